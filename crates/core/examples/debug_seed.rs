@@ -1,0 +1,35 @@
+//! Prints labels and detected reps for one synthetic seed: `--example debug_seed -- SEED`.
+use formcheck_core::analysis::analyze;
+use formcheck_core::report::InputInfo;
+use formcheck_core::spec::ExerciseSpec;
+use formcheck_core::synth::{generate, SynthParams};
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let seed: u64 = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let spec = ExerciseSpec::cable_medius_kickback()?;
+    let p = SynthParams::random(seed);
+    println!("params: view {:?} side {:?} switch {} reps {} partial {:?} faults {:?} lead {}", p.view, p.side, p.switch_sides, p.reps, p.partial_before, p.faults, p.lead_in_out);
+    let seq = generate(&p);
+    for s in &seq.labels.sets {
+        println!("label set {:?} {:?}", s.side, s.view);
+        for r in &s.reps {
+            println!("   {:.2} {:.2} {:.2} partial {} {:?}", r.start_s, r.peak_s, r.end_s, r.partial, r.faults);
+        }
+    }
+    let rep = analyze(&seq.frames, &spec, InputInfo::default());
+    println!("views {:?}", rep.views.iter().map(|v| (v.view, v.start_s, v.end_s)).collect::<Vec<_>>());
+    for s in &rep.sets {
+        println!("set {:?} view {:?}", s.side, s.view);
+        for r in &s.reps {
+            println!("   {:.2} {:.2} {:.2} partial {} amp {:?} faults {:?}", r.start_s, r.peak_s, r.end_s, r.partial, r.metrics.amplitude_deg, r.faults.iter().map(|f| (f.check, f.magnitude)).collect::<Vec<_>>());
+            println!("      {:?} {:?}", r.phases, r.metrics);
+        }
+    }
+    if std::env::args().any(|a| a == "-s") {
+        let el = &rep.series.signals["working_thigh_elevation_deg"];
+        for (i, t) in rep.series.t_s.iter().enumerate().step_by(3) {
+            println!("{t:.2} {:?} {:?}", el[i], rep.series.phase[i]);
+        }
+    }
+    Ok(())
+}

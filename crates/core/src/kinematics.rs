@@ -1,0 +1,744 @@
+//! Kinematics: a visibility-aware skeleton per frame, left/right leg-swap repair, and the
+//! body-frame signals over time (angles in degrees, lengths in cm) the rep and rule stages read.
+//!
+//! World landmarks are BlazePose's: metres, camera-aligned axes (x image-right, y down,
+//! z away from the camera), origin at the hip midpoint. "Up" is therefore −y (the camera is
+//! assumed roughly level), and the person's facing is estimated from the hip and shoulder lines.
+
+use crate::landmarks::{Joint, Pose, PoseFrame};
+use crate::spec::{ExerciseSpec, SmoothingSpec};
+use serde::{Deserialize, Serialize};
+
+/// A leg (and body side), as the person sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Side {
+    /// The person's left.
+    Left,
+    /// The person's right.
+    Right,
+}
+
+impl Side {
+    /// The other side.
+    pub fn other(self) -> Side {
+        match self {
+            Side::Left => Side::Right,
+            Side::Right => Side::Left,
+        }
+    }
+
+    /// `left` / `right`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Side::Left => "left",
+            Side::Right => "right",
+        }
+    }
+
+    /// +1 for left, −1 for right (the sign of the person's left axis).
+    fn sign(self) -> f64 {
+        match self {
+            Side::Left => 1.0,
+            Side::Right => -1.0,
+        }
+    }
+
+    /// Hip, knee, ankle, heel of this side.
+    fn leg(self) -> [Joint; 4] {
+        match self {
+            Side::Left => [Joint::LeftHip, Joint::LeftKnee, Joint::LeftAnkle, Joint::LeftHeel],
+            Side::Right => [Joint::RightHip, Joint::RightKnee, Joint::RightAnkle, Joint::RightHeel],
+        }
+    }
+
+    fn shoulder(self) -> Joint {
+        match self {
+            Side::Left => Joint::LeftShoulder,
+            Side::Right => Joint::RightShoulder,
+        }
+    }
+}
+
+/// A small 3D vector (f64) for body geometry.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Vec3 {
+    /// x.
+    pub x: f64,
+    /// y.
+    pub y: f64,
+    /// z.
+    pub z: f64,
+}
+
+impl Vec3 {
+    /// Builds a vector.
+    pub const fn new(x: f64, y: f64, z: f64) -> Vec3 {
+        Vec3 { x, y, z }
+    }
+    /// Dot product.
+    pub fn dot(self, o: Vec3) -> f64 {
+        self.x * o.x + self.y * o.y + self.z * o.z
+    }
+    /// Cross product.
+    pub fn cross(self, o: Vec3) -> Vec3 {
+        Vec3::new(self.y * o.z - self.z * o.y, self.z * o.x - self.x * o.z, self.x * o.y - self.y * o.x)
+    }
+    /// Euclidean length.
+    pub fn norm(self) -> f64 {
+        self.dot(self).sqrt()
+    }
+    /// Unit vector, or `None` for a (near) zero vector.
+    pub fn unit(self) -> Option<Vec3> {
+        let n = self.norm();
+        (n.is_finite() && n > 1e-9).then(|| self * (1.0 / n))
+    }
+    /// Midpoint.
+    pub fn mid(self, o: Vec3) -> Vec3 {
+        (self + o) * 0.5
+    }
+}
+
+impl std::ops::Add for Vec3 {
+    type Output = Vec3;
+    fn add(self, o: Vec3) -> Vec3 {
+        Vec3::new(self.x + o.x, self.y + o.y, self.z + o.z)
+    }
+}
+impl std::ops::Sub for Vec3 {
+    type Output = Vec3;
+    fn sub(self, o: Vec3) -> Vec3 {
+        Vec3::new(self.x - o.x, self.y - o.y, self.z - o.z)
+    }
+}
+impl std::ops::Mul<f64> for Vec3 {
+    type Output = Vec3;
+    fn mul(self, k: f64) -> Vec3 {
+        Vec3::new(self.x * k, self.y * k, self.z * k)
+    }
+}
+
+/// Angle (deg) between two vectors, `None` if either is degenerate.
+pub fn angle_between_deg(a: Vec3, b: Vec3) -> Option<f64> {
+    let (a, b) = (a.unit()?, b.unit()?);
+    Some(a.dot(b).clamp(-1.0, 1.0).acos().to_degrees())
+}
+
+/// "Up" in BlazePose world coordinates (y points down).
+const UP: Vec3 = Vec3::new(0.0, -1.0, 0.0);
+
+/// One frame's landmarks with missing/occluded joints as `None`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Skeleton {
+    world: [Option<Vec3>; crate::landmarks::NUM_LANDMARKS],
+    image: [Option<Vec3>; crate::landmarks::NUM_LANDMARKS],
+    visibility: [f64; crate::landmarks::NUM_LANDMARKS],
+}
+
+impl Skeleton {
+    /// Builds a skeleton, dropping joints under `min_visibility` and any non-finite coordinate.
+    pub fn from_pose(pose: &Pose, min_visibility: f64) -> Skeleton {
+        let mut s = Skeleton {
+            world: [None; crate::landmarks::NUM_LANDMARKS],
+            image: [None; crate::landmarks::NUM_LANDMARKS],
+            visibility: [0.0; crate::landmarks::NUM_LANDMARKS],
+        };
+        for j in Joint::ALL {
+            let ip = pose.image_point(j);
+            let wp = pose.world_point(j);
+            let vis = if ip.visibility.is_finite() { f64::from(ip.visibility).clamp(0.0, 1.0) } else { 0.0 };
+            s.visibility[j.index()] = vis;
+            if vis < min_visibility {
+                continue;
+            }
+            let img = Vec3::new(f64::from(ip.x), f64::from(ip.y), f64::from(ip.z));
+            if img.x.is_finite() && img.y.is_finite() {
+                s.image[j.index()] = Some(Vec3::new(img.x, img.y, 0.0));
+            }
+            let w = Vec3::new(f64::from(wp.x), f64::from(wp.y), f64::from(wp.z));
+            if w.x.is_finite() && w.y.is_finite() && w.z.is_finite() {
+                s.world[j.index()] = Some(w);
+            }
+        }
+        s
+    }
+
+    /// World position (m) of a joint, if visible.
+    pub fn world(&self, j: Joint) -> Option<Vec3> {
+        self.world[j.index()]
+    }
+
+    /// Image position (px, z = 0) of a joint, if visible.
+    pub fn image(&self, j: Joint) -> Option<Vec3> {
+        self.image[j.index()]
+    }
+
+    /// Visibility in [0, 1] (0 for non-finite input).
+    pub fn visibility(&self, j: Joint) -> f64 {
+        self.visibility[j.index()]
+    }
+
+    fn world_mid(&self, a: Joint, b: Joint) -> Option<Vec3> {
+        Some(self.world(a)?.mid(self.world(b)?))
+    }
+
+    fn image_mid(&self, a: Joint, b: Joint) -> Option<Vec3> {
+        Some(self.image(a)?.mid(self.image(b)?))
+    }
+}
+
+/// Leg joints whose left/right labels BlazePose sometimes exchanges.
+const SWAPPABLE: [(Joint, Joint); 4] = [
+    (Joint::LeftKnee, Joint::RightKnee),
+    (Joint::LeftAnkle, Joint::RightAnkle),
+    (Joint::LeftHeel, Joint::RightHeel),
+    (Joint::LeftFootIndex, Joint::RightFootIndex),
+];
+
+/// Repairs frames where the pose model swapped the left and right lower legs.
+///
+/// A swap is a jump of both legs at once to where the other leg was, so each frame's
+/// labelling is compared with its swap by how far the knees and ankles moved in the image
+/// since the last kept frame (normalised by torso length, so it works at any resolution).
+/// Returns the repaired poses (same order) and how many frames were repaired.
+pub fn repair_leg_swaps(frames: &[PoseFrame]) -> (Vec<Option<Pose>>, usize) {
+    let mut out: Vec<Option<Pose>> = Vec::with_capacity(frames.len());
+    let mut prev: Option<[(f64, f64); 8]> = None;
+    let mut repaired = 0;
+    for f in frames {
+        let Some(pose) = f.pose.as_ref() else {
+            out.push(None);
+            continue;
+        };
+        let pts = leg_points(pose);
+        let torso = torso_px(pose).unwrap_or(100.0).max(1.0);
+        let mut pose = pose.clone();
+        if let (Some(cur), Some(p)) = (pts, prev) {
+            let keep = cost(&cur, &p, false);
+            let swap = cost(&cur, &p, true);
+            // Only swap when the swapped labelling is clearly more continuous and the jump is real
+            // (legs side by side at the bottom make both labellings look alike).
+            if swap < 0.5 * keep && keep > 0.15 * torso {
+                swap_legs(&mut pose);
+                repaired += 1;
+            }
+        }
+        if let Some(p) = leg_points(&pose) {
+            prev = Some(p);
+        }
+        out.push(Some(pose));
+    }
+    (out, repaired)
+}
+
+fn leg_points(pose: &Pose) -> Option<[(f64, f64); 8]> {
+    let mut out = [(0.0, 0.0); 8];
+    for (k, (l, r)) in SWAPPABLE.iter().enumerate() {
+        for (slot, j) in [(2 * k, *l), (2 * k + 1, *r)] {
+            let p = pose.image_point(j);
+            if !(p.x.is_finite() && p.y.is_finite()) {
+                return None;
+            }
+            out[slot] = (f64::from(p.x), f64::from(p.y));
+        }
+    }
+    Some(out)
+}
+
+fn cost(cur: &[(f64, f64); 8], prev: &[(f64, f64); 8], swapped: bool) -> f64 {
+    let mut c = 0.0;
+    for k in 0..4 {
+        let (a, b) = if swapped { (2 * k + 1, 2 * k) } else { (2 * k, 2 * k + 1) };
+        c += (cur[2 * k].0 - prev[a].0).hypot(cur[2 * k].1 - prev[a].1);
+        c += (cur[2 * k + 1].0 - prev[b].0).hypot(cur[2 * k + 1].1 - prev[b].1);
+    }
+    c
+}
+
+fn torso_px(pose: &Pose) -> Option<f64> {
+    let g = |j: Joint| {
+        let p = pose.image_point(j);
+        (f64::from(p.x), f64::from(p.y))
+    };
+    let (ls, rs, lh, rh) = (g(Joint::LeftShoulder), g(Joint::RightShoulder), g(Joint::LeftHip), g(Joint::RightHip));
+    let d = ((ls.0 + rs.0 - lh.0 - rh.0) / 2.0).hypot((ls.1 + rs.1 - lh.1 - rh.1) / 2.0);
+    d.is_finite().then_some(d)
+}
+
+fn swap_legs(pose: &mut Pose) {
+    for (l, r) in SWAPPABLE {
+        pose.image.swap(l.index(), r.index());
+        pose.world.swap(l.index(), r.index());
+    }
+}
+
+/// Per-frame measurements that do not depend on which leg works.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct BaseSignals {
+    /// Frame times (s).
+    pub t: Vec<f64>,
+    /// Frame indices.
+    pub frame: Vec<u64>,
+    /// Thigh angle from straight down (deg), left leg, smoothed.
+    pub elevation_left: Vec<Option<f64>>,
+    /// Thigh angle from straight down (deg), right leg, smoothed.
+    pub elevation_right: Vec<Option<f64>>,
+    /// Hip midpoint in the image (px).
+    pub hip_px: Vec<Option<(f64, f64)>>,
+    /// Shoulder-to-hip midline length in the image (px).
+    pub torso_px: Vec<Option<f64>>,
+    /// Metres per pixel near the body (world torso length / image torso length).
+    pub m_per_px: Vec<Option<f64>>,
+    /// The person's left axis (unit, horizontal), averaged over time.
+    pub left_axis: Vec<Option<Vec3>>,
+    /// Facing yaw (deg): 0 = facing the camera, ±180 = back to the camera; sign: + when facing image-right.
+    pub yaw_deg: Vec<Option<f64>>,
+    /// Mean visibility of nose, eyes and ears.
+    pub face_visibility: Vec<f64>,
+    /// Whether the left hip is nearer the camera than the right (world z).
+    pub left_nearer: Vec<Option<bool>>,
+    /// The repaired skeletons.
+    pub skeletons: Vec<Option<Skeleton>>,
+    /// Frames whose leg labels were swapped back.
+    pub swaps_repaired: usize,
+}
+
+/// Leg-specific signals, for one hypothesis of which leg works. All smoothed; `None` = unknown.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SideSignals {
+    /// The working leg these signals assume.
+    pub working: Option<Side>,
+    /// Trunk forward lean from vertical (deg, + forward), from world landmarks.
+    pub trunk_forward: Vec<Option<f64>>,
+    /// Trunk forward lean measured in the image (meaningful in side views).
+    pub trunk_forward_img: Vec<Option<f64>>,
+    /// Trunk sideways lean towards the support side, i.e. away from the machine (deg).
+    pub trunk_away: Vec<Option<f64>>,
+    /// Same, measured in the image (meaningful from behind/front).
+    pub trunk_away_img: Vec<Option<f64>>,
+    /// Pelvic obliquity: working hip above support hip (deg), world.
+    pub pelvis_hike: Vec<Option<f64>>,
+    /// Same, from the image hip line (meaningful from behind/front).
+    pub pelvis_hike_img: Vec<Option<f64>>,
+    /// Hip line opening towards the working side (deg, working hip moving back).
+    pub pelvis_rotation: Vec<Option<f64>>,
+    /// Shoulder line turn relative to the hip line (deg).
+    pub torso_twist: Vec<Option<f64>>,
+    /// Support knee flexion (deg, 0 = straight).
+    pub support_knee: Vec<Option<f64>>,
+    /// Working thigh behind vertical (deg) in the sagittal plane.
+    pub hip_extension: Vec<Option<f64>>,
+    /// Working thigh outward from vertical (deg) in the frontal plane.
+    pub hip_abduction: Vec<Option<f64>>,
+    /// Working thigh relative to the trunk line (deg): extension beyond the trunk.
+    pub hip_extension_rel_trunk: Vec<Option<f64>>,
+    /// Working heel backward displacement from the hip (cm, world).
+    pub heel_back_cm: Vec<Option<f64>>,
+    /// Working heel outward displacement from the hip (cm, world).
+    pub heel_out_cm: Vec<Option<f64>>,
+    /// Support heel (or ankle) image position, horizontal (px).
+    pub support_heel_x_px: Vec<Option<f64>>,
+    /// Support heel (or ankle) image position, vertical (px).
+    pub support_heel_y_px: Vec<Option<f64>>,
+    /// Support knee flexion measured in the image, signed (+ = knee in front of the hip–ankle
+    /// line, − = hyperextended); only where the view is side-on enough for it to mean something.
+    pub support_knee_img: Vec<Option<f64>>,
+    /// Mean visibility of the joints the leg and trunk signals use.
+    pub visibility: Vec<f64>,
+}
+
+/// Computes the side-independent signals of a whole sequence.
+pub fn base_signals(frames: &[PoseFrame], spec: &ExerciseSpec) -> BaseSignals {
+    let (poses, swaps) = repair_leg_swaps(frames);
+    let min_vis = spec.visibility.min_visibility;
+    let skeletons: Vec<Option<Skeleton>> =
+        poses.iter().map(|p| p.as_ref().map(|p| Skeleton::from_pose(p, min_vis))).collect();
+    let t: Vec<f64> = frames.iter().map(|f| if f.t_s.is_finite() { f.t_s } else { 0.0 }).collect();
+    let n = frames.len();
+    let mut b = BaseSignals {
+        t: t.clone(),
+        frame: frames.iter().map(|f| f.index).collect(),
+        swaps_repaired: swaps,
+        ..Default::default()
+    };
+    let mut el = Vec::with_capacity(n);
+    let mut er = Vec::with_capacity(n);
+    let mut raw_left: Vec<Option<Vec3>> = Vec::with_capacity(n);
+    for s in &skeletons {
+        let Some(s) = s else {
+            el.push(None);
+            er.push(None);
+            b.hip_px.push(None);
+            b.torso_px.push(None);
+            b.m_per_px.push(None);
+            b.face_visibility.push(0.0);
+            b.left_nearer.push(None);
+            raw_left.push(None);
+            continue;
+        };
+        el.push(thigh_elevation(s, Side::Left));
+        er.push(thigh_elevation(s, Side::Right));
+        let hip_img = s.image_mid(Joint::LeftHip, Joint::RightHip);
+        let sh_img = s.image_mid(Joint::LeftShoulder, Joint::RightShoulder);
+        b.hip_px.push(hip_img.map(|p| (p.x, p.y)));
+        let tpx = match (hip_img, sh_img) {
+            (Some(h), Some(sh)) => Some((sh - h).norm()).filter(|d| *d > 1.0),
+            _ => None,
+        };
+        b.torso_px.push(tpx);
+        let tw = match (s.world_mid(Joint::LeftHip, Joint::RightHip), s.world_mid(Joint::LeftShoulder, Joint::RightShoulder)) {
+            (Some(h), Some(sh)) => Some((sh - h).norm()).filter(|d| *d > 0.05),
+            _ => None,
+        };
+        b.m_per_px.push(match (tw, tpx) {
+            (Some(w), Some(p)) => Some(w / p),
+            _ => None,
+        });
+        let face = [Joint::Nose, Joint::LeftEye, Joint::RightEye, Joint::LeftEar, Joint::RightEar];
+        b.face_visibility.push(face.iter().map(|j| s.visibility(*j)).sum::<f64>() / face.len() as f64);
+        b.left_nearer.push(match (s.world(Joint::LeftHip), s.world(Joint::RightHip)) {
+            (Some(l), Some(r)) => Some(l.z < r.z),
+            _ => None,
+        });
+        raw_left.push(raw_left_axis(s));
+    }
+    // Pixel positions and scale carry outliers and jitter too.
+    let hx = smooth(&t, &b.hip_px.iter().map(|p| p.map(|p| p.0)).collect::<Vec<_>>(), &spec.smoothing);
+    let hy = smooth(&t, &b.hip_px.iter().map(|p| p.map(|p| p.1)).collect::<Vec<_>>(), &spec.smoothing);
+    b.hip_px = hx.iter().zip(&hy).map(|(x, y)| Some(((*x)?, (*y)?))).collect();
+    b.m_per_px = smooth(&t, &b.m_per_px, &spec.smoothing);
+    b.elevation_left = smooth(&t, &el, &spec.smoothing);
+    b.elevation_right = smooth(&t, &er, &spec.smoothing);
+    b.left_axis = average_axis(&t, &raw_left, spec.smoothing.facing_half_window_s);
+    b.yaw_deg = b
+        .left_axis
+        .iter()
+        .map(|l| {
+            l.map(|l| {
+                let f = l.cross(UP);
+                f.x.atan2(-f.z).to_degrees()
+            })
+        })
+        .collect();
+    b.skeletons = skeletons;
+    b
+}
+
+/// The person's left direction from hip and shoulder lines, projected on the horizontal plane.
+fn raw_left_axis(s: &Skeleton) -> Option<Vec3> {
+    let hips = match (s.world(Joint::LeftHip), s.world(Joint::RightHip)) {
+        (Some(l), Some(r)) => Some(l - r),
+        _ => None,
+    };
+    let shoulders = match (s.world(Joint::LeftShoulder), s.world(Joint::RightShoulder)) {
+        (Some(l), Some(r)) => Some(l - r),
+        _ => None,
+    };
+    let v = match (hips, shoulders) {
+        (Some(h), Some(sh)) => h + sh,
+        (Some(h), None) => h,
+        (None, Some(sh)) => sh,
+        (None, None) => return None,
+    };
+    Vec3::new(v.x, 0.0, v.z).unit()
+}
+
+/// Averages unit axes over a ±`half` s window (vector mean, so it is circular-safe).
+fn average_axis(t: &[f64], axes: &[Option<Vec3>], half: f64) -> Vec<Option<Vec3>> {
+    let n = axes.len();
+    let mut out = vec![None; n];
+    // Prefix sums for O(n) windows.
+    let mut px = vec![0.0; n + 1];
+    let mut pz = vec![0.0; n + 1];
+    let mut pc = vec![0usize; n + 1];
+    for i in 0..n {
+        let (x, z, c) = axes[i].map_or((0.0, 0.0, 0), |a| (a.x, a.z, 1));
+        px[i + 1] = px[i] + x;
+        pz[i + 1] = pz[i] + z;
+        pc[i + 1] = pc[i] + c;
+    }
+    let (mut lo, mut hi) = (0usize, 0usize);
+    for i in 0..n {
+        while lo < i && t[lo] < t[i] - half {
+            lo += 1;
+        }
+        if hi < i {
+            hi = i;
+        }
+        while hi + 1 < n && t[hi + 1] <= t[i] + half {
+            hi += 1;
+        }
+        if pc[hi + 1] - pc[lo] > 0 {
+            out[i] = Vec3::new(px[hi + 1] - px[lo], 0.0, pz[hi + 1] - pz[lo]).unit();
+        }
+    }
+    out
+}
+
+fn thigh_elevation(s: &Skeleton, side: Side) -> Option<f64> {
+    let [hip, knee, _, _] = side.leg();
+    angle_between_deg(s.world(knee)? - s.world(hip)?, UP * -1.0)
+}
+
+/// Computes the leg-specific signals assuming `working` is the working leg.
+pub fn side_signals(base: &BaseSignals, working: Side, spec: &ExerciseSpec) -> SideSignals {
+    let n = base.t.len();
+    let support = working.other();
+    let ws = working.sign();
+    let away = support.sign(); // sign of the left axis pointing away from the machine
+    let [w_hip, w_knee, _, w_heel] = working.leg();
+    let [s_hip, s_knee, s_ankle, s_heel] = support.leg();
+    let mut r = vec![vec![None; n]; 17];
+    let mut vis = Vec::with_capacity(n);
+    for i in 0..n {
+        let (Some(s), Some(l)) = (base.skeletons[i].as_ref(), base.left_axis[i]) else {
+            vis.push(0.0);
+            continue;
+        };
+        let f = l.cross(UP); // forward
+        let joints = [w_hip, w_knee, s_hip, s_knee, s_ankle, working.shoulder(), support.shoulder()];
+        vis.push(joints.iter().map(|j| s.visibility(*j)).sum::<f64>() / joints.len() as f64);
+        let hip_mid = s.world_mid(Joint::LeftHip, Joint::RightHip);
+        let sh_mid = s.world_mid(Joint::LeftShoulder, Joint::RightShoulder);
+        if let (Some(h), Some(sh)) = (hip_mid, sh_mid) {
+            let tr = sh - h;
+            r[0][i] = Some(tr.dot(f).atan2(tr.dot(UP)).to_degrees());
+            r[2][i] = Some((tr.dot(l) * away).atan2(tr.dot(UP)).to_degrees());
+        }
+        // Image trunk: image y is down, so up = −y; image x is world x (camera-aligned).
+        if let (Some(h), Some(sh)) = (s.image_mid(Joint::LeftHip, Joint::RightHip), s.image_mid(Joint::LeftShoulder, Joint::RightShoulder)) {
+            let tr = sh - h;
+            if f.x.abs() > 0.5 {
+                r[1][i] = Some((tr.x * f.x.signum()).atan2(-tr.y).to_degrees());
+            }
+            if l.x.abs() > 0.5 {
+                r[3][i] = Some((tr.x * l.x.signum() * away).atan2(-tr.y).to_degrees());
+            }
+        }
+        if let (Some(wh), Some(sh)) = (s.world(w_hip), s.world(s_hip)) {
+            let d = wh - sh;
+            let horiz = Vec3::new(d.x, 0.0, d.z).norm();
+            r[4][i] = Some(d.dot(UP).atan2(horiz).to_degrees());
+            r[6][i] = Some((-d.dot(f)).atan2(d.dot(l) * ws).to_degrees());
+            if let (Some(wsh), Some(ssh)) = (s.world(working.shoulder()), s.world(support.shoulder())) {
+                let e = wsh - ssh;
+                let sh_yaw = (-e.dot(f)).atan2(e.dot(l) * ws).to_degrees();
+                r[7][i] = Some(wrap_deg(sh_yaw - (-d.dot(f)).atan2(d.dot(l) * ws).to_degrees()));
+            }
+        }
+        if let (Some(wh), Some(sh)) = (s.image(w_hip), s.image(s_hip)) {
+            let d = wh - sh;
+            if l.x.abs() > 0.5 {
+                r[5][i] = Some((-d.y).atan2(d.x.abs()).to_degrees());
+            }
+        }
+        if let (Some(h), Some(k), Some(a)) = (s.world(s_hip), s.world(s_knee), s.world(s_ankle)) {
+            r[8][i] = angle_between_deg(h - k, a - k).map(|a| 180.0 - a);
+        }
+        if let (Some(h), Some(k)) = (s.world(w_hip), s.world(w_knee)) {
+            let th = k - h;
+            let down = -th.dot(UP);
+            let ext = (-th.dot(f)).atan2(down).to_degrees();
+            r[9][i] = Some(ext);
+            // Extension relative to the trunk line: a forward-tipped trunk already "uses up" part
+            // of the thigh's angle behind vertical, so subtract the trunk's forward lean.
+            r[10][i] = Some((th.dot(l) * ws).atan2(down).to_degrees());
+            if let Some(tf) = r[0][i] {
+                r[11][i] = Some(ext - tf);
+            }
+        }
+        if let (Some(h), Some(hh)) = (s.world(w_hip), s.world(w_heel)) {
+            let d = hh - h;
+            r[12][i] = Some(-d.dot(f) * 100.0);
+            r[13][i] = Some(d.dot(l) * ws * 100.0);
+        }
+        if let Some(p) = s.image(s_heel).or_else(|| s.image(s_ankle)) {
+            r[14][i] = Some(p.x);
+            r[15][i] = Some(p.y);
+        }
+        if let (Some(h), Some(k), Some(a)) = (s.image(s_hip), s.image(s_knee), s.image(s_ankle)) {
+            // Side-on enough that the sagittal plane faces the camera.
+            if f.x.abs() > 0.6 {
+                let (th, sh) = (k - h, a - k);
+                let cross = th.x * sh.y - th.y * sh.x;
+                let ang = cross.atan2(th.x * sh.x + th.y * sh.y).to_degrees();
+                // Image y is down: with the person facing image-right (f.x > 0) a knee bent
+                // forward turns the shin clockwise on screen, i.e. a negative cross product.
+                r[16][i] = Some(-ang * f.x.signum());
+            }
+        }
+    }
+    let sm = |k: usize| smooth(&base.t, &r[k], &spec.smoothing);
+    SideSignals {
+        working: Some(working),
+        trunk_forward: sm(0),
+        trunk_forward_img: sm(1),
+        trunk_away: sm(2),
+        trunk_away_img: sm(3),
+        pelvis_hike: sm(4),
+        pelvis_hike_img: sm(5),
+        pelvis_rotation: sm(6),
+        torso_twist: sm(7),
+        support_knee: sm(8),
+        hip_extension: sm(9),
+        hip_abduction: sm(10),
+        hip_extension_rel_trunk: sm(11),
+        heel_back_cm: sm(12),
+        heel_out_cm: sm(13),
+        support_heel_x_px: sm(14),
+        support_heel_y_px: sm(15),
+        support_knee_img: sm(16),
+        visibility: vis,
+    }
+}
+
+fn wrap_deg(a: f64) -> f64 {
+    let mut a = a % 360.0;
+    if a > 180.0 {
+        a -= 360.0;
+    } else if a < -180.0 {
+        a += 360.0;
+    }
+    a
+}
+
+/// Robust smoothing of a signal sampled at (possibly irregular) times `t`:
+/// a running median over ±`median_half_window_s` removes outliers, gaps up to `max_gap_s` are
+/// bridged linearly, then a forward-backward exponential smoother (time constant `smooth_tau_s`,
+/// dt-aware so variable frame rates are fine) removes jitter without shifting peaks in time.
+pub fn smooth(t: &[f64], x: &[Option<f64>], spec: &SmoothingSpec) -> Vec<Option<f64>> {
+    let n = x.len().min(t.len());
+    let x: Vec<Option<f64>> = x[..n].iter().map(|v| v.filter(|v| v.is_finite())).collect();
+    // Running median.
+    let mut med = vec![None; n];
+    let mut buf: Vec<f64> = Vec::new();
+    let (mut lo, mut hi) = (0usize, 0usize);
+    for i in 0..n {
+        if x[i].is_none() {
+            continue;
+        }
+        while lo < i && t[lo] < t[i] - spec.median_half_window_s {
+            lo += 1;
+        }
+        if hi < i {
+            hi = i;
+        }
+        while hi + 1 < n && t[hi + 1] <= t[i] + spec.median_half_window_s {
+            hi += 1;
+        }
+        buf.clear();
+        buf.extend(x[lo..=hi].iter().flatten());
+        med[i] = median_of(&mut buf);
+    }
+    // Gap bridging.
+    let mut last: Option<usize> = None;
+    for i in 0..n {
+        if let Some(v) = med[i] {
+            if let Some(j) = last {
+                if i > j + 1 && t[i] - t[j] <= spec.max_gap_s {
+                    if let Some(vj) = med[j] {
+                        for k in j + 1..i {
+                            let a = if t[i] > t[j] { (t[k] - t[j]) / (t[i] - t[j]) } else { 0.5 };
+                            med[k] = Some(vj + (v - vj) * a);
+                        }
+                    }
+                }
+            }
+            last = Some(i);
+        }
+    }
+    // Forward-backward EMA over runs of known values.
+    let tau = spec.smooth_tau_s;
+    let mut fwd = med.clone();
+    for i in 1..n {
+        if let (Some(p), Some(c)) = (fwd[i - 1], med[i]) {
+            let a = 1.0 - (-(t[i] - t[i - 1]).max(0.0) / tau).exp();
+            fwd[i] = Some(p + a * (c - p));
+        }
+    }
+    let mut out = fwd.clone();
+    for i in (0..n.saturating_sub(1)).rev() {
+        if let (Some(nx), Some(c)) = (out[i + 1], fwd[i]) {
+            let a = 1.0 - (-(t[i + 1] - t[i]).max(0.0) / tau).exp();
+            out[i] = Some(nx + a * (c - nx));
+        }
+    }
+    out
+}
+
+/// Median of a buffer (reorders it), `None` when empty.
+pub fn median_of(buf: &mut [f64]) -> Option<f64> {
+    if buf.is_empty() {
+        return None;
+    }
+    buf.sort_by(|a, b| a.total_cmp(b));
+    let m = buf.len() / 2;
+    Some(if buf.len() % 2 == 1 { buf[m] } else { (buf[m - 1] + buf[m]) / 2.0 })
+}
+
+/// Percentile (0..=100) of the known values, `None` when there are none.
+pub fn percentile(values: impl IntoIterator<Item = f64>, p: f64) -> Option<f64> {
+    let mut v: Vec<f64> = values.into_iter().filter(|x| x.is_finite()).collect();
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(|a, b| a.total_cmp(b));
+    let idx = ((p / 100.0).clamp(0.0, 1.0) * (v.len() - 1) as f64).round() as usize;
+    v.get(idx).copied()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec() -> SmoothingSpec {
+        SmoothingSpec { median_half_window_s: 0.07, smooth_tau_s: 0.04, max_gap_s: 0.3, facing_half_window_s: 2.0 }
+    }
+
+    #[test]
+    fn smoothing_removes_a_spike_and_bridges_short_gaps() {
+        let t: Vec<f64> = (0..60).map(|i| i as f64 / 30.0).collect();
+        let mut x: Vec<Option<f64>> = t.iter().map(|_| Some(10.0)).collect();
+        x[20] = Some(90.0);
+        x[30] = None;
+        x[31] = None;
+        x[32] = Some(f64::NAN);
+        let y = smooth(&t, &x, &spec());
+        for v in &y {
+            let v = v.expect("bridged");
+            assert!((v - 10.0).abs() < 1.0, "{v}");
+        }
+    }
+
+    #[test]
+    fn smoothing_empty_and_all_none_is_fine() {
+        assert!(smooth(&[], &[], &spec()).is_empty());
+        let y = smooth(&[0.0, 1.0], &[None, None], &spec());
+        assert_eq!(y, vec![None, None]);
+    }
+
+    #[test]
+    fn angles_are_rotation_invariant() {
+        let a = Vec3::new(1.0, 0.0, 0.0);
+        let b = Vec3::new(1.0, 1.0, 0.0);
+        let base = angle_between_deg(a, b).unwrap();
+        assert!((base - 45.0).abs() < 1e-9);
+        // rotate both about an arbitrary axis (here: z by 33°, then x by 70°)
+        let rot = |v: Vec3| {
+            let (s, c) = 33f64.to_radians().sin_cos();
+            let v = Vec3::new(c * v.x - s * v.y, s * v.x + c * v.y, v.z);
+            let (s, c) = 70f64.to_radians().sin_cos();
+            Vec3::new(v.x, c * v.y - s * v.z, s * v.y + c * v.z)
+        };
+        assert!((angle_between_deg(rot(a), rot(b)).unwrap() - base).abs() < 1e-9);
+        assert_eq!(angle_between_deg(a, Vec3::default()), None);
+    }
+
+    #[test]
+    fn percentile_and_median_handle_nan_and_empty() {
+        assert_eq!(percentile(Vec::<f64>::new(), 50.0), None);
+        assert_eq!(percentile(vec![3.0, f64::NAN, 1.0, 2.0], 50.0), Some(2.0));
+        assert_eq!(median_of(&mut []), None);
+        assert_eq!(median_of(&mut [4.0, 1.0]), Some(2.5));
+    }
+}

@@ -1,0 +1,252 @@
+//! Working side, sets and rep segmentation from the thigh-elevation signals.
+//!
+//! A rep is an excursion of one thigh away from its bottom position that crosses an upper
+//! threshold and comes back under a lower one (hysteresis), lasts a plausible time, happens while
+//! the other leg stays put and the hips do not travel (so walking and set-up steps are not reps).
+//! Phases: lift (start → top pause), top pause (within a band under the peak), return (→ start
+//! position), bottom (→ next rep). A side switch starts a new set.
+
+use crate::kinematics::{percentile, BaseSignals, Side};
+use crate::spec::{ExerciseSpec, RepSpec};
+
+/// One detected rep, as frame indices into the sequence.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RepSegment {
+    /// Working leg.
+    pub side: Side,
+    /// Leg leaves the start position.
+    pub start: usize,
+    /// Top pause begins.
+    pub pause_start: usize,
+    /// Highest thigh elevation.
+    pub peak: usize,
+    /// Top pause ends.
+    pub pause_end: usize,
+    /// Leg back at the start position.
+    pub end: usize,
+    /// Peak elevation above the leg's bottom position (deg).
+    pub amplitude_deg: f64,
+    /// Reached less than the set's typical range (reported, not counted).
+    pub partial: bool,
+}
+
+/// A set: consecutive reps of one working leg.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SetSegment {
+    /// Working leg.
+    pub side: Side,
+    /// Reps (full and partial) in time order.
+    pub reps: Vec<RepSegment>,
+}
+
+/// Segments a whole sequence into sets and reps.
+pub fn segment(base: &BaseSignals, spec: &ExerciseSpec) -> Vec<SetSegment> {
+    let mut cands = detect_leg(base, Side::Left, &spec.reps);
+    cands.extend(detect_leg(base, Side::Right, &spec.reps));
+    cands.sort_by_key(|c| c.start);
+    // Overlapping excursions of both legs: keep the bigger one (the other is usually a
+    // mislabelled or compensating leg).
+    let mut kept: Vec<RepSegment> = Vec::new();
+    for c in cands {
+        match kept.last_mut() {
+            Some(last) if c.start < last.end => {
+                if c.amplitude_deg > last.amplitude_deg {
+                    *last = c;
+                }
+            }
+            _ => kept.push(c),
+        }
+    }
+    let mut sets: Vec<SetSegment> = Vec::new();
+    for r in kept {
+        match sets.last_mut() {
+            Some(s) if s.side == r.side => s.reps.push(r),
+            _ => sets.push(SetSegment { side: r.side, reps: vec![r] }),
+        }
+    }
+    for s in &mut sets {
+        let typical = percentile(s.reps.iter().map(|r| r.amplitude_deg), 75.0).unwrap_or(0.0);
+        for r in &mut s.reps {
+            r.partial = r.amplitude_deg < spec.reps.full_fraction * typical;
+        }
+    }
+    // A "set" made only of partial reps next to a real set is set-up or walking noise of the
+    // other leg: fold nothing, just drop it so it does not invent a side switch.
+    let any_full = |s: &SetSegment| s.reps.iter().any(|r| !r.partial);
+    if sets.iter().any(any_full) {
+        sets.retain(|s| any_full(s) || s.reps.len() > 1);
+    }
+    sets
+}
+
+fn detect_leg(base: &BaseSignals, side: Side, spec: &RepSpec) -> Vec<RepSegment> {
+    let (elev, other) = match side {
+        Side::Left => (&base.elevation_left, &base.elevation_right),
+        Side::Right => (&base.elevation_right, &base.elevation_left),
+    };
+    let t = &base.t;
+    let n = elev.len().min(t.len());
+    let Some(bottom) = percentile(elev.iter().flatten().copied(), spec.bottom_percentile) else {
+        return Vec::new();
+    };
+    let enter = bottom + spec.enter_deg;
+    let exit = bottom + spec.exit_deg;
+    let rest = bottom + spec.rest_deg;
+    let torso = percentile(base.torso_px.iter().flatten().copied(), 50.0).unwrap_or(0.0);
+    let mut out = Vec::new();
+    let mut i = 0;
+    let mut prev_end = 0usize;
+    while i < n {
+        let Some(v) = elev[i] else {
+            i += 1;
+            continue;
+        };
+        if v < enter {
+            i += 1;
+            continue;
+        }
+        // Going up through `enter`: find where it comes back under `exit` (unknown frames end
+        // the excursion only if the gap is long: smoothing already bridged short ones).
+        let up = i;
+        let mut down = None;
+        let mut j = i;
+        while j < n {
+            match elev[j] {
+                Some(v) if v < exit => {
+                    down = Some(j);
+                    break;
+                }
+                None => break,
+                _ => j += 1,
+            }
+        }
+        let Some(down) = down else {
+            // The excursion never came back (clip ended or tracking lost): not a rep.
+            i = j.max(i + 1);
+            continue;
+        };
+        // Extend to where the leg left/reached the start position.
+        let mut start = up;
+        while start > prev_end {
+            match (elev[start - 1], elev[start]) {
+                (Some(a), Some(b)) if a <= b + 0.05 && b > rest => start -= 1,
+                _ => break,
+            }
+        }
+        let mut end = down;
+        while end + 1 < n {
+            match (elev[end + 1], elev[end]) {
+                (Some(a), Some(b)) if a <= b + 0.05 && b > rest => end += 1,
+                _ => break,
+            }
+        }
+        i = end + 1;
+        prev_end = end;
+        let dur = t[end] - t[start];
+        let dbg = std::env::var_os("FORMCHECK_DEBUG").is_some();
+        if dbg {
+            eprintln!("cand {side:?} {:.2}-{:.2} dur {dur:.2}", t[start], t[end]);
+        }
+        if !(spec.min_rep_s..=spec.max_rep_s).contains(&dur) {
+            continue;
+        }
+        let (mut peak, mut peak_v) = (up, f64::MIN);
+        for (k, v) in elev.iter().enumerate().take(end + 1).skip(start) {
+            if let Some(v) = v {
+                if *v > peak_v {
+                    peak_v = *v;
+                    peak = k;
+                }
+            }
+        }
+        let amplitude = peak_v - bottom;
+        // The other leg must stay put.
+        // Robust range (10th–90th percentile): pose noise on the standing leg is not movement.
+        let other_vals = || other[start..=end].iter().flatten().copied();
+        let other_range = match (percentile(other_vals(), 90.0), percentile(other_vals(), 10.0)) {
+            (Some(a), Some(b)) => Some(a - b),
+            _ => None,
+        };
+        if dbg {
+            eprintln!("   amp {amplitude:.1} other {other_range:?}");
+        }
+        if other_range.is_some_and(|r| r > spec.other_leg_max_fraction * amplitude) {
+            continue;
+        }
+        // The hips must not travel (walking, stepping into position).
+        if torso > 0.0 {
+            if let Some(h0) = base.hip_px[start..=end].iter().flatten().next() {
+                let travel = base.hip_px[start..=end]
+                    .iter()
+                    .flatten()
+                    .map(|h| (h.0 - h0.0).hypot(h.1 - h0.1))
+                    .fold(0.0, f64::max);
+                if dbg {
+                    eprintln!("   travel {:.2}", travel / torso);
+                }
+                if travel > spec.max_hip_travel_torso * torso {
+                    continue;
+                }
+            }
+        }
+        let band = peak_v - spec.pause_band_fraction * amplitude;
+        let above = |k: usize| elev[k].is_some_and(|v| v >= band);
+        let pause_start = (start..=peak).find(|&k| above(k)).unwrap_or(peak);
+        let pause_end = (peak..=end).rev().find(|&k| above(k)).unwrap_or(peak);
+        out.push(RepSegment { side, start, pause_start, peak, pause_end, end, amplitude_deg: amplitude, partial: false });
+    }
+    out
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base_from(t: Vec<f64>, left: Vec<Option<f64>>, right: Vec<Option<f64>>) -> BaseSignals {
+        let n = t.len();
+        BaseSignals {
+            t,
+            elevation_left: left,
+            elevation_right: right,
+            hip_px: vec![Some((100.0, 100.0)); n],
+            torso_px: vec![Some(100.0); n],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn counts_reps_with_jitter_and_ignores_small_moves() {
+        let spec = ExerciseSpec::cable_medius_kickback().unwrap();
+        let t: Vec<f64> = (0..600).map(|i| i as f64 / 30.0).collect();
+        let left: Vec<Option<f64>> = t
+            .iter()
+            .enumerate()
+            .map(|(i, &t)| {
+                let jitter = if i % 2 == 0 { 0.8 } else { -0.8 };
+                let rep = if (3.0..15.0).contains(&t) {
+                    let ph = ((t - 3.0) % 3.0) / 2.0;
+                    if ph < 1.0 { 30.0 * (std::f64::consts::PI * ph).sin() } else { 0.0 }
+                } else if (1.0..1.5).contains(&t) {
+                    6.0 // a small set-up shuffle
+                } else {
+                    0.0
+                };
+                Some(5.0 + rep + jitter)
+            })
+            .collect();
+        let right = vec![Some(5.0); 600];
+        let sets = segment(&base_from(t, left, right), &spec);
+        assert_eq!(sets.len(), 1);
+        assert_eq!(sets[0].side, Side::Left);
+        assert_eq!(sets[0].reps.iter().filter(|r| !r.partial).count(), 4);
+    }
+
+    #[test]
+    fn empty_input_has_no_sets() {
+        let spec = ExerciseSpec::cable_medius_kickback().unwrap();
+        assert!(segment(&BaseSignals::default(), &spec).is_empty());
+        let b = base_from(vec![0.0, 0.1], vec![None, None], vec![None, None]);
+        assert!(segment(&b, &spec).is_empty());
+    }
+}

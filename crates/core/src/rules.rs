@@ -1,0 +1,313 @@
+//! The rule engine: per-rep metrics and faults, each compared with the spec's threshold.
+//!
+//! Angles whose absolute value depends on the camera and the person (trunk lean, hip line,
+//! shoulder line, foot position) are compared with the rep's own start position (a short window
+//! just before the rep), so a person's natural posture is never a fault; only absolute anatomy
+//! (knee flexion, hip extension relative to the trunk) is compared with absolute thresholds.
+//! A check is only evaluated when the spec lists the rep's view for it.
+
+use crate::kinematics::{median_of, percentile, BaseSignals, SideSignals};
+use crate::report::{Fault, PhaseDurations, RepMetrics};
+use crate::reps::RepSegment;
+use crate::spec::{CheckId, CheckSpec, Comparison, ExerciseSpec, View};
+
+/// What the engine concluded for one rep.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RepVerdict {
+    /// Phase durations.
+    pub phases: PhaseDurations,
+    /// Measured values.
+    pub metrics: RepMetrics,
+    /// Faults, most important first.
+    pub faults: Vec<Fault>,
+    /// Checks that could be measured on this rep.
+    pub measured: Vec<CheckId>,
+}
+
+/// A metric with where it peaked.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Measure {
+    value: f64,
+    at: usize,
+}
+
+fn is_side(v: View) -> bool {
+    matches!(v, View::SideWorking | View::SideSupport)
+}
+
+fn is_frontal(v: View) -> bool {
+    matches!(v, View::Back | View::Front)
+}
+
+/// Median of the signal over the baseline window before `start` (falls back to the value at start).
+fn baseline(t: &[f64], x: &[Option<f64>], start: usize, window_s: f64) -> Option<f64> {
+    let t0 = *t.get(start)?;
+    let mut buf: Vec<f64> = Vec::new();
+    let mut k = start as isize;
+    while k >= 0 {
+        let ku = k as usize;
+        if t0 - t[ku] > window_s {
+            break;
+        }
+        if let Some(v) = x.get(ku).copied().flatten() {
+            buf.push(v);
+        }
+        k -= 1;
+    }
+    if buf.is_empty() {
+        // Nothing before the start: use the first known value of the rep.
+        return x.get(start..).and_then(|s| s.iter().flatten().next().copied());
+    }
+    median_of(&mut buf)
+}
+
+/// Largest value that the signal (minus `base`) holds for at least `min_dur` seconds within
+/// `lo..=hi`; robust to single-frame spikes that survived smoothing.
+fn sustained_peak(t: &[f64], x: &[Option<f64>], base: f64, lo: usize, hi: usize, min_dur: f64) -> Option<Measure> {
+    let hi = hi.min(x.len().saturating_sub(1)).min(t.len().saturating_sub(1));
+    let mut best: Option<Measure> = None;
+    for k in lo..=hi {
+        let mut m = f64::INFINITY;
+        let mut any = false;
+        let mut j = k;
+        while j <= hi {
+            if let Some(v) = x[j] {
+                m = m.min(v - base);
+                any = true;
+            }
+            if t[j] - t[k] >= min_dur {
+                break;
+            }
+            j += 1;
+        }
+        if any && best.is_none_or(|b| m > b.value) {
+            best = Some(Measure { value: m, at: k });
+        }
+    }
+    best
+}
+
+/// Fraction of frames in `lo..=hi` where the signal is known.
+fn coverage(x: &[Option<f64>], lo: usize, hi: usize) -> f64 {
+    let s = x.get(lo..=hi.min(x.len().saturating_sub(1))).unwrap_or(&[]);
+    if s.is_empty() {
+        return 0.0;
+    }
+    s.iter().filter(|v| v.is_some()).count() as f64 / s.len() as f64
+}
+
+/// Evaluates one rep of a set seen from `view`, with `side` the signals for its working leg.
+/// `next_start` is the next rep's start in the same set (for the bottom phase).
+pub fn evaluate_rep(
+    base: &BaseSignals,
+    side: &SideSignals,
+    rep: &RepSegment,
+    next_start: Option<usize>,
+    view: Option<View>,
+    spec: &ExerciseSpec,
+) -> RepVerdict {
+    let t = &base.t;
+    let ts = |i: usize| t.get(i).copied().unwrap_or(0.0);
+    let phases = PhaseDurations {
+        lift_s: ts(rep.pause_start) - ts(rep.start),
+        top_pause_s: ts(rep.pause_end) - ts(rep.pause_start),
+        return_s: ts(rep.end) - ts(rep.pause_end),
+        bottom_s: next_start.map(|n| ts(n) - ts(rep.end)),
+    };
+    let (lo, hi) = (rep.start, rep.end);
+    let bw = spec.reps.baseline_window_s;
+    let change = |x: &[Option<f64>], min_dur: f64| -> Option<Measure> {
+        let b = baseline(t, x, lo, bw)?;
+        sustained_peak(t, x, b, lo, hi, min_dur)
+    };
+    let neg: Vec<Option<f64>> = side.trunk_forward.iter().map(|v| v.map(|v| -v)).collect();
+    let dur = |id: CheckId| spec.check(id).map_or(0.0, |c| c.min_duration_s);
+
+    let fwd_sig = if view.is_some_and(is_side) { &side.trunk_forward_img } else { &side.trunk_forward };
+    let away_sig = if view.is_some_and(is_frontal) { &side.trunk_away_img } else { &side.trunk_away };
+    let hike_sig = if view.is_some_and(is_frontal) { &side.pelvis_hike_img } else { &side.pelvis_hike };
+    let fwd = change(fwd_sig, dur(CheckId::TorsoLeanForward));
+    let back = change(&neg, dur(CheckId::LowBackArch));
+    let away = change(away_sig, dur(CheckId::TorsoLeanAway));
+    let hike = change(hike_sig, dur(CheckId::PelvisHike));
+    let rot = change(&side.pelvis_rotation, dur(CheckId::PelvisRotation));
+    let twist = {
+        let b = baseline(t, &side.torso_twist, lo, bw);
+        b.and_then(|b| {
+            let abs: Vec<Option<f64>> = side.torso_twist.iter().map(|v| v.map(|v| (v - b).abs())).collect();
+            sustained_peak(t, &abs, 0.0, lo, hi, dur(CheckId::TorsoTwist))
+        })
+    };
+    let knee_vals: Vec<f64> = side.support_knee.get(lo..=hi).unwrap_or(&[]).iter().flatten().copied().collect();
+    let knee_median = median_of(&mut knee_vals.clone());
+    let knee_range = match (percentile(knee_vals.iter().copied(), 95.0), percentile(knee_vals.iter().copied(), 5.0)) {
+        (Some(a), Some(b)) => Some(a - b),
+        _ => None,
+    };
+    let knee_peak_at = {
+        let m = knee_median.unwrap_or(0.0);
+        (lo..=hi)
+            .filter_map(|k| side.support_knee.get(k).copied().flatten().map(|v| (k, (v - m).abs())))
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .map_or(rep.peak, |(k, _)| k)
+    };
+    let swing = (phases.lift_s > 0.0).then(|| 1.0 - phases.return_s / phases.lift_s);
+    let at_peak = |x: &[Option<f64>]| -> Option<f64> {
+        let b = baseline(t, x, lo, bw)?;
+        // Average a few frames around the peak.
+        let win: Vec<f64> = x.get(rep.pause_start..=rep.pause_end).unwrap_or(&[]).iter().flatten().copied().collect();
+        let v = median_of(&mut win.clone()).or_else(|| x.get(rep.peak).copied().flatten())?;
+        Some(v - b)
+    };
+    let d_ext = at_peak(&side.hip_extension);
+    let d_abd = at_peak(&side.hip_abduction);
+    let sideways = match (d_abd, d_ext) {
+        (Some(a), Some(e)) => Some(a - e),
+        _ => None,
+    };
+    let ext_rel = {
+        let xs = &side.hip_extension_rel_trunk;
+        sustained_peak(t, xs, 0.0, lo, hi, dur(CheckId::LowBackArch))
+    };
+    let foot = {
+        let bx = baseline(t, &side.support_heel_x_cm, lo, bw);
+        let by = baseline(t, &side.support_heel_y_cm, lo, bw);
+        match (bx, by) {
+            (Some(bx), Some(by)) => {
+                let d: Vec<Option<f64>> = side
+                    .support_heel_x_cm
+                    .iter()
+                    .zip(&side.support_heel_y_cm)
+                    .map(|(x, y)| Some((x.as_ref()? - bx).hypot(y.as_ref()? - by)))
+                    .collect();
+                sustained_peak(t, &d, 0.0, lo, hi, dur(CheckId::SupportFootShift)).map(|m| (m, d))
+            }
+            _ => None,
+        }
+    };
+    let metrics = RepMetrics {
+        amplitude_deg: Some(rep.amplitude_deg),
+        peak_hip_extension_deg: side.hip_extension.get(rep.peak).copied().flatten(),
+        peak_hip_abduction_deg: side.hip_abduction.get(rep.peak).copied().flatten(),
+        peak_hip_extension_rel_trunk_deg: ext_rel.map(|m| m.value),
+        trunk_forward_change_deg: fwd.map(|m| m.value),
+        trunk_back_change_deg: back.map(|m| m.value),
+        trunk_away_change_deg: away.map(|m| m.value),
+        pelvis_hike_change_deg: hike.map(|m| m.value),
+        pelvis_rotation_change_deg: rot.map(|m| m.value),
+        support_knee_flexion_deg: knee_median,
+        support_knee_range_deg: knee_range,
+        swing_ratio: swing,
+        sideways_margin_deg: sideways,
+        support_foot_shift_cm: foot.as_ref().map(|(m, _)| m.value),
+        torso_twist_change_deg: twist.map(|m| m.value),
+    };
+
+    let vis = {
+        let v = side.visibility.get(lo..=hi).unwrap_or(&[]);
+        if v.is_empty() { 0.0 } else { v.iter().sum::<f64>() / v.len() as f64 }
+    };
+    let mut faults = Vec::new();
+    let mut measured = Vec::new();
+    for check in &spec.checks {
+        if !view.is_some_and(|v| check.views.contains(&v)) {
+            continue;
+        }
+        // (metric, peak frame, signal used for coverage)
+        let m: Option<(f64, usize, f64)> = match check.id {
+            CheckId::TorsoLeanForward => fwd.map(|m| (m.value, m.at, coverage(fwd_sig, lo, hi))),
+            CheckId::TorsoLeanAway => away.map(|m| (m.value, m.at, coverage(away_sig, lo, hi))),
+            CheckId::PelvisHike => hike.map(|m| (m.value, m.at, coverage(hike_sig, lo, hi))),
+            CheckId::PelvisRotation => rot.map(|m| (m.value, m.at, coverage(&side.pelvis_rotation, lo, hi))),
+            CheckId::TorsoTwist => twist.map(|m| (m.value, m.at, coverage(&side.torso_twist, lo, hi))),
+            CheckId::SupportKneeLocked => knee_median.map(|v| (v, rep.peak, coverage(&side.support_knee, lo, hi))),
+            CheckId::SupportKneeUnstable => knee_range.map(|v| (v, knee_peak_at, coverage(&side.support_knee, lo, hi))),
+            CheckId::Swing => swing.map(|v| (v, rep.pause_end, 1.0)),
+            CheckId::LegPathSideways => sideways.map(|v| (v, rep.peak, coverage(&side.hip_abduction, lo, hi))),
+            CheckId::LowBackArch => low_back(check, ext_rel, back).map(|(v, at)| (v, at, coverage(&side.hip_extension_rel_trunk, lo, hi))),
+            CheckId::SupportFootShift => foot.as_ref().map(|(m, d)| (m.value, m.at, coverage(d, lo, hi))),
+        };
+        let Some((value, at, cov)) = m else { continue };
+        // A rep where the signal was mostly missing is not measured.
+        if cov < 0.5 {
+            continue;
+        }
+        measured.push(check.id);
+        let crossed = match check.comparison {
+            Comparison::Above => value > check.threshold,
+            Comparison::Below => value < check.threshold,
+        };
+        let secondary_crossed = check.id == CheckId::LowBackArch
+            && check.secondary_threshold.zip(back).is_some_and(|(s, b)| b.value > s);
+        if crossed || secondary_crossed {
+            let threshold = if crossed { check.threshold } else { check.secondary_threshold.unwrap_or(check.threshold) };
+            faults.push(Fault {
+                check: check.id,
+                magnitude: round2(value),
+                threshold,
+                unit: check.unit.clone(),
+                severity: check.severity,
+                peak_s: ts(at),
+                peak_frame: base.frame.get(at).copied().unwrap_or(at as u64),
+                confidence: round2((vis * cov).clamp(0.0, 1.0)),
+                cue: check.cue.clone(),
+            });
+        }
+    }
+    faults.sort_by(|a, b| {
+        let ka = a.severity.weight() * ratio(a);
+        let kb = b.severity.weight() * ratio(b);
+        kb.total_cmp(&ka)
+    });
+    RepVerdict { phases, metrics, faults, measured }
+}
+
+/// Low-back arch: hip extension relative to the trunk (primary) or the trunk tipping back
+/// (secondary). Returns the primary metric, or the secondary one when only it crossed.
+fn low_back(check: &CheckSpec, ext_rel: Option<Measure>, back: Option<Measure>) -> Option<(f64, usize)> {
+    match (ext_rel, back, check.secondary_threshold) {
+        (Some(e), Some(b), Some(s)) if e.value <= check.threshold && b.value > s => Some((b.value, b.at)),
+        (Some(e), _, _) => Some((e.value, e.at)),
+        (None, Some(b), Some(_)) => Some((b.value, b.at)),
+        _ => None,
+    }
+}
+
+/// How far past its threshold a fault is (for ranking), ≥ 1.
+fn ratio(f: &Fault) -> f64 {
+    if f.threshold.abs() < 1e-9 {
+        return 1.0 + f.magnitude.abs() / 10.0;
+    }
+    (f.magnitude / f.threshold).abs().max(f.threshold / f.magnitude.abs().max(1e-9)).max(1.0)
+}
+
+fn round2(v: f64) -> f64 {
+    (v * 100.0).round() / 100.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sustained_peak_ignores_one_frame_spikes() {
+        let t: Vec<f64> = (0..30).map(|i| i as f64 / 30.0).collect();
+        let mut x: Vec<Option<f64>> = vec![Some(1.0); 30];
+        x[10] = Some(50.0);
+        for v in x.iter_mut().skip(20).take(6) {
+            *v = Some(12.0);
+        }
+        let m = sustained_peak(&t, &x, 1.0, 0, 29, 0.1).unwrap();
+        assert!((m.value - 11.0).abs() < 1e-9, "{m:?}");
+        assert_eq!(m.at, 20);
+        assert!(sustained_peak(&t, &vec![None; 30], 0.0, 0, 29, 0.1).is_none());
+    }
+
+    #[test]
+    fn baseline_uses_the_window_before_start() {
+        let t: Vec<f64> = (0..10).map(|i| i as f64 * 0.1).collect();
+        let x: Vec<Option<f64>> = (0..10).map(|i| Some(if i < 5 { 2.0 } else { 9.0 })).collect();
+        assert_eq!(baseline(&t, &x, 4, 0.3), Some(2.0));
+        assert_eq!(baseline(&t, &[None; 10], 4, 0.3), None);
+    }
+}

@@ -1,0 +1,456 @@
+//! The exercise specification: every exercise-specific number and text, loaded from TOML.
+//!
+//! The engine holds no kickback numbers in code; they all live in
+//! `exercises/cable-medius-kickback.toml` and are validated here on load.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use std::path::Path;
+
+/// The checks the rule engine runs (a fixed contract of the report).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckId {
+    /// Trunk tips forward during the rep.
+    TorsoLeanForward,
+    /// Trunk leans sideways away from the machine (towards the support side).
+    TorsoLeanAway,
+    /// Working-side hip rises (pelvis tilts in the frontal plane).
+    PelvisHike,
+    /// Pelvis rotates open towards the working side at the top.
+    PelvisRotation,
+    /// Support knee held (nearly) straight.
+    SupportKneeLocked,
+    /// Support knee flexion changes within the rep.
+    SupportKneeUnstable,
+    /// Momentum: the return is much faster than the lift.
+    Swing,
+    /// The leg goes mostly sideways instead of back and slightly out.
+    LegPathSideways,
+    /// Range comes from the low back: hip extension beyond what the hip allows, or trunk arching back.
+    LowBackArch,
+    /// The standing foot slides during the rep.
+    SupportFootShift,
+    /// Shoulders turn relative to the hips at the top.
+    TorsoTwist,
+}
+
+impl CheckId {
+    /// All checks, in report order.
+    pub const ALL: [CheckId; 11] = [
+        CheckId::TorsoLeanForward,
+        CheckId::TorsoLeanAway,
+        CheckId::PelvisHike,
+        CheckId::PelvisRotation,
+        CheckId::SupportKneeLocked,
+        CheckId::SupportKneeUnstable,
+        CheckId::Swing,
+        CheckId::LegPathSideways,
+        CheckId::LowBackArch,
+        CheckId::SupportFootShift,
+        CheckId::TorsoTwist,
+    ];
+
+    /// snake_case id, as in reports and the spec file.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckId::TorsoLeanForward => "torso_lean_forward",
+            CheckId::TorsoLeanAway => "torso_lean_away",
+            CheckId::PelvisHike => "pelvis_hike",
+            CheckId::PelvisRotation => "pelvis_rotation",
+            CheckId::SupportKneeLocked => "support_knee_locked",
+            CheckId::SupportKneeUnstable => "support_knee_unstable",
+            CheckId::Swing => "swing",
+            CheckId::LegPathSideways => "leg_path_sideways",
+            CheckId::LowBackArch => "low_back_arch",
+            CheckId::SupportFootShift => "support_foot_shift",
+            CheckId::TorsoTwist => "torso_twist",
+        }
+    }
+}
+
+impl std::fmt::Display for CheckId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where the camera stands relative to the person.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum View {
+    /// Camera behind the person.
+    Back,
+    /// Camera in front of the person.
+    Front,
+    /// Side-on, the working leg nearer the camera.
+    SideWorking,
+    /// Side-on, the support leg nearer the camera.
+    SideSupport,
+    /// Between back and side.
+    ObliqueBack,
+    /// Between front and side.
+    ObliqueFront,
+}
+
+impl View {
+    /// All views.
+    pub const ALL: [View; 6] =
+        [View::Back, View::Front, View::SideWorking, View::SideSupport, View::ObliqueBack, View::ObliqueFront];
+
+    /// snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            View::Back => "back",
+            View::Front => "front",
+            View::SideWorking => "side_working",
+            View::SideSupport => "side_support",
+            View::ObliqueBack => "oblique_back",
+            View::ObliqueFront => "oblique_front",
+        }
+    }
+}
+
+impl std::fmt::Display for View {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How much a fault matters when choosing what to tell the person first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// Worth mentioning.
+    Low,
+    /// Should be fixed.
+    Medium,
+    /// Fix this first.
+    High,
+}
+
+impl Severity {
+    /// Weight used to rank faults in the summary.
+    pub fn weight(self) -> f64 {
+        match self {
+            Severity::Low => 1.0,
+            Severity::Medium => 2.0,
+            Severity::High => 3.0,
+        }
+    }
+}
+
+/// Visibility gating of landmarks.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VisibilitySpec {
+    /// A landmark below this visibility is treated as missing.
+    pub min_visibility: f64,
+}
+
+/// Signal smoothing.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmoothingSpec {
+    /// Half-width (s) of the running median that removes outliers.
+    pub median_half_window_s: f64,
+    /// Time constant (s) of the forward-backward exponential smoother after the median.
+    pub smooth_tau_s: f64,
+    /// Gaps in a signal up to this long (s) are bridged by linear interpolation.
+    pub max_gap_s: f64,
+    /// Half-width (s) of the window over which the person's facing direction is averaged.
+    pub facing_half_window_s: f64,
+}
+
+/// Camera-view classification.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ViewSpec {
+    /// |yaw| (deg, 0 = facing the camera) up to which the view is `front`.
+    pub front_max_deg: f64,
+    /// |yaw| from which the view is `back`.
+    pub back_min_deg: f64,
+    /// Half-width (deg) around 90° inside which the view is a side view.
+    pub side_half_width_deg: f64,
+    /// Shortest view segment (s); shorter runs are merged into neighbours.
+    pub min_segment_s: f64,
+    /// Mean face visibility below which a front-looking pose is taken as seen from behind.
+    pub face_visibility_back: f64,
+}
+
+/// Rep segmentation.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RepSpec {
+    /// Thigh elevation above the bottom (deg) that starts a rep (upper hysteresis level).
+    pub enter_deg: f64,
+    /// Elevation above the bottom (deg) under which the rep has returned (lower hysteresis level).
+    pub exit_deg: f64,
+    /// Elevation above the bottom (deg) under which the leg counts as at the start position.
+    pub rest_deg: f64,
+    /// A rep reaching less than this fraction of the set's typical amplitude is partial.
+    pub full_fraction: f64,
+    /// Band below the peak (fraction of amplitude) counted as the top pause.
+    pub pause_band_fraction: f64,
+    /// Shortest rep (s); shorter excursions are jitter.
+    pub min_rep_s: f64,
+    /// Longest rep (s); longer excursions are not reps (e.g. stepping away).
+    pub max_rep_s: f64,
+    /// Largest elevation range of the other leg during a rep, as a fraction of the rep's amplitude.
+    pub other_leg_max_fraction: f64,
+    /// Largest hip-centre travel during a rep, in torso lengths (walking is not a rep).
+    pub max_hip_travel_torso: f64,
+    /// Percentile (0..100) of the thigh elevation used as the leg's bottom position.
+    pub bottom_percentile: f64,
+    /// Window (s) before a rep's start over which the per-rep baseline is taken.
+    pub baseline_window_s: f64,
+}
+
+/// How a check's metric is compared with its threshold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Comparison {
+    /// Fault when the metric is above the threshold.
+    Above,
+    /// Fault when the metric is below the threshold.
+    Below,
+}
+
+/// One check: thresholds, views and texts.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckSpec {
+    /// Which check this is.
+    pub id: CheckId,
+    /// Views from which the check can be measured.
+    pub views: Vec<View>,
+    /// The fault threshold, in `unit`.
+    pub threshold: f64,
+    /// Whether the fault is above or below the threshold.
+    pub comparison: Comparison,
+    /// Unit of the metric (for humans).
+    pub unit: String,
+    /// The metric must stay past the threshold at least this long (s) to count.
+    pub min_duration_s: f64,
+    /// Ranking weight.
+    pub severity: Severity,
+    /// Short corrective cue shown when the fault happens.
+    pub cue: String,
+    /// Short positive cue when the check passes.
+    pub positive_cue: String,
+    /// Where to film from when the check cannot be measured.
+    pub advice: String,
+    /// Optional second threshold used by some checks (see the check's docs in the spec file).
+    #[serde(default)]
+    pub secondary_threshold: Option<f64>,
+}
+
+/// A whole exercise specification.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExerciseSpec {
+    /// Version of the spec file format.
+    pub spec_version: u32,
+    /// Machine name of the exercise.
+    pub exercise: String,
+    /// Human title.
+    pub title: String,
+    /// Visibility gating.
+    pub visibility: VisibilitySpec,
+    /// Smoothing.
+    pub smoothing: SmoothingSpec,
+    /// View classification.
+    pub view: ViewSpec,
+    /// Rep segmentation.
+    pub reps: RepSpec,
+    /// Positive note when every measurable check passes.
+    pub all_clear_cue: String,
+    /// The checks, one per [`CheckId`].
+    pub checks: Vec<CheckSpec>,
+}
+
+/// Errors loading an exercise spec.
+#[derive(Debug, thiserror::Error)]
+pub enum SpecError {
+    /// The file could not be read.
+    #[error("reading exercise spec {path}: {source}")]
+    Io {
+        /// The path.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// Not valid TOML of the spec's shape (unknown keys are rejected).
+    #[error("parsing exercise spec: {0}")]
+    Toml(#[from] toml::de::Error),
+    /// The values are inconsistent.
+    #[error("invalid exercise spec: {0}")]
+    Invalid(String),
+}
+
+const EMBEDDED: &str = include_str!("../../../exercises/cable-medius-kickback.toml");
+
+impl ExerciseSpec {
+    /// The cable medius kickback spec shipped with the program (embedded at build time).
+    pub fn cable_medius_kickback() -> Result<ExerciseSpec, SpecError> {
+        Self::from_toml_str(EMBEDDED)
+    }
+
+    /// Loads and validates a spec file.
+    pub fn from_path(path: impl AsRef<Path>) -> Result<ExerciseSpec, SpecError> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| SpecError::Io { path: path.display().to_string(), source })?;
+        Self::from_toml_str(&text)
+    }
+
+    /// Parses and validates a spec from TOML text.
+    pub fn from_toml_str(text: &str) -> Result<ExerciseSpec, SpecError> {
+        let spec: ExerciseSpec = toml::from_str(text)?;
+        spec.validate()?;
+        Ok(spec)
+    }
+
+    /// The spec of one check. Validation guarantees every check is present.
+    pub fn check(&self, id: CheckId) -> Option<&CheckSpec> {
+        self.checks.iter().find(|c| c.id == id)
+    }
+
+    /// Whether `id` can be measured from `view`.
+    pub fn measurable(&self, id: CheckId, view: View) -> bool {
+        self.check(id).is_some_and(|c| c.views.contains(&view))
+    }
+
+    /// Checks the values for consistency, with an error naming the offending key.
+    pub fn validate(&self) -> Result<(), SpecError> {
+        let bad = |m: String| Err(SpecError::Invalid(m));
+        let positive: [(&str, f64); 21] = [
+            ("visibility.min_visibility", self.visibility.min_visibility),
+            ("smoothing.median_half_window_s", self.smoothing.median_half_window_s),
+            ("smoothing.smooth_tau_s", self.smoothing.smooth_tau_s),
+            ("smoothing.max_gap_s", self.smoothing.max_gap_s),
+            ("smoothing.facing_half_window_s", self.smoothing.facing_half_window_s),
+            ("view.front_max_deg", self.view.front_max_deg),
+            ("view.back_min_deg", self.view.back_min_deg),
+            ("view.side_half_width_deg", self.view.side_half_width_deg),
+            ("view.min_segment_s", self.view.min_segment_s),
+            ("view.face_visibility_back", self.view.face_visibility_back),
+            ("reps.enter_deg", self.reps.enter_deg),
+            ("reps.exit_deg", self.reps.exit_deg),
+            ("reps.rest_deg", self.reps.rest_deg),
+            ("reps.full_fraction", self.reps.full_fraction),
+            ("reps.pause_band_fraction", self.reps.pause_band_fraction),
+            ("reps.min_rep_s", self.reps.min_rep_s),
+            ("reps.max_rep_s", self.reps.max_rep_s),
+            ("reps.other_leg_max_fraction", self.reps.other_leg_max_fraction),
+            ("reps.max_hip_travel_torso", self.reps.max_hip_travel_torso),
+            ("reps.bottom_percentile", self.reps.bottom_percentile),
+            ("reps.baseline_window_s", self.reps.baseline_window_s),
+        ];
+        for (name, v) in positive {
+            if !(v.is_finite() && v > 0.0) {
+                return bad(format!("{name} must be a positive number, got {v}"));
+            }
+        }
+        if self.visibility.min_visibility >= 1.0 {
+            return bad("visibility.min_visibility must be below 1".into());
+        }
+        if !(self.reps.exit_deg < self.reps.enter_deg && self.reps.rest_deg <= self.reps.exit_deg) {
+            return bad("reps: need rest_deg <= exit_deg < enter_deg (hysteresis)".into());
+        }
+        if self.reps.min_rep_s >= self.reps.max_rep_s {
+            return bad("reps.min_rep_s must be below reps.max_rep_s".into());
+        }
+        if self.reps.full_fraction >= 1.0 || self.reps.pause_band_fraction >= 1.0 {
+            return bad("reps.full_fraction and reps.pause_band_fraction must be below 1".into());
+        }
+        if self.reps.bottom_percentile >= 100.0 {
+            return bad("reps.bottom_percentile must be below 100".into());
+        }
+        if !(self.view.front_max_deg < 90.0 - self.view.side_half_width_deg
+            && 90.0 + self.view.side_half_width_deg < self.view.back_min_deg
+            && self.view.back_min_deg < 180.0)
+        {
+            return bad("view: need front_max_deg < 90 - side_half_width_deg and 90 + side_half_width_deg < back_min_deg < 180".into());
+        }
+        if self.all_clear_cue.trim().is_empty() {
+            return bad("all_clear_cue must not be empty".into());
+        }
+        let mut seen = BTreeSet::new();
+        for c in &self.checks {
+            if !seen.insert(c.id) {
+                return bad(format!("check {} appears more than once", c.id));
+            }
+            if !(c.threshold.is_finite() && c.threshold >= 0.0) {
+                return bad(format!("check {}: threshold must be a non-negative number", c.id));
+            }
+            if !(c.min_duration_s.is_finite() && c.min_duration_s >= 0.0) {
+                return bad(format!("check {}: min_duration_s must be a non-negative number", c.id));
+            }
+            if let Some(s) = c.secondary_threshold {
+                if !(s.is_finite() && s > 0.0) {
+                    return bad(format!("check {}: secondary_threshold must be positive", c.id));
+                }
+            }
+            if c.views.is_empty() {
+                return bad(format!("check {}: views must list at least one view", c.id));
+            }
+            let distinct: BTreeSet<View> = c.views.iter().copied().collect();
+            if distinct.len() != c.views.len() {
+                return bad(format!("check {}: a view is listed twice", c.id));
+            }
+            for (field, text) in [("cue", &c.cue), ("positive_cue", &c.positive_cue), ("advice", &c.advice), ("unit", &c.unit)] {
+                if text.trim().is_empty() {
+                    return bad(format!("check {}: {field} must not be empty", c.id));
+                }
+            }
+        }
+        for id in CheckId::ALL {
+            if !seen.contains(&id) {
+                return bad(format!("check {id} is missing"));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_spec_loads_and_covers_every_check() {
+        let spec = ExerciseSpec::cable_medius_kickback().expect("embedded spec is valid");
+        assert_eq!(spec.checks.len(), CheckId::ALL.len());
+        for id in CheckId::ALL {
+            assert!(spec.check(id).is_some(), "{id}");
+        }
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected() {
+        let text = format!("{EMBEDDED}\nsurprise = 1\n");
+        let err = ExerciseSpec::from_toml_str(&text).unwrap_err();
+        assert!(err.to_string().contains("surprise"), "{err}");
+    }
+
+    #[test]
+    fn missing_or_duplicate_checks_and_bad_numbers_are_clear_errors() {
+        let spec = ExerciseSpec::cable_medius_kickback().unwrap();
+        let mut dup = spec.clone();
+        dup.checks.push(dup.checks[0].clone());
+        assert!(dup.validate().unwrap_err().to_string().contains("more than once"));
+        let mut missing = spec.clone();
+        missing.checks.retain(|c| c.id != CheckId::Swing);
+        assert!(missing.validate().unwrap_err().to_string().contains("swing is missing"));
+        let mut neg = spec.clone();
+        neg.reps.enter_deg = -1.0;
+        assert!(neg.validate().unwrap_err().to_string().contains("reps.enter_deg"));
+        let mut empty = spec.clone();
+        empty.checks[2].cue = " ".into();
+        assert!(empty.validate().unwrap_err().to_string().contains("cue must not be empty"));
+        let mut bad_view = EMBEDDED.replacen("\"back\"", "\"ceiling\"", 1);
+        bad_view.push('\n');
+        assert!(ExerciseSpec::from_toml_str(&bad_view).is_err());
+    }
+}

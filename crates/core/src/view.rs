@@ -1,0 +1,143 @@
+//! Camera-view classification (back / front / side working / side support / oblique), per
+//! frame from the facing direction and face visibility, then merged into segments.
+
+use crate::kinematics::{BaseSignals, Side};
+use crate::spec::{ExerciseSpec, View};
+use serde::{Deserialize, Serialize};
+
+/// A stretch of video seen from one view.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ViewSegment {
+    /// Start time (s).
+    pub start_s: f64,
+    /// End time (s).
+    pub end_s: f64,
+    /// The view.
+    pub view: View,
+}
+
+/// Classifies one frame. `working` decides which side view it is; without it a side view is
+/// reported as seen from the working side only if the nearer leg is unknown (never guessed:
+/// the caller passes `None` only before any rep, where no check is measured).
+pub fn classify_frame(
+    yaw_deg: f64,
+    face_visibility: f64,
+    left_nearer: Option<bool>,
+    working: Option<Side>,
+    spec: &ExerciseSpec,
+) -> Option<View> {
+    if !yaw_deg.is_finite() {
+        return None;
+    }
+    let a = yaw_deg.abs().min(180.0);
+    let v = &spec.view;
+    let view = if a <= v.front_max_deg {
+        View::Front
+    } else if a >= v.back_min_deg {
+        View::Back
+    } else if (a - 90.0).abs() <= v.side_half_width_deg {
+        let nearer = left_nearer.map(|l| if l { Side::Left } else { Side::Right })?;
+        if Some(nearer) == working {
+            View::SideWorking
+        } else {
+            View::SideSupport
+        }
+    } else if a < 90.0 {
+        View::ObliqueFront
+    } else {
+        View::ObliqueBack
+    };
+    // A pose that looks front-on but shows no face is seen from behind (the pose model then
+    // also tends to mirror the depth order, which is why the face is the better witness).
+    Some(match view {
+        View::Front if face_visibility < v.face_visibility_back => View::Back,
+        View::ObliqueFront if face_visibility < v.face_visibility_back => View::ObliqueBack,
+        other => other,
+    })
+}
+
+/// Per-frame views given the working side in effect at each frame.
+pub fn frame_views(base: &BaseSignals, working: &[Option<Side>], spec: &ExerciseSpec) -> Vec<Option<View>> {
+    (0..base.t.len())
+        .map(|i| {
+            let yaw = base.yaw_deg.get(i).copied().flatten()?;
+            classify_frame(
+                yaw,
+                base.face_visibility.get(i).copied().unwrap_or(0.0),
+                base.left_nearer.get(i).copied().flatten(),
+                working.get(i).copied().flatten(),
+                spec,
+            )
+        })
+        .collect()
+}
+
+/// The most common view over frames `lo..hi` (None if no frame has a view).
+pub fn dominant_view(views: &[Option<View>], lo: usize, hi: usize) -> Option<View> {
+    let mut counts = [0usize; 6];
+    for v in views.get(lo..hi.min(views.len())).unwrap_or(&[]).iter().flatten() {
+        if let Some(k) = View::ALL.iter().position(|x| x == v) {
+            counts[k] += 1;
+        }
+    }
+    let (k, c) = counts.iter().enumerate().max_by_key(|(_, c)| **c)?;
+    (*c > 0).then(|| View::ALL[k])
+}
+
+/// Merges per-frame views into segments no shorter than `min_segment_s` (short runs join
+/// their longer neighbour).
+pub fn segments(t: &[f64], views: &[Option<View>], min_segment_s: f64) -> Vec<ViewSegment> {
+    let mut segs: Vec<ViewSegment> = Vec::new();
+    for (i, v) in views.iter().enumerate() {
+        let (Some(v), Some(&ti)) = (v, t.get(i)) else { continue };
+        match segs.last_mut() {
+            Some(last) if last.view == *v => last.end_s = ti,
+            _ => segs.push(ViewSegment { start_s: ti, end_s: ti, view: *v }),
+        }
+    }
+    // Absorb short runs into the previous segment (or the next one for a short first run).
+    let mut merged: Vec<ViewSegment> = Vec::new();
+    for s in segs {
+        match merged.last_mut() {
+            Some(last) if s.end_s - s.start_s < min_segment_s || last.view == s.view => last.end_s = s.end_s,
+            Some(last) if last.end_s - last.start_s < min_segment_s => {
+                last.end_s = s.end_s;
+                last.view = s.view;
+            }
+            _ => merged.push(s),
+        }
+    }
+    merged
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yaw_maps_to_views() {
+        let spec = ExerciseSpec::cable_medius_kickback().unwrap();
+        let c = |yaw, face, near| classify_frame(yaw, face, near, Some(Side::Left), &spec);
+        assert_eq!(c(5.0, 0.9, None), Some(View::Front));
+        assert_eq!(c(5.0, 0.1, None), Some(View::Back));
+        assert_eq!(c(-175.0, 0.1, None), Some(View::Back));
+        assert_eq!(c(90.0, 0.5, Some(true)), Some(View::SideWorking));
+        assert_eq!(c(-92.0, 0.5, Some(false)), Some(View::SideSupport));
+        assert_eq!(c(90.0, 0.5, None), None);
+        assert_eq!(c(135.0, 0.1, None), Some(View::ObliqueBack));
+        assert_eq!(c(f64::NAN, 0.1, None), None);
+    }
+
+    #[test]
+    fn short_runs_are_merged() {
+        let t: Vec<f64> = (0..100).map(|i| i as f64 * 0.1).collect();
+        let mut v = vec![Some(View::Back); 100];
+        v[50] = Some(View::ObliqueBack);
+        v[51] = None;
+        let s = segments(&t, &v, 1.0);
+        assert_eq!(s.len(), 1);
+        assert_eq!(s[0].view, View::Back);
+        assert!(segments(&[], &[], 1.0).is_empty());
+    }
+}

@@ -1,0 +1,85 @@
+//! Finding and initialising the ONNX Runtime shared library, and building sessions.
+//!
+//! `ort` is built with `load-dynamic`: the library is `libonnxruntime.so.1.31.1` from the PyPI wheel
+//! `onnxruntime==1.31.1`, put in place by `scripts/setup.sh`.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use ort::session::builder::GraphOptimizationLevel;
+use ort::session::Session;
+
+use super::PoseError;
+
+/// File name of the ONNX Runtime library we load.
+pub const ORT_LIBRARY: &str = "libonnxruntime.so.1.31.1";
+
+/// Where the ONNX Runtime library is looked for, in order: `ORT_DYLIB_PATH` (a file), then
+/// `$FORMCHECK_ORT_DIR/libonnxruntime.so.1.31.1`, then `~/.cache/formcheck/onnxruntime-1.31.1/`.
+pub fn ort_library_path() -> (PathBuf, &'static str) {
+    if let Some(p) = std::env::var_os("ORT_DYLIB_PATH").filter(|p| !p.is_empty()) {
+        return (PathBuf::from(p), "ORT_DYLIB_PATH");
+    }
+    if let Some(d) = std::env::var_os("FORMCHECK_ORT_DIR").filter(|p| !p.is_empty()) {
+        return (PathBuf::from(d).join(ORT_LIBRARY), "FORMCHECK_ORT_DIR");
+    }
+    let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("/root"));
+    (home.join(".cache/formcheck/onnxruntime-1.31.1").join(ORT_LIBRARY), "the default user cache")
+}
+
+/// The outcome of the one-time initialisation, shared by every estimator in the process.
+static INIT: OnceLock<Result<(ort::environment::Environment, PathBuf), String>> = OnceLock::new();
+
+/// Loads ONNX Runtime once per process and returns its environment. Later calls return the
+/// first call's outcome.
+pub fn init_runtime() -> Result<&'static ort::environment::Environment, PoseError> {
+    let (path, why) = ort_library_path();
+    if INIT.get().is_none() && !path.is_file() {
+        return Err(PoseError::RuntimeMissing { path, why });
+    }
+    let res = INIT.get_or_init(|| {
+        let builder = ort::init_from(&path).map_err(|e| e.to_string())?;
+        let env = builder.with_name("formcheck").with_telemetry(false).build().map_err(|e| e.to_string())?;
+        Ok((env, path.clone()))
+    });
+    match res {
+        Ok((env, _)) => Ok(env),
+        Err(message) => Err(PoseError::RuntimeInit { path, message: message.clone() }),
+    }
+}
+
+/// ONNX Runtime threading for one session.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ThreadSettings {
+    /// Intra-op threads (0 lets ONNX Runtime pick one per physical core).
+    pub intra_threads: usize,
+    /// Whether idle intra-op threads spin (busy-wait) between ops.
+    pub intra_spinning: bool,
+}
+
+/// Builds a CPU session for `model` (bytes already checked) with optimisation level 3,
+/// one inter-op thread and the given intra-op settings.
+pub fn build_session(name: &str, model: &[u8], threads: ThreadSettings) -> Result<Session, PoseError> {
+    let env = init_runtime()?;
+    let ctx = |what: &str| format!("{name}: {what}");
+    let builder = Session::builder(env).map_err(|e| PoseError::ort(ctx("session builder"), e))?;
+    let builder = builder
+        .with_optimization_level(GraphOptimizationLevel::Level3)
+        .map_err(|e| PoseError::ort(ctx("optimisation level"), e))?
+        .with_inter_threads(1)
+        .map_err(|e| PoseError::ort(ctx("inter-op threads"), e))?
+        .with_intra_threads(threads.intra_threads)
+        .map_err(|e| PoseError::ort(ctx("intra-op threads"), e))?
+        .with_intra_op_spinning(threads.intra_spinning)
+        .map_err(|e| PoseError::ort(ctx("intra-op spinning"), e))?
+        .with_inter_op_spinning(false)
+        .map_err(|e| PoseError::ort(ctx("inter-op spinning"), e))?;
+    let mut builder = builder;
+    builder.commit_from_memory(model).map_err(|e| PoseError::ort(ctx("loading model"), e))
+}
+
+/// True when the runtime library is present (used by tests to skip cleanly on bare machines).
+pub fn runtime_available() -> bool {
+    let (p, _) = ort_library_path();
+    Path::new(&p).is_file()
+}

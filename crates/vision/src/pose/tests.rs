@@ -1,0 +1,105 @@
+//! Tests that run the real models (skipped with a note when the runtime or models are absent).
+
+use super::*;
+use opencv::videoio::{VideoCapture, VideoCaptureTraitConst, VideoCaptureTrait, CAP_ANY};
+
+fn models_ready() -> bool {
+    let dir = default_models_dir();
+    let ok = runtime::runtime_available() && dir.join("manifest.json").is_file() && dir.join("pose_detection.onnx").is_file();
+    if !ok {
+        eprintln!("skipping: ONNX Runtime or models missing (run scripts/setup.sh)");
+    }
+    ok
+}
+
+fn sample(name: &str) -> Option<PathBuf> {
+    let local = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../samples")).join(name);
+    let shared = PathBuf::from("/work/shared/samples").join(name);
+    [local, shared].into_iter().find(|p| p.is_file())
+}
+
+fn read_frame(path: &Path, index: i32) -> Mat {
+    let mut cap = VideoCapture::from_file(path.to_string_lossy().as_ref(), CAP_ANY).expect("open video");
+    assert!(cap.is_opened().expect("is_opened"), "cannot open {path:?}");
+    let mut frame = Mat::default();
+    for _ in 0..=index {
+        assert!(cap.read(&mut frame).expect("read"), "video too short");
+    }
+    frame
+}
+
+#[test]
+fn missing_models_dir_is_a_clear_error() {
+    if !runtime::runtime_available() {
+        return;
+    }
+    let err = PoseEstimator::new(PoseConfig::new("/nonexistent/formcheck-models")).err().expect("must fail");
+    assert!(err.to_string().contains("manifest.json"), "{err}");
+}
+
+#[test]
+fn finds_the_person_in_the_sample_clip_with_hips_near_ground_truth() {
+    if !models_ready() {
+        return;
+    }
+    let (Some(video), Some(truth)) = (sample("01_clean_side.mp4"), sample("01_clean_side.json")) else {
+        eprintln!("skipping: sample clip not present");
+        return;
+    };
+    let truth: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(truth).expect("read truth")).expect("parse truth");
+    let mut est = PoseEstimator::new(PoseConfig::new(default_models_dir())).expect("estimator");
+    let frame_index = 10;
+    let frame = read_frame(&video, frame_index);
+    // Static-style first frame: the detector must run.
+    let out = est.process(&frame, 0.0).expect("process");
+    assert!(out.detector_ran);
+    let pose = out.pose.expect("a person is visible");
+    let torso = {
+        let s = pose.image_point(formcheck_core::landmarks::Joint::LeftShoulder);
+        let h = pose.image_point(formcheck_core::landmarks::Joint::LeftHip);
+        ((s.x - h.x).powi(2) + (s.y - h.y).powi(2)).sqrt()
+    };
+    assert!(torso > 20.0, "torso {torso}px");
+    for (joint, key) in [
+        (formcheck_core::landmarks::Joint::LeftHip, "left_hip"),
+        (formcheck_core::landmarks::Joint::RightHip, "right_hip"),
+    ] {
+        let gt = &truth["frames"][frame_index as usize]["image"][key];
+        let (gx, gy) = (gt[0].as_f64().expect("x") as f32, gt[1].as_f64().expect("y") as f32);
+        let p = pose.image_point(joint);
+        let err = ((p.x - gx).powi(2) + (p.y - gy).powi(2)).sqrt();
+        assert!(err < 0.35 * torso, "{key}: ours ({}, {}) vs truth ({gx}, {gy}): {err}px, torso {torso}px", p.x, p.y);
+    }
+    // World landmarks: hips around the origin, metres.
+    let lh = pose.world_point(formcheck_core::landmarks::Joint::LeftHip);
+    assert!(lh.x.abs() < 0.3 && lh.y.abs() < 0.3 && lh.z.abs() < 0.3, "{lh:?}");
+
+    // The next frame is tracked from the landmarks, without the detector.
+    let next = read_frame(&video, frame_index + 1);
+    let out2 = est.process(&next, 1.0 / 30.0).expect("process");
+    assert!(!out2.detector_ran, "tracking should skip the detector");
+    assert!(out2.pose.is_some());
+    // Reset forgets the track.
+    est.reset();
+    let out3 = est.process(&next, 0.0).expect("process");
+    assert!(out3.detector_ran);
+}
+
+#[test]
+fn blank_frame_has_no_pose_and_keeps_detecting() {
+    if !models_ready() {
+        return;
+    }
+    let mut est = PoseEstimator::new(PoseConfig::new(default_models_dir())).expect("estimator");
+    let black = Mat::new_rows_cols_with_default(360, 640, opencv::core::CV_8UC3, opencv::core::Scalar::all(0.0))
+        .expect("mat");
+    for i in 0..2 {
+        let out = est.process(&black, i as f64 / 30.0).expect("process");
+        assert!(out.pose.is_none());
+        assert!(out.detector_ran);
+    }
+    let gray = Mat::new_rows_cols_with_default(10, 10, opencv::core::CV_8UC1, opencv::core::Scalar::all(0.0))
+        .expect("mat");
+    assert!(matches!(est.process(&gray, 0.0), Err(PoseError::BadFrame(_))));
+}

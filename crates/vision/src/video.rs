@@ -1,0 +1,510 @@
+//! Video input: decoded frames with their container timestamps, from files, images, cameras and streams.
+//!
+//! OpenCV's FFmpeg backend applies the container's rotation metadata while decoding (phone videos
+//! shot in portrait come out upright), and `CAP_PROP_POS_MSEC` after a read is the frame's own
+//! presentation time, so variable-frame-rate recordings keep their real timing.
+
+use opencv::core::Mat;
+use opencv::prelude::*;
+use opencv::{imgcodecs, videoio};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Condvar, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+/// Errors of the video stage.
+#[derive(Debug, thiserror::Error)]
+pub enum VideoError {
+    /// The path does not exist.
+    #[error("{0}: no such file")]
+    NotFound(PathBuf),
+    /// OpenCV could not open or decode it (not a video, unsupported codec, corrupt header...).
+    #[error("{path}: cannot open as a video or image ({why})")]
+    Unreadable {
+        /// What was opened.
+        path: String,
+        /// What went wrong.
+        why: String,
+    },
+    /// It opened but no frame could be decoded.
+    #[error("{0}: the video holds no decodable frames")]
+    NoFrames(String),
+    /// A camera or stream could not be opened.
+    #[error("cannot open capture source {0}")]
+    SourceUnavailable(String),
+    /// OpenCV reported an error mid-stream.
+    #[error("video decode: {0}")]
+    OpenCv(#[from] opencv::Error),
+}
+
+/// One decoded frame.
+pub struct Frame {
+    /// 0-based index of the decoded frame.
+    pub index: u64,
+    /// Presentation time in seconds (container timestamps; capture time for live sources).
+    pub t_s: f64,
+    /// When the frame was read from its source (for latency measurements).
+    pub captured_at: Instant,
+    /// The picture, BGR 8-bit, upright.
+    pub image: Mat,
+}
+
+/// Where frames come from.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Source {
+    /// A video file or still image on disk.
+    File(PathBuf),
+    /// A camera by OpenCV index.
+    Camera(i32),
+    /// A device path or a network stream URL (`rtsp://`, `udp://`, `http://`...).
+    Url(String),
+}
+
+impl Source {
+    /// Interprets a command-line argument: an integer is a camera index, something with `://`
+    /// or under `/dev/` a device or stream, anything else a file.
+    pub fn parse(arg: &str) -> Source {
+        if let Ok(index) = arg.parse::<i32>() {
+            Source::Camera(index)
+        } else if arg.contains("://") || arg.starts_with("/dev/") {
+            Source::Url(arg.to_string())
+        } else {
+            Source::File(PathBuf::from(arg))
+        }
+    }
+
+    /// A short human-readable name.
+    pub fn describe(&self) -> String {
+        match self {
+            Source::File(p) => p.display().to_string(),
+            Source::Camera(i) => format!("camera {i}"),
+            Source::Url(u) => u.clone(),
+        }
+    }
+}
+
+/// File extensions read as single still images rather than videos.
+const IMAGE_EXTENSIONS: &[&str] = &["jpg", "jpeg", "png", "bmp", "webp", "tif", "tiff", "ppm", "pgm"];
+
+/// True when the path names a still image (by extension).
+pub fn is_image_path(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .map(|e| IMAGE_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+        .unwrap_or(false)
+}
+
+/// Facts about an opened input.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VideoInfo {
+    /// Width of decoded (upright) frames.
+    pub width: u32,
+    /// Height of decoded frames.
+    pub height: u32,
+    /// The container's nominal frame rate (0 when unknown, e.g. an image).
+    pub fps: f64,
+    /// The container's frame count estimate (0 when unknown).
+    pub frame_count_hint: u64,
+    /// True for a still image.
+    pub is_image: bool,
+}
+
+enum Backend {
+    Capture(videoio::VideoCapture),
+    Image(Option<Mat>),
+}
+
+/// A sequential reader of decoded frames. Holds one frame at a time: memory does not grow with
+/// the video's length.
+pub struct VideoReader {
+    backend: Backend,
+    name: String,
+    info: VideoInfo,
+    next_index: u64,
+    /// The first frame, decoded while opening so a broken file fails at open.
+    pending: Option<Frame>,
+    last_t_s: f64,
+    live: bool,
+    started: Instant,
+}
+
+impl VideoReader {
+    /// Opens a file (video or image), checking that at least one frame decodes.
+    pub fn open_file(path: &Path) -> Result<VideoReader, VideoError> {
+        if !path.exists() {
+            return Err(VideoError::NotFound(path.to_path_buf()));
+        }
+        let name = path.display().to_string();
+        if path.is_dir() {
+            return Err(VideoError::Unreadable { path: name, why: "it is a directory".into() });
+        }
+        if is_image_path(path) {
+            let image = imgcodecs::imread(&name, imgcodecs::IMREAD_COLOR)?;
+            if image.empty() {
+                return Err(VideoError::Unreadable { path: name, why: "not a decodable image".into() });
+            }
+            let info = VideoInfo {
+                width: image.cols() as u32,
+                height: image.rows() as u32,
+                fps: 0.0,
+                frame_count_hint: 1,
+                is_image: true,
+            };
+            return Ok(VideoReader {
+                backend: Backend::Image(Some(image)),
+                name,
+                info,
+                next_index: 0,
+                pending: None,
+                last_t_s: 0.0,
+                live: false,
+                started: Instant::now(),
+            });
+        }
+        let capture = videoio::VideoCapture::from_file(&name, videoio::CAP_FFMPEG)
+            .map_err(|e| VideoError::Unreadable { path: name.clone(), why: e.message.clone() })?;
+        Self::from_capture(capture, name, false)
+    }
+
+    /// Opens any source: files as [`open_file`](Self::open_file), cameras and streams live.
+    pub fn open(source: &Source) -> Result<VideoReader, VideoError> {
+        match source {
+            Source::File(path) => Self::open_file(path),
+            Source::Camera(index) => {
+                let capture = videoio::VideoCapture::new(*index, videoio::CAP_ANY)
+                    .map_err(|_| VideoError::SourceUnavailable(source.describe()))?;
+                Self::from_capture(capture, source.describe(), true)
+            }
+            Source::Url(url) => {
+                let capture = videoio::VideoCapture::from_file(url, videoio::CAP_ANY)
+                    .map_err(|_| VideoError::SourceUnavailable(source.describe()))?;
+                Self::from_capture(capture, source.describe(), true)
+            }
+        }
+    }
+
+    fn from_capture(capture: videoio::VideoCapture, name: String, live: bool) -> Result<VideoReader, VideoError> {
+        if !capture.is_opened().unwrap_or(false) {
+            return Err(if live {
+                VideoError::SourceUnavailable(name)
+            } else {
+                VideoError::Unreadable { path: name, why: "no video stream OpenCV can decode".into() }
+            });
+        }
+        let fps = capture.get(videoio::CAP_PROP_FPS).unwrap_or(0.0);
+        let count = capture.get(videoio::CAP_PROP_FRAME_COUNT).unwrap_or(0.0);
+        let mut reader = VideoReader {
+            backend: Backend::Capture(capture),
+            name: name.clone(),
+            info: VideoInfo {
+                width: 0,
+                height: 0,
+                fps: if fps.is_finite() && fps > 0.0 { fps } else { 0.0 },
+                frame_count_hint: if count.is_finite() && count > 0.0 { count as u64 } else { 0 },
+                is_image: false,
+            },
+            next_index: 0,
+            pending: None,
+            last_t_s: -1.0,
+            live,
+            started: Instant::now(),
+        };
+        match reader.decode_next()? {
+            Some(first) => {
+                reader.info.width = first.image.cols() as u32;
+                reader.info.height = first.image.rows() as u32;
+                reader.pending = Some(first);
+                Ok(reader)
+            }
+            None if live => Err(VideoError::SourceUnavailable(name)),
+            None => Err(VideoError::NoFrames(name)),
+        }
+    }
+
+    /// Facts about the input (size of the first decoded frame, nominal fps).
+    pub fn info(&self) -> &VideoInfo {
+        &self.info
+    }
+
+    /// The name the input was opened with.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The next frame, or `None` at the end of the input.
+    pub fn next_frame(&mut self) -> Result<Option<Frame>, VideoError> {
+        if let Some(frame) = self.pending.take() {
+            return Ok(Some(frame));
+        }
+        self.decode_next()
+    }
+
+    fn decode_next(&mut self) -> Result<Option<Frame>, VideoError> {
+        match &mut self.backend {
+            Backend::Image(image) => Ok(image.take().map(|image| {
+                self.next_index = 1;
+                Frame { index: 0, t_s: 0.0, captured_at: Instant::now(), image }
+            })),
+            Backend::Capture(capture) => {
+                let mut image = Mat::default();
+                // A read error mid-file (truncated data) ends the video: what decoded so far stands.
+                let ok = capture.read(&mut image).unwrap_or(false);
+                if !ok || image.empty() {
+                    return Ok(None);
+                }
+                let captured_at = Instant::now();
+                let index = self.next_index;
+                self.next_index += 1;
+                let t_s = if self.live {
+                    captured_at.duration_since(self.started).as_secs_f64()
+                } else {
+                    let pos_ms = capture.get(videoio::CAP_PROP_POS_MSEC).unwrap_or(f64::NAN);
+                    let nominal = if self.info.fps > 0.0 { index as f64 / self.info.fps } else { index as f64 / 30.0 };
+                    let t = if pos_ms.is_finite() && pos_ms >= 0.0 { pos_ms / 1000.0 } else { nominal };
+                    // Some containers repeat or lack timestamps: keep time strictly increasing.
+                    if t > self.last_t_s {
+                        t
+                    } else {
+                        self.last_t_s + 1e-3
+                    }
+                };
+                self.last_t_s = t_s;
+                Ok(Some(Frame { index, t_s, captured_at, image }))
+            }
+        }
+    }
+}
+
+impl Iterator for VideoReader {
+    type Item = Result<Frame, VideoError>;
+    fn next(&mut self) -> Option<Self::Item> {
+        self.next_frame().transpose()
+    }
+}
+
+/// Decodes on a background thread into a small bounded queue, so decoding overlaps with
+/// whatever consumes the frames (pose inference). Memory stays bounded by `depth` frames.
+pub struct PrefetchReader {
+    receiver: std::sync::mpsc::Receiver<Result<Frame, VideoError>>,
+    handle: Option<JoinHandle<()>>,
+    info: VideoInfo,
+}
+
+impl PrefetchReader {
+    /// Starts decoding `reader` on its own thread, holding at most `depth` frames ahead.
+    pub fn spawn(mut reader: VideoReader, depth: usize) -> PrefetchReader {
+        let info = reader.info().clone();
+        let (sender, receiver) = std::sync::mpsc::sync_channel(depth.max(1));
+        let handle = std::thread::Builder::new()
+            .name("decode".into())
+            .spawn(move || {
+                loop {
+                    let item = reader.next_frame().transpose();
+                    let Some(item) = item else { break };
+                    let stop = item.is_err();
+                    if sender.send(item).is_err() || stop {
+                        break;
+                    }
+                }
+            })
+            .ok();
+        PrefetchReader { receiver, handle, info }
+    }
+
+    /// Facts about the input.
+    pub fn info(&self) -> &VideoInfo {
+        &self.info
+    }
+}
+
+impl Iterator for PrefetchReader {
+    type Item = Result<Frame, VideoError>;
+    fn next(&mut self) -> Option<Self::Item> {
+        self.receiver.recv().ok()
+    }
+}
+
+impl Drop for PrefetchReader {
+    fn drop(&mut self) {
+        // Dropping the receiver unblocks the decoder's send; then wait for it.
+        let (_, dead) = std::sync::mpsc::sync_channel(1);
+        drop(std::mem::replace(&mut self.receiver, dead));
+        if let Some(handle) = self.handle.take() {
+            let _ = handle.join();
+        }
+    }
+}
+
+/// State shared between a live capture thread and its consumer.
+struct LatestSlot {
+    frame: Option<Frame>,
+    ended: Option<Option<VideoError>>,
+    dropped: u64,
+    captured: u64,
+}
+
+/// A live source: a thread reads frames as fast as the source gives them (a camera's own rate,
+/// or a file paced at its timestamps when `realtime`), keeping only the newest. A consumer that
+/// falls behind skips frames instead of queueing them, so latency never builds up.
+pub struct LatestFrameSource {
+    shared: Arc<(Mutex<LatestSlot>, Condvar)>,
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    handle: Option<JoinHandle<()>>,
+    info: VideoInfo,
+}
+
+/// Counters of a live source at the end.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CaptureStats {
+    /// Frames read from the source.
+    pub captured: u64,
+    /// Frames overwritten before the consumer took them.
+    pub dropped: u64,
+}
+
+impl LatestFrameSource {
+    /// Starts the capture thread. With `realtime`, frames of a file are released at their own
+    /// timestamps (as a camera would deliver them); live sources are never paced.
+    pub fn spawn(mut reader: VideoReader, realtime: bool) -> LatestFrameSource {
+        let info = reader.info().clone();
+        let shared = Arc::new((
+            Mutex::new(LatestSlot { frame: None, ended: None, dropped: 0, captured: 0 }),
+            Condvar::new(),
+        ));
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (thread_shared, thread_stop) = (shared.clone(), stop.clone());
+        let handle = std::thread::Builder::new()
+            .name("capture".into())
+            .spawn(move || {
+                let pace = realtime && !reader.live;
+                let start = Instant::now();
+                let mut first_t: Option<f64> = None;
+                loop {
+                    if thread_stop.load(std::sync::atomic::Ordering::Relaxed) {
+                        break;
+                    }
+                    let item = reader.next_frame();
+                    let (lock, cvar) = &*thread_shared;
+                    match item {
+                        Ok(Some(mut frame)) => {
+                            if pace {
+                                let t0 = *first_t.get_or_insert(frame.t_s);
+                                let due = start + Duration::from_secs_f64((frame.t_s - t0).max(0.0));
+                                let now = Instant::now();
+                                if due > now {
+                                    std::thread::sleep(due - now);
+                                }
+                                frame.captured_at = Instant::now();
+                            }
+                            let Ok(mut slot) = lock.lock() else { break };
+                            slot.captured += 1;
+                            if slot.frame.replace(frame).is_some() {
+                                slot.dropped += 1;
+                            }
+                            cvar.notify_one();
+                        }
+                        Ok(None) | Err(_) => {
+                            let err = item.err();
+                            if let Ok(mut slot) = lock.lock() {
+                                slot.ended = Some(err);
+                            }
+                            cvar.notify_one();
+                            break;
+                        }
+                    }
+                }
+            })
+            .ok();
+        LatestFrameSource { shared, stop, handle, info }
+    }
+
+    /// Facts about the input.
+    pub fn info(&self) -> &VideoInfo {
+        &self.info
+    }
+
+    /// Waits for the newest frame. `Ok(None)` when the source has ended; an error when it failed.
+    /// Returns after `timeout` with `Ok(None)` too if the source goes silent (a camera unplugged
+    /// or a stream that stopped sending); [`is_ended`](Self::is_ended) tells the two apart.
+    pub fn next_latest(&self, timeout: Duration) -> Result<Option<Frame>, VideoError> {
+        let (lock, cvar) = &*self.shared;
+        let Ok(mut slot) = lock.lock() else { return Ok(None) };
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(frame) = slot.frame.take() {
+                return Ok(Some(frame));
+            }
+            if let Some(ended) = slot.ended.take() {
+                slot.ended = Some(None);
+                return match ended {
+                    Some(err) => Err(err),
+                    None => Ok(None),
+                };
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return Ok(None);
+            }
+            slot = match cvar.wait_timeout(slot, deadline - now) {
+                Ok((guard, _)) => guard,
+                Err(_) => return Ok(None),
+            };
+        }
+    }
+
+    /// True once the source has delivered its last frame.
+    pub fn is_ended(&self) -> bool {
+        self.shared.0.lock().map(|s| s.ended.is_some() && s.frame.is_none()).unwrap_or(true)
+    }
+
+    /// Frames captured and dropped so far.
+    pub fn stats(&self) -> CaptureStats {
+        self.shared
+            .0
+            .lock()
+            .map(|s| CaptureStats { captured: s.captured, dropped: s.dropped })
+            .unwrap_or_default()
+    }
+}
+
+impl Drop for LatestFrameSource {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(handle) = self.handle.take() {
+            let _ = handle.join();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn source_arguments_are_classified() {
+        assert_eq!(Source::parse("0"), Source::Camera(0));
+        assert_eq!(Source::parse("/dev/video2"), Source::Url("/dev/video2".into()));
+        assert_eq!(Source::parse("rtsp://127.0.0.1:8554/x"), Source::Url("rtsp://127.0.0.1:8554/x".into()));
+        assert_eq!(Source::parse("clip.mp4"), Source::File("clip.mp4".into()));
+    }
+
+    #[test]
+    fn image_extensions_are_case_insensitive() {
+        assert!(is_image_path(Path::new("a/B.JPG")));
+        assert!(!is_image_path(Path::new("a/b.mp4")));
+        assert!(!is_image_path(Path::new("noext")));
+    }
+
+    #[test]
+    fn missing_and_non_video_files_are_clear_errors() {
+        let err = VideoReader::open_file(Path::new("/nonexistent/clip.mp4")).err().map(|e| e.to_string());
+        assert_eq!(err.as_deref(), Some("/nonexistent/clip.mp4: no such file"));
+        let dir = std::env::temp_dir().join(format!("formcheck-video-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let text = dir.join("notes.mp4");
+        std::fs::write(&text, b"this is not a video at all").unwrap();
+        let err = VideoReader::open_file(&text).err().expect("text file must not open as video");
+        assert!(matches!(err, VideoError::Unreadable { .. } | VideoError::NoFrames(_)), "{err}");
+        std::fs::remove_dir_all(&dir).ok();
+    }
+}

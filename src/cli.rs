@@ -1,0 +1,408 @@
+//! Command-line arguments and the dispatch to the library's front-ends.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use formcheck::{pipeline, AppError};
+use formcheck_core::spec::ExerciseSpec;
+use std::io::IsTerminal;
+use formcheck_vision::pose::{ModelComplexity, PoseConfig, SmoothingClock};
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
+
+/// Checks the form of cable medius kickbacks in video and says, rep by rep, what to fix.
+#[derive(Parser, Debug)]
+#[command(name = "formcheck", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Write per-frame BlazePose landmarks of a video or image as JSONL.
+    Pose(PoseArgs),
+    /// Analyse a video: reps, faults and cues, as a terminal summary, JSON report and annotated video.
+    Analyze(AnalyzeArgs),
+    /// Real-time feedback from a camera, stream, or a file played at its own pace.
+    Live(LiveArgs),
+    /// Analyse every video under a folder for a coach: reports, index.html and summary.csv.
+    Batch(BatchArgs),
+}
+
+/// Options naming the exercise spec.
+#[derive(Args, Debug)]
+struct SpecOptions {
+    /// Exercise spec (TOML) to check against (default: the built-in cable medius kickback).
+    #[arg(long, value_name = "TOML")]
+    exercise: Option<PathBuf>,
+}
+
+impl SpecOptions {
+    fn load(&self) -> Result<ExerciseSpec, AppError> {
+        Ok(match &self.exercise {
+            Some(path) => ExerciseSpec::from_path(path)?,
+            None => ExerciseSpec::cable_medius_kickback()?,
+        })
+    }
+}
+
+#[derive(Args, Debug)]
+struct AnalyzeArgs {
+    /// The video (any orientation; rotation metadata is honoured).
+    input: PathBuf,
+    /// Write the JSON report here.
+    #[arg(long, value_name = "PATH")]
+    json: Option<PathBuf>,
+    /// Write the annotated video here (MP4; H.264 where the platform can).
+    #[arg(long, value_name = "OUT.mp4")]
+    annotate: Option<PathBuf>,
+    /// Exit with 1 when any fault is found.
+    #[arg(long)]
+    fail_on_fault: bool,
+    /// No progress bar and no summary (errors still go to stderr).
+    #[arg(long, short)]
+    quiet: bool,
+    #[command(flatten)]
+    spec: SpecOptions,
+    #[command(flatten)]
+    pose: PoseOptions,
+}
+
+#[derive(Args, Debug)]
+struct LiveArgs {
+    /// Camera index (0), device path (/dev/video0), stream URL (rtsp://, udp://...) or a video file.
+    source: String,
+    /// Play a file at its own frame rate, dropping frames when behind, as a camera would.
+    #[arg(long)]
+    realtime: bool,
+    /// No window: cues go to the terminal only.
+    #[arg(long)]
+    headless: bool,
+    /// Append every event (cues, reps, source loss) as JSON lines here.
+    #[arg(long, value_name = "PATH")]
+    jsonl: Option<PathBuf>,
+    /// Write the session report (with latency and dropped frames) here at exit.
+    #[arg(long, value_name = "PATH")]
+    json: Option<PathBuf>,
+    /// Stop after this many seconds.
+    #[arg(long, value_name = "S")]
+    max_seconds: Option<f64>,
+    /// Treat the source as gone after this many seconds without a frame.
+    #[arg(long, value_name = "S", default_value_t = 5.0)]
+    stall_timeout: f64,
+    #[command(flatten)]
+    spec: SpecOptions,
+    #[command(flatten)]
+    pose: PoseOptions,
+}
+
+#[derive(Args, Debug)]
+struct BatchArgs {
+    /// Folder scanned recursively for videos.
+    dir: PathBuf,
+    /// Output folder (reports, annotated videos, index.html, summary.csv).
+    #[arg(long)]
+    out: PathBuf,
+    /// Parallel workers.
+    #[arg(long, default_value_t = 1)]
+    jobs: usize,
+    /// Also write annotated videos.
+    #[arg(long)]
+    annotate: bool,
+    /// Process only shard K of N (0-based, e.g. an array job's index): `--shard K/N`.
+    #[arg(long, value_name = "K/N")]
+    shard: Option<String>,
+    /// Only rebuild index.html and summary.csv from the outputs already in OUT.
+    #[arg(long)]
+    index_only: bool,
+    /// No per-video progress lines.
+    #[arg(long, short)]
+    quiet: bool,
+    #[command(flatten)]
+    spec: SpecOptions,
+    #[command(flatten)]
+    pose: PoseOptions,
+}
+
+/// Which BlazePose landmark model to run.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum ModelArg {
+    Lite,
+    Full,
+    Heavy,
+}
+
+/// Options of the pose stage, shared by every subcommand that runs it.
+#[derive(Args, Debug)]
+struct PoseOptions {
+    /// Landmark model: lite is fastest, heavy most accurate.
+    #[arg(long, value_enum, default_value = "full")]
+    model: ModelArg,
+    /// Folder holding the ONNX models and manifest.json (default: the bundled models/).
+    #[arg(long, env = "FORMCHECK_MODELS")]
+    models: Option<PathBuf>,
+    /// ONNX Runtime intra-op threads (default: chosen for the machine).
+    #[arg(long)]
+    threads: Option<usize>,
+}
+
+impl PoseOptions {
+    fn config(&self) -> PoseConfig {
+        let dir = self.models.clone().unwrap_or_else(formcheck_vision::pose::default_models_dir);
+        let mut config = PoseConfig::new(dir);
+        config.complexity = match self.model {
+            ModelArg::Lite => ModelComplexity::Lite,
+            ModelArg::Full => ModelComplexity::Full,
+            ModelArg::Heavy => ModelComplexity::Heavy,
+        };
+        if let Some(threads) = self.threads {
+            config.intra_threads = threads.max(1);
+        }
+        config
+    }
+}
+
+#[derive(Args, Debug)]
+struct PoseArgs {
+    /// Video file or still image.
+    input: PathBuf,
+    /// Where to write the landmark JSONL (one line per decoded frame; `-` for stdout).
+    #[arg(long)]
+    jsonl: PathBuf,
+    /// Run the detector on every frame and do not smooth (MediaPipe's static_image_mode).
+    #[arg(long = "static")]
+    static_mode: bool,
+    /// Drive the smoothing filter by the container's timestamps instead of the reference's fixed 30 fps clock.
+    #[arg(long)]
+    real_clock: bool,
+    #[command(flatten)]
+    pose: PoseOptions,
+}
+
+/// Runs the parsed command; returns the process exit code.
+pub fn run(cli: Cli) -> Result<u8, AppError> {
+    match cli.command {
+        Command::Pose(args) => run_pose(args),
+        Command::Analyze(args) => run_analyze(args),
+        Command::Live(args) => run_live(args),
+        Command::Batch(args) => run_batch(args),
+    }
+}
+
+fn run_pose(args: PoseArgs) -> Result<u8, AppError> {
+    let mut config = args.pose.config();
+    config.static_mode = args.static_mode;
+    config.smooth = !args.static_mode;
+    config.smoothing_clock = if args.real_clock { SmoothingClock::Timestamps } else { SmoothingClock::Fake30Fps };
+    let mut estimator = pipeline::new_estimator(config)?;
+    let to_stdout = args.jsonl.as_os_str() == "-";
+    // Written to a temporary file and renamed at the end: an interrupted run leaves no partial JSONL.
+    let tmp = formcheck::atomic::temp_path(&args.jsonl);
+    let mut out: Box<dyn Write> = if to_stdout {
+        Box::new(BufWriter::new(std::io::stdout().lock()))
+    } else {
+        Box::new(BufWriter::new(std::fs::File::create(&tmp).map_err(|e| AppError::io(&args.jsonl, e))?))
+    };
+    let result = pipeline::extract_landmarks(
+        &args.input,
+        &mut estimator,
+        |frame| writeln!(out, "{}", frame.to_json_line()).map_err(|e| AppError::io(&args.jsonl, e)),
+        |_, _| {},
+    );
+    let flushed = out.flush().map_err(|e| AppError::io(&args.jsonl, e));
+    drop(out);
+    let (info, stats) = match result.and_then(|r| flushed.map(|_| r)) {
+        Ok(r) => r,
+        Err(err) => {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(err);
+        }
+    };
+    if !to_stdout {
+        formcheck::atomic::commit(&tmp, &args.jsonl).map_err(|e| AppError::io(&args.jsonl, e))?;
+    }
+    eprintln!(
+        "pose: {} frames ({}x{}), person in {}, detector ran {} times, {:.1} fps",
+        stats.frames,
+        info.width,
+        info.height,
+        stats.frames_with_pose,
+        stats.detector_runs,
+        if stats.wall_s > 0.0 { stats.frames as f64 / stats.wall_s } else { 0.0 }
+    );
+    Ok(formcheck::exit::OK)
+}
+
+/// A one-line progress bar on stderr, drawn only when stderr is a terminal.
+struct Progress {
+    enabled: bool,
+    started: std::time::Instant,
+    last_draw: Option<std::time::Instant>,
+}
+
+impl Progress {
+    fn new(quiet: bool) -> Progress {
+        Progress { enabled: !quiet && std::io::stderr().is_terminal(), started: std::time::Instant::now(), last_draw: None }
+    }
+
+    fn update(&mut self, done: u64, total: u64) {
+        if !self.enabled || self.last_draw.is_some_and(|t| t.elapsed().as_millis() < 100) {
+            return;
+        }
+        self.last_draw = Some(std::time::Instant::now());
+        let fps = done as f64 / self.started.elapsed().as_secs_f64().max(1e-3);
+        let line = if total > 0 {
+            let frac = (done as f64 / total as f64).min(1.0);
+            let filled = (frac * 30.0) as usize;
+            format!("[{}{}] {:3.0}% {done}/{total} frames, {fps:.1} fps", "#".repeat(filled), ".".repeat(30 - filled), frac * 100.0)
+        } else {
+            format!("{done} frames, {fps:.1} fps")
+        };
+        eprint!("\r{line}\x1b[K");
+    }
+
+    fn finish(&self) {
+        if self.enabled && self.last_draw.is_some() {
+            eprint!("\r\x1b[K");
+        }
+    }
+}
+
+fn run_analyze(args: AnalyzeArgs) -> Result<u8, AppError> {
+    let spec = args.spec.load()?;
+    let mut config = args.pose.config();
+    config.smoothing_clock = SmoothingClock::Timestamps;
+    let mut estimator = pipeline::new_estimator(config)?;
+    let mut progress = Progress::new(args.quiet);
+    let analysis = formcheck::analyze::analyze_file(&args.input, &mut estimator, &spec, |d, t| progress.update(d, t));
+    progress.finish();
+    let analysis = analysis?;
+    if let Some(path) = &args.json {
+        let json = analysis.report.to_json().map_err(|e| AppError::Usage(format!("report serialisation: {e}")))?;
+        formcheck::atomic::write_atomic(path, json.as_bytes()).map_err(|e| AppError::io(path, e))?;
+    }
+    if let Some(path) = &args.annotate {
+        let outcome = formcheck::annotate::annotate_video(&args.input, &analysis.frames, &analysis.report, path)?;
+        if !args.quiet {
+            let codec = if outcome.codec == "avc1" { "H.264".to_string() } else { format!("{} (no H.264 encoder here)", outcome.codec) };
+            eprintln!("annotated video: {} ({codec}, {} frames)", path.display(), outcome.frames);
+        }
+    }
+    if !args.quiet {
+        print!("{}", formcheck_core::render_text(&analysis.report));
+    }
+    Ok(if args.fail_on_fault && analysis.has_faults() { formcheck::exit::FAULTS } else { formcheck::exit::OK })
+}
+
+fn run_live(args: LiveArgs) -> Result<u8, AppError> {
+    use formcheck::live::{LiveOptions, LiveOutput};
+    use formcheck_vision::video::Source;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+
+    let spec = args.spec.load()?;
+    let mut config = args.pose.config();
+    config.smoothing_clock = SmoothingClock::Timestamps;
+    let mut estimator = pipeline::new_estimator(config)?;
+    let source = Source::parse(&args.source);
+    let stop = Arc::new(AtomicBool::new(false));
+    {
+        let stop = stop.clone();
+        // A second Ctrl-C while shutting down is ignored; the first one ends the session cleanly.
+        let _ = ctrlc::set_handler(move || stop.store(true, Ordering::Relaxed));
+    }
+    let options = LiveOptions {
+        realtime: args.realtime,
+        max_seconds: args.max_seconds,
+        stall_timeout: std::time::Duration::from_secs_f64(args.stall_timeout.max(0.1)),
+        ..LiveOptions::default()
+    };
+    let mut events: Option<Box<dyn Write>> = match &args.jsonl {
+        Some(path) => Some(Box::new(BufWriter::new(std::fs::File::create(path).map_err(|e| AppError::io(path, e))?))),
+        None => None,
+    };
+    let show_window = !args.headless && std::env::var_os("DISPLAY").is_some();
+    let mut window = show_window.then(formcheck::live_window::LiveWindow::new).transpose().ok().flatten();
+    let result = formcheck::live::run_live(
+        &source,
+        &mut estimator,
+        &spec,
+        &options,
+        &stop,
+        |output| {
+            match output {
+                LiveOutput::Cue(cue) => println!("[{:6.1}s] {} {}", cue.t_s, if cue.kind == "praise" { "+" } else { "!" }, cue.text),
+                LiveOutput::Rep { t_s, side, reps_in_set, faults } => println!(
+                    "[{t_s:6.1}s] {} leg rep {reps_in_set}{}",
+                    side.as_str(),
+                    if faults.is_empty() { String::new() } else { format!(" ({})", faults.join(", ")) }
+                ),
+                LiveOutput::SourceLost { reason, .. } => eprintln!("live: source lost: {reason}"),
+            }
+            let _ = std::io::stdout().flush();
+            if let Some(out) = events.as_mut() {
+                let _ = serde_json::to_writer(&mut *out, output).map(|_| writeln!(out)).map(|_| out.flush());
+            }
+        },
+        |frame| window.as_mut().map(|w| w.show(&frame)).unwrap_or(true),
+    )?;
+    if let Some(out) = events.as_mut() {
+        out.flush().map_err(|e| AppError::io(args.jsonl.clone().unwrap_or_default(), e))?;
+    }
+    eprintln!(
+        "live: {} frames processed, {} dropped, latency p50 {:.0} ms, p95 {:.0} ms, max {:.0} ms ({})",
+        result.processed_frames, result.dropped_frames, result.latency_ms.p50, result.latency_ms.p95, result.latency_ms.max, result.end_reason
+    );
+    eprintln!("live: reps left {}, right {}", result.report.summary.reps_left, result.report.summary.reps_right);
+    if let Some(path) = &args.json {
+        let json = serde_json::to_string_pretty(&result).map_err(|e| AppError::Usage(e.to_string()))?;
+        formcheck::atomic::write_atomic(path, json.as_bytes()).map_err(|e| AppError::io(path, e))?;
+    }
+    Ok(formcheck::exit::OK)
+}
+
+fn run_batch(args: BatchArgs) -> Result<u8, AppError> {
+    use formcheck::batch::{BatchOptions, Outcome, Shard};
+    let spec = args.spec.load()?;
+    let shard = args.shard.as_deref().map(Shard::parse).transpose().map_err(AppError::Usage)?;
+    let pose = args.pose.config();
+    let settings_key = format!(
+        "model={:?};spec={};annotate={}",
+        pose.complexity,
+        format!("{spec:?}"),
+        args.annotate
+    );
+    let options = BatchOptions {
+        input_dir: args.dir.clone(),
+        out_dir: args.out.clone(),
+        jobs: args.jobs,
+        annotate: args.annotate,
+        shard,
+        index_only: args.index_only,
+        pose,
+        settings_key,
+    };
+    let quiet = args.quiet;
+    let summary = formcheck::batch::run_batch(&options, &spec, |rel, outcome| {
+        if quiet {
+            return;
+        }
+        match outcome {
+            Outcome::Analysed => eprintln!("ok       {}", rel.display()),
+            Outcome::Current => eprintln!("current  {}", rel.display()),
+            Outcome::Failed(err) => eprintln!("FAILED   {}: {err}", rel.display()),
+            Outcome::NotHere => {}
+        }
+    })?;
+    eprintln!(
+        "batch: {} analysed, {} already current, {} failed, {} non-video file(s) ignored; see {}",
+        summary.analysed,
+        summary.current,
+        summary.failed.len(),
+        summary.ignored,
+        args.out.join("index.html").display()
+    );
+    for (rel, err) in &summary.failed {
+        eprintln!("  failed: {}: {err}", rel.display());
+    }
+    Ok(if summary.failed.is_empty() { formcheck::exit::OK } else { formcheck::exit::UNREADABLE_INPUT })
+}

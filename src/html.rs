@@ -1,0 +1,1166 @@
+//! The coach's batch summary page, `index.html`: one self-contained HTML file (inline CSS and
+//! SVG, images as `data:` URIs, no script, no external URL) with a row per client video and a
+//! section per video (key-angle charts with reps shaded and fault moments marked, the checks,
+//! the reps and keyframe thumbnails of each fault's worst moment).
+//!
+//! Pure: [`render_index`] turns plain values into a string; the caller writes it (atomically).
+//! Every text that comes from the file system or a report is escaped with [`escape_html`]; the
+//! output depends only on the input (entries are sorted; the only time shown is
+//! [`IndexPage::generated`]).
+
+use formcheck_core::kinematics::Side;
+use formcheck_core::report::{Report, Status};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+/// A keyframe of one fault's worst moment.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Thumbnail {
+    /// The check id (`snake_case`, as in the report).
+    pub check: String,
+    /// Time of the moment (s).
+    pub t_s: f64,
+    /// Frame index of the moment.
+    pub frame: u64,
+    /// The image, JPEG-encoded (embedded as a `data:image/jpeg;base64` URI).
+    pub jpeg: Vec<u8>,
+}
+
+/// What happened to one video in this batch run.
+#[derive(Clone, Debug, PartialEq)]
+pub enum EntryStatus {
+    /// Analysed in this run.
+    Analysed,
+    /// Skipped because its outputs from an earlier run are complete and current (the report
+    /// shown is the earlier one).
+    Current,
+    /// Could not be analysed.
+    Failed {
+        /// Why (shown to the coach).
+        error: String,
+    },
+}
+
+/// One video of the batch.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VideoEntry {
+    /// Path relative to the batch input folder, `/`-separated; the first component is the client.
+    pub rel_path: String,
+    /// Outcome of this run.
+    pub status: EntryStatus,
+    /// The analysis report, when there is one.
+    pub report: Option<Report>,
+    /// The annotated video, relative to `index.html`, *not* percent-encoded (this module does it).
+    pub annotated_href: Option<String>,
+    /// Keyframes of the faults' worst moments.
+    pub thumbnails: Vec<Thumbnail>,
+}
+
+/// The whole page.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct IndexPage {
+    /// Page title.
+    pub title: String,
+    /// When the page was generated (shown as given; the only time on the page).
+    pub generated: String,
+    /// The videos, in any order (the page sorts them by client folder, then path).
+    pub entries: Vec<VideoEntry>,
+    /// Files under the input folder that were not videos (relative paths).
+    pub ignored_files: Vec<String>,
+}
+
+/// Escapes text for HTML element content and (quoted) attribute values.
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + s.len() / 8);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Standard base64 (RFC 4648, with padding).
+pub fn base64_encode(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        out.push(ALPHABET[(n >> 18) as usize & 63] as char);
+        out.push(ALPHABET[(n >> 12) as usize & 63] as char);
+        out.push(if chunk.len() > 1 { ALPHABET[(n >> 6) as usize & 63] as char } else { '=' });
+        out.push(if chunk.len() > 2 { ALPHABET[n as usize & 63] as char } else { '=' });
+    }
+    out
+}
+
+/// Percent-encodes a relative path for an `href`: every byte but the unreserved characters
+/// and `/` (so Unicode, spaces, `#`, `?`, `%`, quotes and `<>` are all encoded).
+pub fn percent_encode_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for &b in path.as_bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(b as char);
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
+/// An SVG path (`d` attribute) through points already in user units; `None` (or a non-finite
+/// coordinate) breaks the line, so unknown values show as gaps. A lone point between gaps is
+/// drawn as a zero-length segment (a dot with round line caps).
+pub fn svg_path(points: &[Option<(f64, f64)>]) -> String {
+    let mut d = String::new();
+    let mut run = 0usize;
+    for p in points {
+        match p {
+            Some((x, y)) if x.is_finite() && y.is_finite() => {
+                if !d.is_empty() && run == 0 {
+                    d.push(' ');
+                }
+                let _ = write!(d, "{}{},{}", if run == 0 { "M" } else { " L" }, num(*x), num(*y));
+                run += 1;
+            }
+            _ => {
+                if run == 1 {
+                    d.push_str(" h0");
+                }
+                run = 0;
+            }
+        }
+    }
+    if run == 1 {
+        d.push_str(" h0");
+    }
+    d
+}
+
+/// A number with at most one decimal, without a trailing `.0` or a negative zero.
+fn num(x: f64) -> String {
+    let s = format!("{:.1}", x);
+    let s = s.strip_suffix(".0").unwrap_or(&s).to_string();
+    if s == "-0" {
+        "0".into()
+    } else {
+        s
+    }
+}
+
+/// `snake_case` check id → "Snake case".
+pub fn check_label(id: &str) -> String {
+    let mut s = id.replace('_', " ");
+    if let Some(first) = s.get(0..1) {
+        let upper = first.to_ascii_uppercase();
+        s.replace_range(0..1, &upper);
+    }
+    s
+}
+
+fn unit_suffix(unit: &str) -> String {
+    match unit {
+        "deg" => "°".into(),
+        "ratio" | "" => String::new(),
+        u => format!(" {u}"),
+    }
+}
+
+fn side_name(side: Side) -> &'static str {
+    match side {
+        Side::Left => "Left",
+        Side::Right => "Right",
+    }
+}
+
+/// How much attention a video needs; drives colours and the overview counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Verdict {
+    Failed,
+    Fix,
+    NoReps,
+    Clean,
+}
+
+impl Verdict {
+    fn of(e: &VideoEntry) -> Verdict {
+        if matches!(e.status, EntryStatus::Failed { .. }) {
+            return Verdict::Failed;
+        }
+        let Some(r) = &e.report else { return Verdict::Failed };
+        if !r.summary.top_fixes.is_empty() || r.checks.iter().any(|c| c.status == Status::Fault) {
+            Verdict::Fix
+        } else if r.sets.iter().all(|s| s.reps.is_empty()) {
+            Verdict::NoReps
+        } else {
+            Verdict::Clean
+        }
+    }
+    fn class(self) -> &'static str {
+        match self {
+            Verdict::Failed => "failed",
+            Verdict::Fix => "fix",
+            Verdict::NoReps => "noreps",
+            Verdict::Clean => "clean",
+        }
+    }
+    fn label(self) -> &'static str {
+        match self {
+            Verdict::Failed => "Failed",
+            Verdict::Fix => "Needs work",
+            Verdict::NoReps => "No reps",
+            Verdict::Clean => "Clean",
+        }
+    }
+}
+
+/// The client folder of a relative path (its first component; empty for top-level files).
+fn client_of(rel: &str) -> &str {
+    match rel.find(['/', '\\']) {
+        Some(i) => &rel[..i],
+        None => "",
+    }
+}
+
+const CSS: &str = r#"
+:root{--ok:#1f9d55;--fault:#dc2626;--nm:#cbd5e1;--fix:#ea580c;--failed:#b91c1c;--clean:#16a34a;--noreps:#64748b;
+--ink:#0f172a;--muted:#64748b;--line:#e2e8f0;--bg:#f1f5f9;--card:#fff;--accent:#2563eb}
+*{box-sizing:border-box}
+body{margin:0;background:var(--bg);color:var(--ink);font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",sans-serif}
+header.page{background:#0f172a;color:#fff;padding:20px 28px 18px}
+header.page h1{margin:0 0 4px;font-size:22px;font-weight:650}
+header.page .gen{color:#94a3b8;font-size:12.5px}
+main{padding:18px 28px 40px;max-width:1500px}
+a{color:var(--accent);text-decoration:none}a:hover{text-decoration:underline}
+.cards{display:flex;gap:12px;flex-wrap:wrap;margin:0 0 16px}
+.card{background:var(--card);border-radius:10px;padding:10px 16px;min-width:120px;box-shadow:0 1px 2px rgba(15,23,42,.08);border-top:4px solid var(--line)}
+.card b{display:block;font-size:26px;line-height:1.15}
+.card span{color:var(--muted);font-size:12.5px}
+.card.fix{border-top-color:var(--fix)}.card.failed{border-top-color:var(--failed)}.card.clean{border-top-color:var(--clean)}.card.noreps{border-top-color:var(--noreps)}
+.common{background:var(--card);border-radius:10px;padding:10px 16px;box-shadow:0 1px 2px rgba(15,23,42,.08);flex:1;min-width:300px}
+.common h2{font-size:13px;margin:0 0 6px;color:var(--muted);font-weight:600;text-transform:uppercase;letter-spacing:.04em}
+.bar{display:flex;align-items:center;gap:8px;font-size:13px;margin:2px 0}
+.bar .lbl{width:170px;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
+.bar .track{flex:1;background:#f1f5f9;border-radius:4px;height:10px;overflow:hidden}
+.bar .fill{background:var(--fault);height:10px;border-radius:4px}
+.bar .n{width:70px;color:var(--muted);font-size:12px}
+.toolbar{display:flex;gap:18px;align-items:center;margin:6px 0 8px;color:var(--muted);font-size:12.5px;flex-wrap:wrap}
+.legend .cell{vertical-align:-2px;margin:0 3px 0 8px}
+table{border-collapse:collapse;width:100%}
+table.index{background:var(--card);border-radius:10px;overflow:hidden;box-shadow:0 1px 2px rgba(15,23,42,.08)}
+table.index th,table.index td{padding:7px 10px;text-align:left;vertical-align:top;border-bottom:1px solid var(--line)}
+table.index thead th{background:#f8fafc;font-size:12px;color:var(--muted);font-weight:600;text-transform:uppercase;letter-spacing:.03em;position:sticky;top:0;z-index:1}
+table.index tr.group th{background:#e2e8f0;font-size:13.5px;padding:6px 10px;text-transform:none;letter-spacing:0;color:var(--ink)}
+table.index tr.group .cnt{color:var(--muted);font-weight:400;margin-left:8px;font-size:12.5px}
+table.index tr.entry td:first-child{border-left:5px solid var(--line)}
+tr.entry.v-fix td:first-child{border-left-color:var(--fix)}tr.entry.v-failed td:first-child{border-left-color:var(--failed)}
+tr.entry.v-clean td:first-child{border-left-color:var(--clean)}tr.entry.v-noreps td:first-child{border-left-color:var(--noreps)}
+tr.entry.v-failed{background:#fef2f2}
+td.num{text-align:right;font-variant-numeric:tabular-nums;font-size:15px;font-weight:600;width:44px}
+td.num.zero{color:#cbd5e1;font-weight:400}
+td.path{min-width:180px;max-width:340px;overflow-wrap:break-word}
+td.path .dir{color:var(--muted)}
+td.path .file{font-weight:600}
+.pill{display:inline-block;padding:1px 8px;border-radius:999px;font-size:12px;font-weight:600;white-space:nowrap;color:#fff;background:var(--noreps)}
+.pill.fix{background:var(--fix)}.pill.failed{background:var(--failed)}.pill.clean{background:var(--clean)}
+.pill.ok{background:var(--ok)}.pill.fault{background:var(--fault)}.pill.nm{background:#94a3b8}
+.sub{color:var(--muted);font-size:12px}
+ol.fixes{margin:0;padding-left:18px}ol.fixes li{margin:0 0 2px}
+ol.fixes .n{color:var(--muted);font-size:12px;white-space:nowrap}
+.positive{color:#15803d}
+.positive::before{content:"✓ "}
+.error{color:var(--failed);font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:12.5px;word-break:break-word}
+.strip{white-space:nowrap}
+.cell{display:inline-block;width:13px;height:18px;border-radius:3px;margin-right:2px;background:var(--nm)}
+.cell.ok{background:var(--ok)}.cell.fault{background:var(--fault)}
+.cell.nm{background:repeating-linear-gradient(135deg,#e2e8f0 0 3px,#cbd5e1 3px 6px)}
+.play{white-space:nowrap;font-weight:600}
+.none{color:#cbd5e1}
+body:has(#only-attn:checked) tr.entry.v-clean,body:has(#only-attn:checked) tr.entry.v-noreps{display:none}
+section.video{background:var(--card);border-radius:12px;margin:26px 0;padding:16px 20px 18px;box-shadow:0 1px 3px rgba(15,23,42,.1);border-left:6px solid var(--line)}
+section.video.v-fix{border-left-color:var(--fix)}section.video.v-failed{border-left-color:var(--failed)}
+section.video.v-clean{border-left-color:var(--clean)}section.video.v-noreps{border-left-color:var(--noreps)}
+section.video h2{margin:0;font-size:18px;word-break:break-word}
+section.video .head{display:flex;justify-content:space-between;gap:12px;align-items:flex-start}
+section.video .meta{color:var(--muted);font-size:12.5px;margin:2px 0 10px}
+section.video h3{font-size:13px;text-transform:uppercase;letter-spacing:.04em;color:var(--muted);margin:18px 0 6px}
+.headline{display:flex;gap:12px;flex-wrap:wrap;align-items:stretch}
+.headline .stat{background:#f8fafc;border-radius:8px;padding:6px 14px;text-align:center;min-width:76px}
+.headline .stat b{display:block;font-size:24px;line-height:1.1}
+.headline .stat span{font-size:12px;color:var(--muted)}
+.headline .todo{flex:1;background:#fff7ed;border-radius:8px;padding:8px 14px;min-width:260px}
+.headline .todo.good{background:#f0fdf4}
+.headline .todo.bad{background:#fef2f2}
+.headline .todo h4{margin:0 0 4px;font-size:12px;text-transform:uppercase;color:var(--muted);letter-spacing:.04em}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(520px,1fr));gap:10px 18px}
+figure.chart{margin:0}
+figure.chart figcaption{font-size:13px;font-weight:600;display:flex;gap:12px;align-items:center;flex-wrap:wrap}
+figure.chart figcaption .key{font-weight:400;color:var(--muted);font-size:12px}
+figure.chart figcaption .key i{display:inline-block;width:14px;height:3px;border-radius:2px;vertical-align:3px;margin-right:4px}
+svg.chart{width:100%;height:auto;display:block}
+svg.chart text{font:11px system-ui,sans-serif;fill:#64748b}
+svg.chart .grid{stroke:#e2e8f0;stroke-width:1}
+svg.chart .rep{fill:#dbeafe}
+svg.chart .rep.partial{fill:url(#hatch)}
+svg.chart .replbl{fill:#3b82f6;font-size:10px}
+svg.chart .sig{fill:none;stroke-width:2;stroke-linejoin:round;stroke-linecap:round}
+svg.chart .fault-marker line{stroke:#dc2626;stroke-width:1.5;stroke-dasharray:4 3}
+svg.chart .fault-marker circle{fill:#dc2626;stroke:#fff;stroke-width:1.5}
+svg.chart .fault-marker text{fill:#b91c1c;font-size:10.5px;font-weight:600;paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round}
+.notes{color:var(--muted);font-size:12.5px}
+table.data{font-size:13px;margin-top:2px}
+table.data th,table.data td{padding:4px 8px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
+table.data th{font-size:11.5px;color:var(--muted);font-weight:600;text-transform:uppercase;letter-spacing:.03em;background:#f8fafc}
+table.data td.t{font-variant-numeric:tabular-nums;white-space:nowrap}
+table.data tr.partial td{color:var(--muted);font-style:italic}
+table.data tr.nm td{color:#475569}
+.chip{display:inline-block;background:#fee2e2;color:#991b1b;border-radius:4px;padding:0 6px;margin:1px 4px 1px 0;font-size:12px;white-space:nowrap}
+.thumbs{display:flex;gap:12px;flex-wrap:wrap}
+.thumbs figure{margin:0;width:208px;background:#f8fafc;border-radius:8px;overflow:hidden;border:1px solid var(--line)}
+.thumbs img{width:100%;display:block;background:#0f172a}
+.thumbs figcaption{padding:4px 8px;font-size:12px}
+.thumbs figcaption b{color:#b91c1c}
+.top{font-size:12.5px;white-space:nowrap}
+details.ignored{margin-top:22px;color:var(--muted)}
+footer{color:var(--muted);font-size:12px;margin-top:30px}
+"#;
+
+/// Renders the whole page.
+pub fn render_index(page: &IndexPage) -> String {
+    let mut entries: Vec<&VideoEntry> = page.entries.iter().collect();
+    entries.sort_by_cached_key(|e| (client_of(&e.rel_path).to_lowercase(), client_of(&e.rel_path).to_string(), e.rel_path.clone()));
+    let verdicts: Vec<Verdict> = entries.iter().map(|e| Verdict::of(e)).collect();
+
+    let mut h = String::with_capacity(64 * 1024);
+    h.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+    h.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+    let _ = writeln!(h, "<title>{}</title>", escape_html(&page.title));
+    let _ = writeln!(h, "<style>{CSS}</style>\n</head>\n<body>");
+    let _ = writeln!(
+        h,
+        "<header class=\"page\" id=\"top\"><h1>{}</h1><div class=\"gen\">Generated {} · {} video{}</div></header>",
+        escape_html(&page.title),
+        escape_html(&page.generated),
+        entries.len(),
+        plural(entries.len())
+    );
+    // Shared SVG definitions (the hatch of partial reps), once per page.
+    h.push_str(
+        "<svg width=\"0\" height=\"0\" style=\"position:absolute\" aria-hidden=\"true\"><defs><pattern id=\"hatch\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\"><rect width=\"6\" height=\"6\" fill=\"#eff6ff\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#93c5fd\" stroke-width=\"2.5\"/></pattern></defs></svg>\n",
+    );
+    h.push_str("<main>\n");
+    overview(&mut h, &entries, &verdicts);
+    index_table(&mut h, &entries, &verdicts);
+    for (i, e) in entries.iter().enumerate() {
+        video_section(&mut h, i + 1, e, verdicts[i]);
+    }
+    if !page.ignored_files.is_empty() {
+        let mut ignored: Vec<&String> = page.ignored_files.iter().collect();
+        ignored.sort();
+        let _ = write!(
+            h,
+            "<details class=\"ignored\" id=\"ignored\"><summary>{} other file{} ignored (not videos)</summary><ul>",
+            ignored.len(),
+            plural(ignored.len())
+        );
+        for f in ignored {
+            let _ = write!(h, "<li>{}</li>", escape_html(f));
+        }
+        h.push_str("</ul></details>\n");
+    }
+    let _ = writeln!(h, "<footer>formcheck {} · {}</footer>", env!("CARGO_PKG_VERSION"), escape_html(&page.generated));
+    h.push_str("</main>\n</body>\n</html>\n");
+    h
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+fn overview(h: &mut String, entries: &[&VideoEntry], verdicts: &[Verdict]) {
+    let count = |v: Verdict| verdicts.iter().filter(|x| **x == v).count();
+    let clients = {
+        let mut c: Vec<&str> = entries.iter().map(|e| client_of(&e.rel_path)).collect();
+        c.dedup();
+        c.len()
+    };
+    h.push_str("<div class=\"cards\">");
+    let _ = write!(
+        h,
+        "<div class=\"card\"><b>{}</b><span>video{} · {clients} client{}</span></div>",
+        entries.len(),
+        plural(entries.len()),
+        plural(clients)
+    );
+    for v in [Verdict::Fix, Verdict::Failed, Verdict::NoReps, Verdict::Clean] {
+        let _ = write!(
+            h,
+            "<div class=\"card {}\" id=\"count-{}\"><b>{}</b><span>{}</span></div>",
+            v.class(),
+            v.class(),
+            count(v),
+            match v {
+                Verdict::Fix => "need work",
+                Verdict::Failed => "failed to analyse",
+                Verdict::NoReps => "no reps found",
+                Verdict::Clean => "clean",
+            }
+        );
+    }
+    // Which faults are most common across videos.
+    let mut common: BTreeMap<String, usize> = BTreeMap::new();
+    for e in entries {
+        if let Some(r) = &e.report {
+            for c in r.checks.iter().filter(|c| c.status == Status::Fault) {
+                *common.entry(c.check.to_string()).or_default() += 1;
+            }
+        }
+    }
+    let analysed = entries.iter().filter(|e| e.report.is_some()).count().max(1);
+    let mut common: Vec<(String, usize)> = common.into_iter().collect();
+    common.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    h.push_str("<div class=\"common\"><h2>Most common faults</h2>");
+    if common.is_empty() {
+        h.push_str("<div class=\"sub\">None found.</div>");
+    }
+    for (check, n) in common.iter().take(5) {
+        let _ = write!(
+            h,
+            "<div class=\"bar\"><span class=\"lbl\">{}</span><span class=\"track\"><span class=\"fill\" style=\"display:block;width:{}%\"></span></span><span class=\"n\">{} video{}</span></div>",
+            escape_html(&check_label(check)),
+            num(100.0 * *n as f64 / analysed as f64),
+            n,
+            plural(*n)
+        );
+    }
+    h.push_str("</div></div>\n");
+}
+
+fn index_table(h: &mut String, entries: &[&VideoEntry], verdicts: &[Verdict]) {
+    h.push_str("<div class=\"toolbar\"><label><input type=\"checkbox\" id=\"only-attn\"> only videos that need attention</label>");
+    h.push_str(
+        "<span class=\"legend\">Checks: <span class=\"cell ok\"></span>ok<span class=\"cell fault\"></span>fault\
+         <span class=\"cell nm\"></span>not measurable from this view (hover a cell for the check)</span>",
+    );
+    h.push_str("</div>\n");
+    h.push_str("<table class=\"index\" id=\"index\">\n<thead><tr><th>Status</th><th>Video</th><th title=\"full reps, left leg working\">L</th><th title=\"full reps, right leg working\">R</th><th title=\"partial reps\">Part.</th><th>Fix first</th><th>Checks</th><th>Video</th></tr></thead>\n<tbody>\n");
+    let mut i = 0;
+    while i < entries.len() {
+        let client = client_of(&entries[i].rel_path);
+        let end = (i..entries.len()).find(|&j| client_of(&entries[j].rel_path) != client).unwrap_or(entries.len());
+        let need = verdicts[i..end].iter().filter(|v| matches!(v, Verdict::Fix | Verdict::Failed)).count();
+        let _ = writeln!(
+            h,
+            "<tr class=\"group\"><th colspan=\"8\">{}<span class=\"cnt\">{} video{}{}</span></th></tr>",
+            if client.is_empty() { "(top folder)".to_string() } else { escape_html(client) },
+            end - i,
+            plural(end - i),
+            if need > 0 { format!(" · {need} need{} attention", if need == 1 { "s" } else { "" }) } else { String::new() }
+        );
+        for j in i..end {
+            index_row(h, j + 1, entries[j], verdicts[j]);
+        }
+        i = end;
+    }
+    h.push_str("</tbody>\n</table>\n");
+}
+
+fn index_row(h: &mut String, n: usize, e: &VideoEntry, v: Verdict) {
+    let (dir, file) = match e.rel_path.rfind(['/', '\\']) {
+        Some(k) => e.rel_path.split_at(k + 1),
+        None => ("", e.rel_path.as_str()),
+    };
+    let _ = write!(
+        h,
+        "<tr class=\"entry v-{}\" id=\"row{n}\" data-verdict=\"{}\"><td><span class=\"pill {}\">{}</span>{}</td>",
+        v.class(),
+        v.class(),
+        v.class(),
+        v.label(),
+        if e.status == EntryStatus::Current { "<div class=\"sub\">up to date, not re-run</div>" } else { "" }
+    );
+    let _ = write!(
+        h,
+        "<td class=\"path\"><a href=\"#v{n}\" title=\"{}\"><span class=\"dir\">{}</span><span class=\"file\">{}</span></a></td>",
+        escape_html(&e.rel_path),
+        escape_html(dir),
+        escape_html(file)
+    );
+    match (&e.status, &e.report) {
+        (EntryStatus::Failed { error }, _) => {
+            let _ = write!(
+                h,
+                "<td colspan=\"5\"><span class=\"error\">{}</span></td>",
+                escape_html(error)
+            );
+        }
+        (_, None) => {
+            h.push_str("<td colspan=\"5\"><span class=\"error\">no report</span></td>");
+        }
+        (_, Some(r)) => {
+            let s = &r.summary;
+            for (class, value) in [("reps-left", s.reps_left), ("reps-right", s.reps_right), ("partial", s.partial_reps)] {
+                let _ = write!(
+                    h,
+                    "<td class=\"num {class}{}\" data-{class}=\"{value}\">{value}</td>",
+                    if value == 0 { " zero" } else { "" }
+                );
+            }
+            h.push_str("<td>");
+            fixes_list(h, r);
+            h.push_str("</td><td class=\"strip\">");
+            for c in &r.checks {
+                let (class, text) = match c.status {
+                    Status::Ok => ("ok", format!("ok ({} rep{} measured)", c.reps_measured, plural(c.reps_measured))),
+                    Status::Fault => ("fault", format!("fault in {} of {} reps", c.reps_with_fault, c.reps_measured)),
+                    Status::NotMeasurable => (
+                        "nm",
+                        format!("not measurable{}", c.reason.as_deref().map(|r| format!(": {r}")).unwrap_or_default()),
+                    ),
+                };
+                let id = c.check.to_string();
+                let _ = write!(
+                    h,
+                    "<span class=\"cell {class}\" data-check=\"{}\" title=\"{}: {}\"></span>",
+                    escape_html(&id),
+                    escape_html(&check_label(&id)),
+                    escape_html(&text)
+                );
+            }
+            h.push_str("</td>");
+        }
+    }
+    match &e.annotated_href {
+        Some(href) => {
+            let _ = write!(
+                h,
+                "<td><a class=\"play\" href=\"{}\">▶ Watch</a></td>",
+                escape_html(&percent_encode_path(href))
+            );
+        }
+        None => h.push_str("<td><span class=\"none\">—</span></td>"),
+    }
+    h.push_str("</tr>\n");
+}
+
+fn fixes_list(h: &mut String, r: &Report) {
+    let s = &r.summary;
+    if !s.top_fixes.is_empty() {
+        h.push_str("<ol class=\"fixes\">");
+        for f in &s.top_fixes {
+            let _ = write!(
+                h,
+                "<li data-check=\"{}\"><span class=\"cue\">{}</span> <span class=\"n\">({} rep{})</span></li>",
+                escape_html(&f.check.to_string()),
+                escape_html(&f.cue),
+                f.reps_affected,
+                plural(f.reps_affected)
+            );
+        }
+        h.push_str("</ol>");
+    } else if r.sets.iter().all(|s| s.reps.is_empty()) {
+        h.push_str("<span class=\"sub\">No reps found in this video.</span>");
+    } else if let Some(p) = &s.positive {
+        let _ = write!(h, "<span class=\"positive\">{}</span>", escape_html(p));
+    } else {
+        h.push_str("<span class=\"positive\">No faults found.</span>");
+    }
+}
+
+fn video_section(h: &mut String, n: usize, e: &VideoEntry, v: Verdict) {
+    let _ = write!(
+        h,
+        "<section class=\"video v-{}\" id=\"v{n}\"><div class=\"head\"><div><h2>{}</h2>",
+        v.class(),
+        escape_html(&e.rel_path)
+    );
+    let href = e.annotated_href.as_deref().map(percent_encode_path);
+    // Meta line.
+    let mut meta: Vec<String> = vec![format!("<span class=\"pill {}\">{}</span>", v.class(), v.label())];
+    if e.status == EntryStatus::Current {
+        meta.push("up to date — report from an earlier run".into());
+    }
+    if let Some(r) = &e.report {
+        let i = &r.input;
+        meta.push(format!("{} s", num(i.duration_s)));
+        if i.width > 0 && i.height > 0 {
+            meta.push(format!("{}×{}", i.width, i.height));
+        }
+        if i.fps > 0.0 {
+            meta.push(format!("{} fps", num(i.fps)));
+        }
+        if i.frames_decoded > 0 {
+            meta.push(format!(
+                "person seen in {}% of frames",
+                (100.0 * i.frames_with_pose as f64 / i.frames_decoded as f64).round()
+            ));
+        }
+        if !r.views.is_empty() {
+            let views: Vec<String> = r
+                .views
+                .iter()
+                .map(|s| format!("{} {}–{} s", s.view.to_string().replace('_', " "), num(s.start_s), num(s.end_s)))
+                .collect();
+            meta.push(format!("view: {}", escape_html(&views.join(", "))));
+        }
+    }
+    let _ = write!(h, "<div class=\"meta\">{}</div></div>", meta.join(" · "));
+    h.push_str("<div class=\"top\">");
+    if let Some(href) = &href {
+        let _ = write!(h, "<a class=\"play\" href=\"{}\">▶ Annotated video</a> · ", escape_html(href));
+    }
+    let _ = write!(h, "<a href=\"#row{n}\">↑ back to list</a></div></div>\n");
+
+    let report = match (&e.status, &e.report) {
+        (EntryStatus::Failed { error }, _) => {
+            let _ = write!(
+                h,
+                "<div class=\"headline\"><div class=\"todo bad\"><h4>Could not analyse this video</h4><div class=\"error\">{}</div></div></div></section>\n",
+                escape_html(error)
+            );
+            return;
+        }
+        (_, None) => {
+            h.push_str("<div class=\"headline\"><div class=\"todo bad\"><h4>No report</h4></div></div></section>\n");
+            return;
+        }
+        (_, Some(r)) => r,
+    };
+
+    // Headline: reps per side and what to fix.
+    let s = &report.summary;
+    h.push_str("<div class=\"headline\">");
+    for (label, value) in [("left leg", s.reps_left), ("right leg", s.reps_right), ("partial", s.partial_reps)] {
+        let _ = write!(h, "<div class=\"stat\"><b>{value}</b><span>{label}</span></div>");
+    }
+    let _ = write!(
+        h,
+        "<div class=\"todo{}\"><h4>{}</h4>",
+        if s.top_fixes.is_empty() { " good" } else { "" },
+        if s.top_fixes.is_empty() { "Going well" } else { "Fix first" }
+    );
+    fixes_list(h, report);
+    if !s.top_fixes.is_empty() {
+        if let Some(p) = &s.positive {
+            let _ = write!(h, "<div class=\"positive\">{}</div>", escape_html(p));
+        }
+    }
+    h.push_str("</div></div>\n");
+
+    charts(h, report);
+    thumbnails(h, e, href.as_deref());
+    checks_table(h, report);
+    reps_table(h, report);
+    h.push_str("</section>\n");
+}
+
+/// One chart: a title, the signals drawn (name in the series, label) and the checks whose
+/// fault moments it shows.
+struct ChartDef {
+    title: &'static str,
+    signals: &'static [(&'static str, &'static str)],
+    checks: &'static [&'static str],
+}
+
+const CHARTS: [ChartDef; 4] = [
+    ChartDef {
+        title: "Working leg",
+        signals: &[("working_thigh_elevation_deg", "thigh elevation"), ("hip_extension_deg", "hip extension")],
+        checks: &["swing", "leg_path_sideways", "low_back_arch"],
+    },
+    ChartDef {
+        title: "Trunk lean",
+        signals: &[("trunk_forward_deg", "forward"), ("trunk_away_deg", "away from the machine")],
+        checks: &["torso_lean_forward", "torso_lean_away", "torso_twist"],
+    },
+    ChartDef {
+        title: "Pelvis",
+        signals: &[("pelvis_hike_deg", "hike (working hip up)"), ("pelvis_rotation_deg", "rotation")],
+        checks: &["pelvis_hike", "pelvis_rotation"],
+    },
+    ChartDef {
+        title: "Standing knee",
+        signals: &[("support_knee_flexion_deg", "flexion")],
+        checks: &["support_knee_locked", "support_knee_unstable", "support_foot_shift"],
+    },
+];
+
+const COLORS: [&str; 2] = ["#2563eb", "#f59e0b"];
+
+/// A chart's plot geometry (SVG user units).
+const W: f64 = 720.0;
+const H: f64 = 190.0;
+const ML: f64 = 40.0;
+const MR: f64 = 10.0;
+const MT: f64 = 30.0;
+const MB: f64 = 20.0;
+
+/// At most this many buckets per line; each keeps its min and max so peaks survive.
+const MAX_BUCKETS: usize = 360;
+
+/// Reduces a signal to at most `2 * max_buckets` points, keeping each bucket's extremes in time
+/// order; a bucket holding an unknown value ends its line (the gap stays visible).
+fn decimate(t: &[f64], v: &[Option<f64>], max_buckets: usize) -> Vec<Option<(f64, f64)>> {
+    let n = t.len().min(v.len());
+    let known = |i: usize| v[i].filter(|x| x.is_finite() && t[i].is_finite()).map(|x| (t[i], x));
+    if n <= 2 * max_buckets {
+        return (0..n).map(known).collect();
+    }
+    let size = n.div_ceil(max_buckets);
+    let mut out = Vec::with_capacity(2 * max_buckets + 8);
+    for start in (0..n).step_by(size) {
+        // Each run of known values within the bucket keeps its extremes; unknowns break the line.
+        let mut run: Option<(usize, usize)> = None; // (index of min, index of max)
+        let flush = |run: &mut Option<(usize, usize)>, out: &mut Vec<Option<(f64, f64)>>| {
+            if let Some((lo, hi)) = run.take() {
+                out.push(known(lo.min(hi)));
+                if lo != hi {
+                    out.push(known(lo.max(hi)));
+                }
+            }
+        };
+        for i in start..(start + size).min(n) {
+            match known(i) {
+                Some((_, y)) => {
+                    run = Some(match run {
+                        None => (i, i),
+                        Some((lo, hi)) => {
+                            let lo = if y < known(lo).map_or(f64::INFINITY, |p| p.1) { i } else { lo };
+                            let hi = if y > known(hi).map_or(f64::NEG_INFINITY, |p| p.1) { i } else { hi };
+                            (lo, hi)
+                        }
+                    })
+                }
+                None => {
+                    flush(&mut run, &mut out);
+                    if out.last().is_some_and(|p| p.is_some()) {
+                        out.push(None);
+                    }
+                }
+            }
+        }
+        flush(&mut run, &mut out);
+    }
+    out
+}
+
+/// Tick values for [lo, hi]: about `target` round numbers.
+fn ticks(lo: f64, hi: f64, target: f64) -> Vec<f64> {
+    let span = (hi - lo).max(1e-9);
+    let raw = span / target;
+    let mag = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 2.5, 5.0, 10.0].iter().map(|m| m * mag).find(|s| *s >= raw).unwrap_or(10.0 * mag);
+    let mut out = Vec::new();
+    let mut x = (lo / step).ceil() * step;
+    while x <= hi + step * 1e-6 && out.len() < 50 {
+        out.push(if x.abs() < step * 1e-6 { 0.0 } else { x });
+        x += step;
+    }
+    out
+}
+
+fn charts(h: &mut String, r: &Report) {
+    let t = &r.series.t_s;
+    let signal = |name: &str| r.series.signals.get(name).filter(|v| v.iter().any(|x| x.is_some_and(f64::is_finite)));
+    let shown: Vec<&ChartDef> =
+        CHARTS.iter().filter(|c| c.signals.iter().any(|(name, _)| signal(name).is_some())).collect();
+    h.push_str("<h3>Key angles over time</h3>");
+    if shown.is_empty() || t.is_empty() {
+        h.push_str("<p class=\"notes\">No angle could be measured in this video.</p>");
+        return;
+    }
+    // Which chart each fault goes on: the one listing its check, else the first shown.
+    let mut faults_on: Vec<Vec<(f64, String, String)>> = vec![Vec::new(); shown.len()];
+    for set in &r.sets {
+        for rep in &set.reps {
+            for f in &rep.faults {
+                let id = f.check.to_string();
+                let k = shown.iter().position(|c| c.checks.contains(&id.as_str())).unwrap_or(0);
+                let title = format!(
+                    "{}: {}{} (limit {}{}) at {} s, {} leg rep {}",
+                    check_label(&id),
+                    num(f.magnitude),
+                    unit_suffix(&f.unit),
+                    num(f.threshold),
+                    unit_suffix(&f.unit),
+                    num(f.peak_s),
+                    side_name(set.side).to_lowercase(),
+                    rep.index
+                );
+                faults_on[k].push((f.peak_s, id, title));
+            }
+        }
+    }
+    let t0 = t.iter().copied().filter(|x| x.is_finite()).fold(f64::INFINITY, f64::min);
+    let mut t1 = t.iter().copied().filter(|x| x.is_finite()).fold(f64::NEG_INFINITY, f64::max);
+    if !t0.is_finite() {
+        return;
+    }
+    if t1 <= t0 {
+        t1 = t0 + 1.0;
+    }
+    let sx = |x: f64| ML + (x - t0) / (t1 - t0) * (W - ML - MR);
+    h.push_str("<div class=\"charts\">");
+    for (k, def) in shown.iter().enumerate() {
+        let lines: Vec<(&str, &Vec<Option<f64>>)> =
+            def.signals.iter().filter_map(|(name, label)| Some((*label, signal(name)?))).collect();
+        let vals = lines.iter().flat_map(|(_, v)| v.iter().filter_map(|x| x.filter(|x| x.is_finite())));
+        let (mut lo, mut hi) = vals.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(x), b.max(x)));
+        if hi - lo < 2.0 {
+            let mid = (hi + lo) / 2.0;
+            lo = mid - 1.0;
+            hi = mid + 1.0;
+        }
+        let pad = (hi - lo) * 0.08;
+        let (lo, hi) = (lo - pad, hi + pad);
+        let sy = |y: f64| MT + (hi - y) / (hi - lo) * (H - MT - MB);
+
+        let _ = write!(h, "<figure class=\"chart\" data-chart=\"{}\"><figcaption>{}", k, def.title);
+        for (i, (label, _)) in lines.iter().enumerate() {
+            let _ = write!(h, "<span class=\"key\"><i style=\"background:{}\"></i>{label}</span>", COLORS[i % 2]);
+        }
+        h.push_str("</figcaption>");
+        let _ = write!(
+            h,
+            "<svg class=\"chart\" viewBox=\"0 0 {W} {H}\" role=\"img\" aria-label=\"{} over time\">",
+            def.title
+        );
+        // Reps.
+        for set in &r.sets {
+            for rep in &set.reps {
+                let (x0, x1) = (sx(rep.start_s), sx(rep.end_s));
+                let label = format!("{}{}", &side_name(set.side)[..1], rep.index);
+                let _ = write!(
+                    h,
+                    "<g class=\"repg\"><title>{} leg, rep {}{}: {}–{} s</title><rect class=\"rep{}\" x=\"{}\" y=\"{MT}\" width=\"{}\" height=\"{}\"/><text class=\"replbl\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text></g>",
+                    side_name(set.side),
+                    rep.index,
+                    if rep.partial { " (partial)" } else { "" },
+                    num(rep.start_s),
+                    num(rep.end_s),
+                    if rep.partial { " partial" } else { "" },
+                    num(x0),
+                    num((x1 - x0).max(1.0)),
+                    num(H - MT - MB),
+                    num((x0 + x1) / 2.0),
+                    num(MT - 3.0),
+                    escape_html(&label)
+                );
+            }
+        }
+        // Grid and axes.
+        for y in ticks(lo, hi, 4.0) {
+            let _ = write!(
+                h,
+                "<line class=\"grid\" x1=\"{ML}\" x2=\"{}\" y1=\"{y0}\" y2=\"{y0}\"/><text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}°</text>",
+                W - MR,
+                num(ML - 5.0),
+                num(sy(y) + 4.0),
+                num(y),
+                y0 = num(sy(y))
+            );
+        }
+        for x in ticks(t0, t1, 8.0) {
+            let _ = write!(
+                h,
+                "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{} s</text>",
+                num(sx(x)),
+                num(H - 5.0),
+                num(x)
+            );
+        }
+        // Lines.
+        for (i, (label, v)) in lines.iter().enumerate() {
+            let pts: Vec<Option<(f64, f64)>> =
+                decimate(t, v, MAX_BUCKETS).into_iter().map(|p| p.map(|(x, y)| (sx(x), sy(y)))).collect();
+            let _ = write!(
+                h,
+                "<path class=\"sig\" data-signal=\"{}\" stroke=\"{}\" d=\"{}\"><title>{}</title></path>",
+                escape_html(label),
+                COLORS[i % 2],
+                svg_path(&pts),
+                escape_html(label)
+            );
+        }
+        // Fault moments; labels stagger over three rows so close ones do not overlap.
+        let mut faults = faults_on[k].clone();
+        faults.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        let mut row_end = [f64::NEG_INFINITY; 3];
+        for (t_s, id, title) in &faults {
+            let x = sx(*t_s);
+            let label = check_label(id);
+            let width = 6.4 * label.chars().count() as f64 + 8.0;
+            let _ = write!(
+                h,
+                "<g class=\"fault-marker\" data-check=\"{}\" data-t=\"{}\"><title>{}</title><line x1=\"{x}\" x2=\"{x}\" y1=\"{}\" y2=\"{}\"/><circle cx=\"{x}\" cy=\"{}\" r=\"4\"/>",
+                escape_html(id),
+                num(*t_s),
+                escape_html(title),
+                num(MT),
+                num(H - MB),
+                num(H - MB),
+                x = num(x)
+            );
+            // Labels sit just inside the plot's top, left-aligned at the marker, flipped near the right edge.
+            let (anchor, x0, x1) =
+                if x + width > W - MR { ("end", x - width, x) } else { ("start", x, x + width) };
+            if let Some(row) = (0..3).find(|&r| row_end[r] + 14.0 < x0) {
+                row_end[row] = x1;
+                let _ = write!(
+                    h,
+                    "<text x=\"{}\" y=\"{}\" text-anchor=\"{anchor}\">{}</text>",
+                    num(if anchor == "start" { x + 4.0 } else { x - 4.0 }),
+                    num(MT + 12.0 + 12.0 * row as f64),
+                    escape_html(&label)
+                );
+            }
+            h.push_str("</g>");
+        }
+        h.push_str("</svg></figure>");
+    }
+    h.push_str("</div>");
+    let missing: Vec<&str> = CHARTS.iter().filter(|c| !shown.iter().any(|s| s.title == c.title)).map(|c| c.title).collect();
+    let mut notes = vec!["Shaded: reps (hatched = partial). Red markers: worst moment of each fault (hover for the numbers).".to_string()];
+    if !missing.is_empty() {
+        notes.push(format!("Not visible from this camera view: {}.", missing.join(", ").to_lowercase()));
+    }
+    let _ = write!(h, "<p class=\"notes\">{}</p>", notes.join(" "));
+}
+
+fn thumbnails(h: &mut String, e: &VideoEntry, href: Option<&str>) {
+    if e.thumbnails.is_empty() {
+        return;
+    }
+    let mut thumbs: Vec<&Thumbnail> = e.thumbnails.iter().collect();
+    thumbs.sort_by(|a, b| a.t_s.total_cmp(&b.t_s).then(a.check.cmp(&b.check)).then(a.frame.cmp(&b.frame)));
+    h.push_str("<h3>Worst moments</h3><div class=\"thumbs\">");
+    for th in thumbs {
+        let label = check_label(&th.check);
+        let img = format!(
+            "<img alt=\"{}\" src=\"data:image/jpeg;base64,{}\">",
+            escape_html(&format!("{label} at {} s", num(th.t_s))),
+            base64_encode(&th.jpeg)
+        );
+        let img = match href {
+            Some(href) => format!("<a href=\"{}#t={}\">{img}</a>", escape_html(href), num(th.t_s)),
+            None => img,
+        };
+        let _ = write!(
+            h,
+            "<figure class=\"thumb\" data-check=\"{}\">{img}<figcaption><b>{}</b><br>{} s · frame {}</figcaption></figure>",
+            escape_html(&th.check),
+            escape_html(&label),
+            num(th.t_s),
+            th.frame
+        );
+    }
+    h.push_str("</div>");
+}
+
+fn checks_table(h: &mut String, r: &Report) {
+    h.push_str("<h3>Checks</h3><table class=\"data checks\"><thead><tr><th>Check</th><th>Result</th><th>Reps</th><th>Notes</th></tr></thead><tbody>");
+    for c in &r.checks {
+        let id = c.check.to_string();
+        let (class, label) = match c.status {
+            Status::Ok => ("ok", "ok"),
+            Status::Fault => ("fault", "fault"),
+            Status::NotMeasurable => ("nm", "not measurable"),
+        };
+        let reps = match c.status {
+            Status::NotMeasurable => "—".to_string(),
+            Status::Fault => format!("{} of {}", c.reps_with_fault, c.reps_measured),
+            Status::Ok => format!("0 of {}", c.reps_measured),
+        };
+        let mut notes = Vec::new();
+        if let Some(reason) = &c.reason {
+            notes.push(format!("<span class=\"reason\">{}</span>", escape_html(reason)));
+        }
+        if let Some(advice) = &c.advice {
+            notes.push(format!("<span class=\"advice\">{}</span>", escape_html(advice)));
+        }
+        if c.status != Status::NotMeasurable {
+            if let Some(cue) = &c.cue {
+                notes.push(format!("<span class=\"cue\">{}</span>", escape_html(cue)));
+            }
+        }
+        let _ = write!(
+            h,
+            "<tr class=\"{class}\" data-check=\"{}\"><td>{}</td><td><span class=\"pill {class}\">{label}</span></td><td class=\"t\">{reps}</td><td>{}</td></tr>",
+            escape_html(&id),
+            escape_html(&check_label(&id)),
+            notes.join(" ")
+        );
+    }
+    h.push_str("</tbody></table>");
+}
+
+fn reps_table(h: &mut String, r: &Report) {
+    if r.sets.iter().all(|s| s.reps.is_empty()) {
+        return;
+    }
+    h.push_str("<h3>Reps</h3><table class=\"data reps\"><thead><tr><th>Leg</th><th>Rep</th><th>Time</th><th>Lift</th><th>Pause</th><th>Return</th><th>Faults</th><th>Cue</th></tr></thead><tbody>");
+    for set in &r.sets {
+        for rep in &set.reps {
+            let _ = write!(
+                h,
+                "<tr class=\"rep{}\" data-side=\"{}\"><td>{} <span class=\"sub\">set {}</span></td><td>{}{}</td><td class=\"t\">{}–{} s</td><td class=\"t\">{} s</td><td class=\"t\">{} s</td><td class=\"t\">{} s</td><td>",
+                if rep.partial { " partial" } else { "" },
+                set.side.as_str(),
+                side_name(set.side),
+                set.index,
+                rep.index,
+                if rep.partial { " (partial)" } else { "" },
+                format_args!("{:.2}", rep.start_s),
+                format_args!("{:.2}", rep.end_s),
+                format_args!("{:.2}", rep.phases.lift_s),
+                format_args!("{:.2}", rep.phases.top_pause_s),
+                format_args!("{:.2}", rep.phases.return_s),
+            );
+            if rep.faults.is_empty() {
+                h.push_str("<span class=\"positive\">none</span>");
+            }
+            for f in &rep.faults {
+                let id = f.check.to_string();
+                let _ = write!(
+                    h,
+                    "<span class=\"chip\" data-check=\"{}\" title=\"worst at {} s (frame {}), confidence {}%\">{} {}{}</span>",
+                    escape_html(&id),
+                    num(f.peak_s),
+                    f.peak_frame,
+                    (f.confidence * 100.0).round(),
+                    escape_html(&check_label(&id)),
+                    num(f.magnitude),
+                    escape_html(&unit_suffix(&f.unit))
+                );
+            }
+            let _ = write!(h, "</td><td>{}</td></tr>", escape_html(&rep.cue));
+        }
+    }
+    h.push_str("</tbody></table>");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_every_special_character() {
+        assert_eq!(
+            escape_html("<script>alert(1)</script>&\"'.mp4"),
+            "&lt;script&gt;alert(1)&lt;/script&gt;&amp;&quot;&#39;.mp4"
+        );
+        assert_eq!(escape_html("Zoë/Ünïcödé 日本.mp4"), "Zoë/Ünïcödé 日本.mp4");
+        assert_eq!(escape_html(""), "");
+    }
+
+    #[test]
+    fn base64_matches_rfc4648_vectors() {
+        for (input, want) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(base64_encode(input.as_bytes()), want, "{input:?}");
+        }
+        assert_eq!(base64_encode(&[0xff, 0xfe, 0xfd, 0x00]), "//79AA==");
+    }
+
+    #[test]
+    fn hrefs_are_percent_encoded() {
+        assert_eq!(percent_encode_path("videos/a b/x.mp4"), "videos/a%20b/x.mp4");
+        assert_eq!(percent_encode_path("Zoë/日.mp4"), "Zo%C3%AB/%E6%97%A5.mp4");
+        assert_eq!(percent_encode_path("<s>&\"'#?%.mp4"), "%3Cs%3E%26%22%27%23%3F%25.mp4");
+    }
+
+    #[test]
+    fn svg_path_breaks_at_unknown_values() {
+        let p = |x: f64, y: f64| Some((x, y));
+        assert_eq!(svg_path(&[p(0.0, 1.0), p(1.0, 2.5), p(2.0, 3.0)]), "M0,1 L1,2.5 L2,3");
+        assert_eq!(svg_path(&[p(0.0, 1.0), p(1.0, 2.0), None, p(3.0, 4.0), p(4.0, 5.0)]), "M0,1 L1,2 M3,4 L4,5");
+        // Leading/trailing/repeated gaps, a lone point, and non-finite values.
+        assert_eq!(svg_path(&[None, None, p(1.0, 1.0), None, p(2.0, f64::NAN), p(3.0, 3.0), p(4.0, 4.0), None]), "M1,1 h0 M3,3 L4,4");
+        assert_eq!(svg_path(&[None, None]), "");
+        assert_eq!(svg_path(&[]), "");
+        assert_eq!(svg_path(&[p(-0.01, 7.25)]), "M0,7.2 h0");
+    }
+
+    #[test]
+    fn decimation_keeps_extremes_and_gaps() {
+        let t: Vec<f64> = (0..10_000).map(|i| i as f64 / 100.0).collect();
+        let mut v: Vec<Option<f64>> = t.iter().map(|x| Some(x.sin())).collect();
+        v[5000] = Some(50.0);
+        for x in &mut v[7000..7100] {
+            *x = None;
+        }
+        let d = decimate(&t, &v, 100);
+        assert!(d.len() <= 2 * 100 + 110);
+        assert!(d.iter().any(|p| p.is_some_and(|(_, y)| y == 50.0)), "peak kept");
+        assert!(d.iter().any(|p| p.is_none()), "gap kept");
+        let short = decimate(&t[..10], &v[..10], 100);
+        assert_eq!(short.len(), 10);
+    }
+
+    #[test]
+    fn ticks_are_round() {
+        assert_eq!(ticks(0.0, 10.0, 5.0), vec![0.0, 2.0, 4.0, 6.0, 8.0, 10.0]);
+        assert_eq!(ticks(-3.0, 27.0, 4.0), vec![0.0, 10.0, 20.0]);
+    }
+
+    #[test]
+    fn labels_and_clients() {
+        assert_eq!(check_label("pelvis_hike"), "Pelvis hike");
+        assert_eq!(client_of("ann/week 1/a.mp4"), "ann");
+        assert_eq!(client_of("top.mp4"), "");
+    }
+
+    #[test]
+    fn failed_entry_is_escaped_and_output_is_deterministic() {
+        let page = IndexPage {
+            title: "Batch <1>".into(),
+            generated: "2026-01-01 00:00 UTC".into(),
+            entries: vec![
+                VideoEntry {
+                    rel_path: "z/<script>alert(1)</script>&\"'.mp4".into(),
+                    status: EntryStatus::Failed { error: "bad <moov> atom".into() },
+                    report: None,
+                    annotated_href: None,
+                    thumbnails: vec![],
+                },
+                VideoEntry {
+                    rel_path: "a/Zoë 日本.mp4".into(),
+                    status: EntryStatus::Failed { error: "x".into() },
+                    report: None,
+                    annotated_href: Some("videos/a/Zoë 日本.mp4.annotated.mp4".into()),
+                    thumbnails: vec![],
+                },
+            ],
+            ignored_files: vec!["notes<b>.txt".into()],
+        };
+        let html = render_index(&page);
+        assert!(!html.contains("<script"), "no script element");
+        assert!(!html.contains("<moov>"));
+        assert!(!html.contains("<b>.txt"));
+        assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;&amp;&quot;&#39;.mp4"));
+        assert!(html.contains("bad &lt;moov&gt; atom"));
+        assert!(html.contains("href=\"videos/a/Zo%C3%AB%20%E6%97%A5%E6%9C%AC.mp4.annotated.mp4\""));
+        // Sorted by client: a/ comes first.
+        assert!(html.find("Zoë 日本.mp4").unwrap() < html.find("alert(1)").unwrap());
+        let mut reversed = page.clone();
+        reversed.entries.reverse();
+        assert_eq!(render_index(&reversed), html);
+    }
+}

@@ -1,0 +1,99 @@
+//! Keyframe thumbnails of each fault's worst moment, for the coach's summary page.
+
+use crate::batch::{Assets, ThumbnailFile};
+use crate::AppError;
+use formcheck_core::landmarks::PoseFrame;
+use formcheck_core::report::Report;
+use formcheck_vision::video::{VideoError, VideoReader};
+use opencv::core::{Mat, Size};
+use opencv::prelude::*;
+use opencv::imgproc;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// Thumbnails are at most this many pixels on their long side.
+const THUMB_LONG_SIDE: f64 = 360.0;
+/// At most this many thumbnails per video (the worst moments first).
+const MAX_THUMBNAILS: usize = 12;
+/// JPEG quality of thumbnails.
+const JPEG_QUALITY: u8 = 80;
+
+/// Picks the frames to show: one per fault, the worst (relative to its threshold) first, capped.
+pub fn pick_moments(report: &Report) -> BTreeMap<u64, (String, f64)> {
+    let mut faults: Vec<(f64, u64, String, f64)> = report
+        .sets
+        .iter()
+        .flat_map(|s| &s.reps)
+        .flat_map(|r| &r.faults)
+        .map(|f| {
+            let excess = if f.threshold.abs() > 1e-9 { f.magnitude / f.threshold } else { f.magnitude };
+            (excess, f.peak_frame, f.check.as_str().to_string(), f.peak_s)
+        })
+        .collect();
+    faults.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let mut picked = BTreeMap::new();
+    for (_, frame, check, t_s) in faults {
+        if picked.len() >= MAX_THUMBNAILS {
+            break;
+        }
+        picked.entry(frame).or_insert((check, t_s));
+    }
+    picked
+}
+
+/// Decodes `input` up to the last fault moment, draws the skeleton on each chosen frame, and
+/// writes JPEG thumbnails beside `report_path`. Returns the list for the assets file.
+pub fn write_fault_thumbnails(
+    input: &Path,
+    frames: &[PoseFrame],
+    report: &Report,
+    report_path: &Path,
+) -> Result<Assets, AppError> {
+    let moments = pick_moments(report);
+    let mut assets = Assets::default();
+    let Some(&last) = moments.keys().next_back() else { return Ok(assets) };
+    let dir = report_path.parent().unwrap_or(Path::new("."));
+    let stem = report_path
+        .file_name()
+        .map(|n| n.to_string_lossy().trim_end_matches(".report.json").to_string())
+        .unwrap_or_default();
+    let mut reader = VideoReader::open_file(input)?;
+    while let Some(frame) = reader.next_frame()? {
+        if frame.index > last {
+            break;
+        }
+        let Some((check, t_s)) = moments.get(&frame.index) else { continue };
+        let pose = frames.iter().find(|f| f.index == frame.index);
+        let jpeg = thumbnail_jpeg(&frame.image, pose).map_err(|e| AppError::io(report_path, std::io::Error::other(e)))?;
+        let file = format!("{stem}.thumb-{}-{check}.jpg", frame.index);
+        let path = dir.join(&file);
+        crate::atomic::write_atomic(&path, &jpeg).map_err(|e| AppError::io(&path, e))?;
+        assets.thumbnails.push(ThumbnailFile { check: check.clone(), t_s: *t_s, frame: frame.index, file });
+    }
+    Ok(assets)
+}
+
+/// A small JPEG of `bgr` with the skeleton drawn on it.
+fn thumbnail_jpeg(bgr: &Mat, pose: Option<&PoseFrame>) -> Result<Vec<u8>, String> {
+    let scale = (THUMB_LONG_SIDE / bgr.cols().max(bgr.rows()) as f64).min(1.0);
+    let size = Size::new(((bgr.cols() as f64 * scale) as i32).max(1), ((bgr.rows() as f64 * scale) as i32).max(1));
+    let mut small = Mat::default();
+    let mut rgb = Mat::default();
+    let mut draw = || -> Result<(), VideoError> {
+        imgproc::resize(bgr, &mut small, size, 0.0, 0.0, imgproc::INTER_AREA)?;
+        if let Some(pose) = pose {
+            crate::annotate::draw_skeleton(&mut small, pose, scale, 1)?;
+        }
+        imgproc::cvt_color_def(&small, &mut rgb, imgproc::COLOR_BGR2RGB)?;
+        Ok(())
+    };
+    draw().map_err(|e| e.to_string())?;
+    let bytes = rgb.data_bytes().map_err(|e| e.to_string())?.to_vec();
+    let image = image::RgbImage::from_raw(size.width as u32, size.height as u32, bytes)
+        .ok_or_else(|| "thumbnail buffer has the wrong size".to_string())?;
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, JPEG_QUALITY)
+        .encode_image(&image)
+        .map_err(|e| e.to_string())?;
+    Ok(out)
+}

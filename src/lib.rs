@@ -1,0 +1,80 @@
+//! formcheck: the application layer over the pipeline crates — the `pose`, `analyze`, `live`
+//! and `batch` front-ends and their outputs. The `formcheck` binary is a thin shell over this.
+//!
+//! Stages: [`formcheck_vision::video`] → [`formcheck_vision::pose`] → [`formcheck_core`]'s
+//! kinematics, reps and rules → reports ([`formcheck_core::report`], [`html`], [`annotate`]).
+
+pub mod analyze;
+pub mod annotate;
+pub mod atomic;
+pub mod batch;
+pub mod html;
+pub mod keyframes;
+pub mod live;
+pub mod live_window;
+pub mod pipeline;
+
+use std::path::PathBuf;
+
+/// Errors of the front-ends; each maps to a process exit code.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The input could not be opened or decoded.
+    #[error(transparent)]
+    Video(#[from] formcheck_vision::video::VideoError),
+    /// The pose stage failed (model missing, checksum mismatch, runtime error).
+    #[error(transparent)]
+    Pose(#[from] formcheck_vision::pose::PoseError),
+    /// Reading or writing a file failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file concerned.
+        path: PathBuf,
+        /// What the OS said.
+        source: std::io::Error,
+    },
+    /// The video decoded but nobody was found in any frame.
+    #[error("{path}: no person found in any of its {frames} frames (is the whole body in the picture?)")]
+    NoPerson {
+        /// The input.
+        path: PathBuf,
+        /// Frames decoded.
+        frames: u64,
+    },
+    /// The exercise spec file is invalid.
+    #[error(transparent)]
+    Spec(#[from] formcheck_core::spec::SpecError),
+    /// The request itself is wrong (bad option combination, bad spec file...).
+    #[error("{0}")]
+    Usage(String),
+}
+
+impl AppError {
+    /// Wraps an I/O error with the path it concerns.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> AppError {
+        AppError::Io { path: path.into(), source }
+    }
+
+    /// The process exit code for this error: 2 usage, 3 unreadable input, 4 other failures.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            AppError::Usage(_) | AppError::Spec(_) => exit::USAGE,
+            AppError::Video(_) | AppError::NoPerson { .. } => exit::UNREADABLE_INPUT,
+            AppError::Pose(_) | AppError::Io { .. } => exit::FAILURE,
+        }
+    }
+}
+
+/// Process exit codes shared by all subcommands.
+pub mod exit {
+    /// Analysed (and no fault, when asked to fail on faults).
+    pub const OK: u8 = 0;
+    /// Analysed, and faults were found while `--fail-on-fault` was given.
+    pub const FAULTS: u8 = 1;
+    /// Bad command line or settings.
+    pub const USAGE: u8 = 2;
+    /// The input could not be read as a video or image (batch: some input failed).
+    pub const UNREADABLE_INPUT: u8 = 3;
+    /// Something else failed (model, runtime, output not writable).
+    pub const FAILURE: u8 = 4;
+}

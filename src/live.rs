@@ -1,0 +1,305 @@
+//! `live`: real-time feedback from a camera, a stream, or a file played at its own pace.
+//!
+//! A capture thread keeps only the newest frame; the pose stage takes it when ready, so a slow
+//! moment drops frames instead of queueing them and latency never builds up. Each rep's verdict
+//! goes through a [`CuePolicy`]: one cue at a time, the most important first, with a cooldown.
+
+use crate::analyze::input_info;
+use crate::pipeline::PassStats;
+use crate::AppError;
+use formcheck_core::analysis::{LiveEvent, StreamingAnalyzer};
+use formcheck_core::kinematics::Side;
+use formcheck_core::landmarks::PoseFrame;
+use formcheck_core::report::Report;
+use formcheck_core::spec::{ExerciseSpec, Severity};
+use formcheck_vision::pose::PoseEstimator;
+use formcheck_vision::video::{LatestFrameSource, Source, VideoReader};
+use serde::Serialize;
+use std::sync::atomic::{AtomicBool, Ordering};
+use opencv::prelude::*;
+use std::time::{Duration, Instant};
+
+/// Settings of a live session.
+#[derive(Clone, Debug)]
+pub struct LiveOptions {
+    /// Play a file at its own frame rate, dropping frames when behind, as a camera would.
+    pub realtime: bool,
+    /// Stop after this many seconds of source time.
+    pub max_seconds: Option<f64>,
+    /// A source silent for this long is treated as gone (camera unplugged, stream stopped).
+    pub stall_timeout: Duration,
+    /// Minimum time between two cues (s).
+    pub cue_cooldown_s: f64,
+}
+
+impl Default for LiveOptions {
+    fn default() -> Self {
+        LiveOptions { realtime: false, max_seconds: None, stall_timeout: Duration::from_secs(5), cue_cooldown_s: 3.0 }
+    }
+}
+
+/// A cue chosen for display.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Cue {
+    /// Session time (s).
+    pub t_s: f64,
+    /// What to say.
+    pub text: String,
+    /// `fix` or `praise`.
+    pub kind: &'static str,
+}
+
+/// Decides which cue to show: one at a time, corrections before praise, the more severe first,
+/// never two within the cooldown unless the new one is more severe, and the same correction not
+/// repeated while it is still fresh.
+#[derive(Clone, Debug)]
+pub struct CuePolicy {
+    cooldown_s: f64,
+    last: Option<(f64, String, u8)>,
+}
+
+impl CuePolicy {
+    /// A policy with the given cooldown (s).
+    pub fn new(cooldown_s: f64) -> CuePolicy {
+        CuePolicy { cooldown_s: cooldown_s.max(0.0), last: None }
+    }
+
+    /// Offers a cue of `rank` (0 = praise, higher = more severe) at time `t_s`; returns it if it
+    /// should be shown now.
+    pub fn offer(&mut self, t_s: f64, text: &str, rank: u8) -> Option<Cue> {
+        if text.is_empty() {
+            return None;
+        }
+        if let Some((last_t, last_text, last_rank)) = &self.last {
+            let since = t_s - last_t;
+            if since < self.cooldown_s && rank <= *last_rank {
+                return None;
+            }
+            if last_text == text && since < 2.0 * self.cooldown_s {
+                return None;
+            }
+        }
+        self.last = Some((t_s, text.to_string(), rank));
+        Some(Cue { t_s, text: text.to_string(), kind: if rank == 0 { "praise" } else { "fix" } })
+    }
+}
+
+fn severity_rank(severity: Severity) -> u8 {
+    match severity {
+        Severity::Low => 1,
+        Severity::Medium => 2,
+        Severity::High => 3,
+    }
+}
+
+/// Latency percentiles from frame capture to verdict (ms).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct LatencyMs {
+    /// Median.
+    pub p50: f64,
+    /// 95th percentile.
+    pub p95: f64,
+    /// Worst.
+    pub max: f64,
+}
+
+impl LatencyMs {
+    /// Percentiles of `samples` (nearest rank); zeros when empty.
+    pub fn from_samples(samples: &[f64]) -> LatencyMs {
+        let mut sorted: Vec<f64> = samples.iter().copied().filter(|v| v.is_finite()).collect();
+        if sorted.is_empty() {
+            return LatencyMs::default();
+        }
+        sorted.sort_by(|a, b| a.total_cmp(b));
+        let at = |q: f64| sorted[((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len()) - 1];
+        LatencyMs { p50: at(0.5), p95: at(0.95), max: at(1.0) }
+    }
+}
+
+/// The live session report: the analyze report's contract plus latency and dropped frames.
+#[derive(Clone, Debug, Serialize)]
+pub struct LiveReport {
+    /// The analysis of everything seen.
+    #[serde(flatten)]
+    pub report: Report,
+    /// Capture-to-verdict latency.
+    pub latency_ms: LatencyMs,
+    /// Frames the source delivered that were skipped because processing was busy.
+    pub dropped_frames: u64,
+    /// Frames processed.
+    pub processed_frames: u64,
+    /// Why the session ended: `source_ended`, `source_lost`, `interrupted`, `time_limit`.
+    pub end_reason: String,
+}
+
+/// Something to tell the person or write to the event log.
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum LiveOutput {
+    /// A cue to show or say.
+    Cue(Cue),
+    /// The rep counter moved.
+    Rep {
+        /// Session time (s).
+        t_s: f64,
+        /// Working leg.
+        side: Side,
+        /// Full reps so far in this set.
+        reps_in_set: usize,
+        /// Faults of the rep, by check id.
+        faults: Vec<String>,
+    },
+    /// The source went silent or failed.
+    SourceLost {
+        /// Session time (s).
+        t_s: f64,
+        /// What happened.
+        reason: String,
+    },
+}
+
+/// A frame as processed, for drawing the overlay.
+pub struct ProcessedFrame<'a> {
+    /// The picture.
+    pub image: &'a opencv::core::Mat,
+    /// Its landmarks.
+    pub pose: &'a PoseFrame,
+    /// The most recent cue, if any.
+    pub cue: Option<&'a Cue>,
+    /// Full reps per side so far.
+    pub reps: (usize, usize),
+}
+
+/// Runs a live session until the source ends or goes silent, `stop` is set, or the time limit.
+/// `on_output` receives cues and rep events as they happen; `on_frame` every processed frame
+/// (return false from it to stop, e.g. when the window's close key is pressed).
+pub fn run_live(
+    source: &Source,
+    estimator: &mut PoseEstimator,
+    spec: &ExerciseSpec,
+    options: &LiveOptions,
+    stop: &AtomicBool,
+    mut on_output: impl FnMut(&LiveOutput),
+    mut on_frame: impl FnMut(ProcessedFrame<'_>) -> bool,
+) -> Result<LiveReport, AppError> {
+    let reader = VideoReader::open(source)?;
+    let video = reader.info().clone();
+    let capture = LatestFrameSource::spawn(reader, options.realtime);
+    let mut analyzer = StreamingAnalyzer::new(spec.clone());
+    let mut policy = CuePolicy::new(options.cue_cooldown_s);
+    let mut latencies = Vec::new();
+    let mut stats = PassStats::default();
+    let mut last_cue: Option<Cue> = None;
+    let mut reps = (0usize, 0usize);
+    let mut first_frames = Vec::new();
+    let mut last_t = 0.0;
+    let started = Instant::now();
+    let end_reason = loop {
+        if stop.load(Ordering::Relaxed) {
+            break "interrupted";
+        }
+        let frame = match capture.next_latest(options.stall_timeout) {
+            Ok(Some(frame)) => frame,
+            Ok(None) if capture.is_ended() => break "source_ended",
+            Ok(None) => {
+                on_output(&LiveOutput::SourceLost { t_s: last_t, reason: format!("no frame for {:?}", options.stall_timeout) });
+                break "source_lost";
+            }
+            Err(err) => {
+                on_output(&LiveOutput::SourceLost { t_s: last_t, reason: err.to_string() });
+                break "source_lost";
+            }
+        };
+        if options.max_seconds.is_some_and(|max| frame.t_s > max) {
+            break "time_limit";
+        }
+        last_t = frame.t_s;
+        let output = estimator.process(&frame.image, frame.t_s)?;
+        stats.frames += 1;
+        stats.frames_with_pose += u64::from(output.pose.is_some());
+        stats.detector_runs += u64::from(output.detector_ran);
+        let pose_frame = PoseFrame {
+            index: frame.index,
+            t_s: frame.t_s,
+            width: frame.image.cols() as u32,
+            height: frame.image.rows() as u32,
+            pose: output.pose,
+        };
+        for event in analyzer.push(&pose_frame) {
+            if let LiveEvent::RepCompleted { t_s, side, reps_in_set, rep, cue, .. } = event {
+                match side {
+                    Side::Left => reps.0 += 1,
+                    Side::Right => reps.1 += 1,
+                }
+                on_output(&LiveOutput::Rep {
+                    t_s,
+                    side,
+                    reps_in_set,
+                    faults: rep.faults.iter().map(|f| f.check.as_str().to_string()).collect(),
+                });
+                let rank = rep.faults.iter().map(|f| severity_rank(f.severity)).max().unwrap_or(0);
+                if let Some(shown) = policy.offer(frame.t_s, &cue, rank) {
+                    on_output(&LiveOutput::Cue(shown.clone()));
+                    last_cue = Some(shown);
+                }
+            }
+        }
+        // The verdict for this frame is in: capture-to-verdict latency.
+        latencies.push(frame.captured_at.elapsed().as_secs_f64() * 1000.0);
+        if first_frames.len() < 2 {
+            first_frames.push(pose_frame.clone());
+        }
+        let keep_going =
+            on_frame(ProcessedFrame { image: &frame.image, pose: &pose_frame, cue: last_cue.as_ref(), reps });
+        if !keep_going {
+            break "interrupted";
+        }
+    };
+    let capture_stats = capture.stats();
+    drop(capture);
+    stats.wall_s = started.elapsed().as_secs_f64();
+    let mut input = input_info(&source.describe(), &video, &first_frames, &stats);
+    input.duration_s = last_t;
+    let report = analyzer.finish(input);
+    Ok(LiveReport {
+        report,
+        latency_ms: LatencyMs::from_samples(&latencies),
+        dropped_frames: capture_stats.dropped,
+        processed_frames: stats.frames,
+        end_reason: end_reason.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cooldown_holds_back_lesser_cues_but_not_worse_ones() {
+        let mut policy = CuePolicy::new(3.0);
+        assert!(policy.offer(10.0, "Stay tall", 2).is_some());
+        assert!(policy.offer(11.0, "Nice rep", 0).is_none(), "praise must wait");
+        assert!(policy.offer(11.5, "Keep hips level", 2).is_none(), "same severity waits");
+        assert!(policy.offer(12.0, "Slow the return", 3).is_some(), "more severe pre-empts");
+        assert!(policy.offer(15.5, "Nice rep", 0).is_some(), "after the cooldown anything goes");
+    }
+
+    #[test]
+    fn the_same_correction_is_not_repeated_while_fresh() {
+        let mut policy = CuePolicy::new(2.0);
+        assert!(policy.offer(0.0, "Stay tall", 2).is_some());
+        assert!(policy.offer(2.5, "Stay tall", 2).is_none());
+        assert!(policy.offer(4.5, "Stay tall", 2).is_some());
+        assert_eq!(policy.offer(9.0, "Good", 0).map(|c| c.kind), Some("praise"));
+        assert!(policy.offer(20.0, "", 1).is_none());
+    }
+
+    #[test]
+    fn latency_percentiles_use_nearest_rank() {
+        let samples: Vec<f64> = (1..=100).map(f64::from).collect();
+        let l = LatencyMs::from_samples(&samples);
+        assert_eq!((l.p50, l.p95, l.max), (50.0, 95.0, 100.0));
+        assert_eq!(LatencyMs::from_samples(&[]), LatencyMs::default());
+        assert_eq!(LatencyMs::from_samples(&[f64::NAN, 7.0]).p50, 7.0);
+    }
+}

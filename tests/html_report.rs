@@ -1,0 +1,566 @@
+//! The batch index page (`formcheck::html`) rendered from realistic reports, loaded in headless
+//! Chromium: the DOM must hold what the reports say, names must be escaped, and a screenshot is
+//! taken (kept under the target tmp dir as `html_report/index.png` for a human to look at).
+//! Skipped with a notice when `/usr/bin/chromium` is absent.
+
+use formcheck::html::{escape_html, render_index, EntryStatus, IndexPage, Thumbnail, VideoEntry};
+use formcheck_core::kinematics::Side;
+use formcheck_core::report::{
+    CheckResult, Diagnostics, Fault, Fix, InputInfo, PhaseDurations, RepMetrics, RepReport, Report, Series, SetReport,
+    Status, Summary, SCHEMA_VERSION,
+};
+use formcheck_core::spec::{CheckId, Severity, View};
+use formcheck_core::view::ViewSegment;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// A tiny real JPEG (96×54 test pattern).
+const THUMB_HEX: &[&str] = &[
+    "ffd8ffe000104a46494600010200000100010000fffe00104c61766335392e33372e31303000ffdb0043000818181c18",
+    "1c212121212121272427282828272727272828282b2b2b3333332b2b2b28282b2b303033333739373434333439393c3c",
+    "3c4848454554545767677cffc4008f000100030101010100000000000000000000050704060308020100030101010000",
+    "000000000000000000050607080403100001030203060406030100000000000001020011031251132161321431410481",
+    "a22271a1d13352d25315b142e111000102040307030305010100000000000100023111120351142181a19161d1413204",
+    "715233f062b1a24292132272ffc00011080036006003012200021100031100ffda000c03010002110311003f00ab8e6a",
+    "aa14a3a09e90001a924e807bbfdc77175bd6dbbfcc5bf75dbb1b65ca20839e88b8ab2c84722a0932a036c78e0e5e53c3",
+    "e4dbebdfc99336e65d6ce36f4ded8c7fa8f54ebce996e93d0133a43a467db410801cd3a86badb9c03dc353024409d145",
+    "2fb9ee50614a8d27920820f504082c8ee7b95984aa749e480001d492203f4aa6050488429254609dcb952993ed8eb8b5",
+    "2322ba4c2d4a29300efdaa9541f6c35c186ff9a6743780c653f6ef153acb5aae54b7fa8f8ce509ce7a41745c6f7d317f",
+    "4bb769c4633111b65f8abbfef5060d4dbbb4f518821305fac8cacb8f56f65ceb17dd138c78b8ba863252210a04983fe2",
+    "e5489ffac686b09fa6ceff00c4611f64d4e60022600ef87bfdc95788152a184eba12790000e6493a01eef4e556bad8d6",
+    "dbb9a6db626eba6d8db30e6a89b8772831516a525500fd4b564aad2311ca35c039f94f0f936faf7f264dd6e65d6ce36f",
+    "4ded8e8eff005b7dae9073a207918100d7e43410801cd7236cb48d84ed07c60753f6173abab5e998518d011a24820f50",
+    "46847b322ad7a861267424e890001d493a01eef5d7129a34c0854afd13aa6f54a4127ac63ae2d40426b53225528f44ea",
+    "ab152a008eb186b83f3cc5ca2aa8ce7898552aa30ef197347aa7d52adfc4e13929ae27bcbadbb58bb95388c662236cb7",
+    "13de5d6ddac5dca9c4633111b65ed94e4e55beadecb9d6dbeeb671b7a73d8d29c9cab7d5bd973adb7dd6ce36f4e7b184",
+    "ccdcfdd2d9f3f286efc925646c60df1abc447e1e3e5bff00155c56fa87c3fa785eeadf50f87f4f0bf56c07b04e977ea3",
+    "ff00f4efd5493333f1539526cccf8d1f5c73333a02e5526cccf8d1f524fdd2852cc013a4e1007524e81f839ea1051553",
+    "17136109e570499207878b1af716b66396f31d9149d6da1ce91e7b84e5b60a06a535a96481875183c993530f88f9bead",
+    "9ae8b8460aeeef496dce24976a4988efb164e0ebfd9e64fcdb83aff67993f376ab307997e0ddfd5652cddcc1bc0f55c6",
+    "7f1bddfeaf323f26fe37bbfd5e647e4eff0066bf9db983381eaab7485f155a5ad2e419eb7c95bc5fc47440ea2a4787ab",
+    "f6fc47cdb87abf6fc47cdf76cc065998bb77455bca5bc5dc474509c0f73fafcc8fc9b81ee7f5f991f93b95982ff31cd6",
+    "56cedcc19c0f554c33339aadb6aca6666acb0aab31999a9abfaf8e9999eff4aeacc6666a8afeaca6666acb0a2fffd9",];
+
+fn thumb_jpeg() -> Vec<u8> {
+    let hex: String = THUMB_HEX.concat();
+    (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap()).collect()
+}
+
+const FAILED_NAME: &str = "Zoë/<script>alert(1)</script>&\"'.mp4";
+const FAILED_ERROR: &str = "moov atom not found: <Invalid data found> & \"truncated\"";
+const CLEAN_NAME: &str = "Zoë/Ünïcödé 日本.mp4";
+const FAULTY_NAME: &str = "ann/week 1/kickbacks.mp4";
+
+/// One planned rep: side, index, start, end, partial, faults (check, magnitude, threshold, unit).
+struct PlannedRep {
+    start: f64,
+    end: f64,
+    partial: bool,
+    faults: Vec<(CheckId, f64, f64, &'static str)>,
+}
+
+/// Builds a report whose series really shows the planned reps: the thigh rises and falls within
+/// each rep, the trunk tips forward in reps with a forward-lean fault, and signals not visible
+/// from the view are null (plus an occlusion gap in the knee signal).
+fn report(
+    path: &str,
+    view: View,
+    duration: f64,
+    sets: Vec<(Side, Vec<PlannedRep>)>,
+    checks: Vec<(CheckId, Status)>,
+    top_fixes: Vec<Fix>,
+    positive: Option<&str>,
+    visible: &[&str],
+    knee_gap: Option<(f64, f64)>,
+) -> Report {
+    let fps = 30.0;
+    let n = (duration * fps) as usize;
+    let t_s: Vec<f64> = (0..n).map(|i| i as f64 / fps).collect();
+    let in_rep = |t: f64| -> Option<(&PlannedRep, f64)> {
+        sets.iter().flat_map(|(_, reps)| reps).find(|r| t >= r.start && t <= r.end).map(|r| (r, (t - r.start) / (r.end - r.start)))
+    };
+    let mut signals: BTreeMap<String, Vec<Option<f64>>> = BTreeMap::new();
+    for name in formcheck_core::report::SERIES_SIGNALS {
+        let v: Vec<Option<f64>> = t_s
+            .iter()
+            .map(|&t| {
+                if !visible.contains(&name) {
+                    return None;
+                }
+                let wobble = (t * 3.7).sin() * 0.6;
+                let rep = in_rep(t);
+                let lift = rep.map(|(r, u)| (std::f64::consts::PI * u).sin().powi(2) * if r.partial { 14.0 } else { 42.0 });
+                let has = |c: CheckId| rep.is_some_and(|(r, _)| r.faults.iter().any(|f| f.0 == c));
+                Some(match name {
+                    "working_thigh_elevation_deg" => 3.0 + lift.unwrap_or(0.0) + wobble,
+                    "hip_extension_deg" => -4.0 + 0.85 * lift.unwrap_or(0.0) + wobble,
+                    "trunk_forward_deg" => {
+                        let bump = if has(CheckId::TorsoLeanForward) { 15.0 } else { 3.0 };
+                        18.0 + bump * (lift.unwrap_or(0.0) / 42.0) + wobble
+                    }
+                    "trunk_away_deg" => 1.0 + 2.0 * (lift.unwrap_or(0.0) / 42.0) + wobble,
+                    "pelvis_hike_deg" => 0.5 + 2.5 * (lift.unwrap_or(0.0) / 42.0) + wobble,
+                    "support_knee_flexion_deg" => {
+                        if knee_gap.is_some_and(|(a, b)| t >= a && t <= b) {
+                            return None;
+                        }
+                        14.0 + 1.5 * (t * 0.35).sin() + 0.4 * wobble
+                    }
+                    _ => wobble,
+                })
+            })
+            .collect();
+        signals.insert(name.to_string(), v);
+    }
+    let mut reps_left = 0;
+    let mut reps_right = 0;
+    let mut partial_reps = 0;
+    let mut set_reports = Vec::new();
+    for (k, (side, reps)) in sets.iter().enumerate() {
+        let mut rep_reports = Vec::new();
+        for (i, r) in reps.iter().enumerate() {
+            let peak = r.start + 0.45 * (r.end - r.start);
+            let faults: Vec<Fault> = r
+                .faults
+                .iter()
+                .map(|&(check, magnitude, threshold, unit)| Fault {
+                    check,
+                    magnitude,
+                    threshold,
+                    unit: unit.into(),
+                    severity: Severity::High,
+                    peak_s: peak,
+                    peak_frame: (peak * fps).round() as u64,
+                    confidence: 0.9,
+                    cue: format!("cue for {check}"),
+                })
+                .collect();
+            rep_reports.push(RepReport {
+                index: i + 1,
+                start_s: r.start,
+                peak_s: peak,
+                end_s: r.end,
+                start_frame: (r.start * fps) as u64,
+                peak_frame: (peak * fps) as u64,
+                end_frame: (r.end * fps) as u64,
+                partial: r.partial,
+                phases: PhaseDurations {
+                    lift_s: 0.45 * (r.end - r.start),
+                    top_pause_s: 0.1,
+                    return_s: 0.45 * (r.end - r.start) - 0.1,
+                    bottom_s: Some(0.3),
+                },
+                metrics: RepMetrics::default(),
+                cue: faults.first().map_or_else(|| "Controlled return, no swinging.".to_string(), |f| f.cue.clone()),
+                faults,
+            });
+        }
+        let full = reps.iter().filter(|r| !r.partial).count();
+        let partial = reps.len() - full;
+        match side {
+            Side::Left => reps_left += full,
+            Side::Right => reps_right += full,
+        }
+        partial_reps += partial;
+        set_reports.push(SetReport {
+            index: k + 1,
+            side: *side,
+            view: Some(view),
+            start_s: reps.first().map_or(0.0, |r| r.start),
+            end_s: reps.last().map_or(0.0, |r| r.end),
+            rep_count: full,
+            partial_count: partial,
+            reps: rep_reports,
+        });
+    }
+    let total = reps_left + reps_right;
+    let checks = checks
+        .into_iter()
+        .map(|(check, status)| {
+            let with_fault = set_reports
+                .iter()
+                .flat_map(|s| &s.reps)
+                .filter(|r| r.faults.iter().any(|f| f.check == check))
+                .count();
+            CheckResult {
+                check,
+                status,
+                reps_measured: if status == Status::NotMeasurable { 0 } else { total },
+                reps_with_fault: with_fault,
+                reason: (status == Status::NotMeasurable)
+                    .then(|| format!("not visible from a {} view <{check}>", view.as_str().replace('_', " "))),
+                advice: (status == Status::NotMeasurable).then(|| format!("Film from behind to measure {check} & more.")),
+                cue: Some(format!("cue for {check}")),
+            }
+        })
+        .collect();
+    Report {
+        schema_version: SCHEMA_VERSION,
+        exercise: "cable-medius-kickback".into(),
+        input: InputInfo {
+            path: path.into(),
+            width: 1080,
+            height: 1920,
+            fps,
+            duration_s: duration,
+            frames_decoded: n as u64,
+            frames_with_pose: n as u64 - 40,
+        },
+        views: vec![ViewSegment { start_s: 0.0, end_s: duration, view }],
+        sets: set_reports,
+        checks,
+        summary: Summary { reps_left, reps_right, partial_reps, top_fixes, positive: positive.map(str::to_string) },
+        series: Series { frame: (0..n as u64).collect(), phase: vec![None; n], t_s, signals },
+        diagnostics: Diagnostics { frames: n, frames_with_pose: n - 40, leg_swaps_repaired: 0 },
+    }
+}
+
+fn plan(starts: &[f64], len: f64, partial: &[usize], faults: &[(usize, CheckId, f64, f64, &'static str)]) -> Vec<PlannedRep> {
+    starts
+        .iter()
+        .enumerate()
+        .map(|(i, &s)| PlannedRep {
+            start: s,
+            end: s + len,
+            partial: partial.contains(&(i + 1)),
+            faults: faults.iter().filter(|f| f.0 == i + 1).map(|f| (f.1, f.2, f.3, f.4)).collect(),
+        })
+        .collect()
+}
+
+/// The page under test: a video with faults and unmeasurable checks, a failed file with an
+/// HTML-special name under a Unicode client folder, and a clean video with a Unicode name.
+fn page() -> (IndexPage, usize) {
+    use CheckId::*;
+    let side_checks = |fault: &[CheckId]| -> Vec<(CheckId, Status)> {
+        CheckId::ALL
+            .iter()
+            .map(|&c| {
+                let status = if fault.contains(&c) {
+                    Status::Fault
+                } else if matches!(c, TorsoLeanAway | PelvisHike | PelvisRotation | LegPathSideways | TorsoTwist) {
+                    Status::NotMeasurable
+                } else {
+                    Status::Ok
+                };
+                (c, status)
+            })
+            .collect()
+    };
+    let left: Vec<f64> = (0..8).map(|i| 1.0 + 2.1 * i as f64).collect();
+    let right: Vec<f64> = (0..6).map(|i| 20.0 + 2.2 * i as f64).collect();
+    let faulty = report(
+        FAULTY_NAME,
+        View::SideWorking,
+        34.0,
+        vec![
+            (
+                Side::Left,
+                plan(
+                    &left,
+                    1.8,
+                    &[8],
+                    &[
+                        (3, TorsoLeanForward, 14.2, 10.0, "deg"),
+                        (5, TorsoLeanForward, 16.8, 10.0, "deg"),
+                        (6, TorsoLeanForward, 12.5, 10.0, "deg"),
+                        (6, LowBackArch, 38.0, 35.0, "deg"),
+                    ],
+                ),
+            ),
+            (Side::Right, plan(&right, 1.9, &[], &[(2, TorsoLeanForward, 11.0, 10.0, "deg")])),
+        ],
+        side_checks(&[TorsoLeanForward, LowBackArch]),
+        vec![
+            Fix { check: TorsoLeanForward, cue: "Chest stays tall: don't tip forward as the leg goes back.".into(), reps_affected: 4 },
+            Fix { check: LowBackArch, cue: "Shorter range: stop when the glute is done, before the low back arches.".into(), reps_affected: 1 },
+        ],
+        Some("Controlled return, no swinging."),
+        &["working_thigh_elevation_deg", "hip_extension_deg", "trunk_forward_deg", "support_knee_flexion_deg"],
+        Some((9.0, 10.5)),
+    );
+    let faults_total = 5;
+    let back_checks: Vec<(CheckId, Status)> = CheckId::ALL
+        .iter()
+        .map(|&c| {
+            let nm = matches!(c, TorsoLeanForward | SupportKneeLocked | SupportKneeUnstable | LowBackArch);
+            (c, if nm { Status::NotMeasurable } else { Status::Ok })
+        })
+        .collect();
+    let clean = report(
+        CLEAN_NAME,
+        View::Back,
+        26.0,
+        vec![
+            (Side::Left, plan(&[1.0, 3.2, 5.4, 7.6, 9.8], 1.9, &[], &[])),
+            (Side::Right, plan(&[14.0, 16.2, 18.4, 20.6, 22.8], 1.9, &[5], &[])),
+        ],
+        back_checks,
+        vec![],
+        Some("Clean set: quiet trunk, level pelvis and a controlled return. Keep it up."),
+        &["working_thigh_elevation_deg", "hip_extension_deg", "trunk_away_deg", "pelvis_hike_deg"],
+        None,
+    );
+    let jpeg = thumb_jpeg();
+    let thumbs = vec![
+        Thumbnail { check: "torso_lean_forward".into(), t_s: 11.31, frame: 339, jpeg: jpeg.clone() },
+        Thumbnail { check: "low_back_arch".into(), t_s: 11.31, frame: 339, jpeg: jpeg.clone() },
+        Thumbnail { check: "torso_lean_forward".into(), t_s: 5.01, frame: 150, jpeg },
+    ];
+    let page = IndexPage {
+        title: "Kickback review — week 1".into(),
+        generated: "2026-11-21 23:30 UTC".into(),
+        entries: vec![
+            VideoEntry {
+                rel_path: FAULTY_NAME.into(),
+                status: EntryStatus::Analysed,
+                report: Some(faulty),
+                annotated_href: Some(format!("videos/{FAULTY_NAME}.annotated.mp4")),
+                thumbnails: thumbs,
+            },
+            VideoEntry {
+                rel_path: FAILED_NAME.into(),
+                status: EntryStatus::Failed { error: FAILED_ERROR.into() },
+                report: None,
+                annotated_href: None,
+                thumbnails: vec![],
+            },
+            VideoEntry {
+                rel_path: CLEAN_NAME.into(),
+                status: EntryStatus::Current,
+                report: Some(clean),
+                annotated_href: Some(format!("videos/{CLEAN_NAME}.annotated.mp4")),
+                thumbnails: vec![],
+            },
+        ],
+        ignored_files: vec!["ann/notes <b>bold</b>.txt".into()],
+    };
+    (page, faults_total)
+}
+
+/// How Chromium serialises text content: only `&`, `<`, `>` (and NBSP) are escaped.
+fn dom_text(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+/// Serialised HTML with its tags removed (entities kept).
+fn text_of(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Runs Chromium headless with a fresh profile and a hard time limit; returns stdout.
+fn chromium(args: &[&str], profile: &Path, limit: Duration) -> String {
+    let mut cmd = Command::new(CHROMIUM);
+    cmd.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        "--hide-scrollbars",
+    ])
+    .arg(format!("--user-data-dir={}", profile.display()))
+    .args(args)
+    .stdin(Stdio::null())
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("start chromium");
+    let stdout = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut { stdout }, &mut s).map(|_| s)
+    });
+    let stderr = child.stderr.take().unwrap();
+    let err_reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = std::io::Read::read_to_string(&mut { stderr }, &mut s);
+        s
+    });
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("chromium {args:?} took over {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let out = reader.join().unwrap().expect("chromium stdout is UTF-8");
+    let err = err_reader.join().unwrap();
+    assert!(status.success(), "chromium {args:?} failed: {status}\n{err}");
+    out
+}
+
+/// The serialised `<tr class="entry ...">` row whose link title is `rel_path`.
+fn row<'a>(dom: &'a str, rel_path: &str) -> &'a str {
+    // Chromium escapes `&`, `"`, `<` and `>` in attribute values.
+    let title = format!("title=\"{}\"", dom_text(rel_path).replace('"', "&quot;"));
+    dom.split("<tr class=\"entry")
+        .skip(1)
+        .map(|r| &r[..r.find("</tr>").unwrap_or(r.len())])
+        .find(|r| r.contains(&title))
+        .unwrap_or_else(|| panic!("no row for {rel_path:?}"))
+}
+
+/// The serialised `<section class="video ...">` whose heading is `rel_path`.
+fn section<'a>(dom: &'a str, rel_path: &str) -> &'a str {
+    let h2 = format!("<h2>{}</h2>", dom_text(rel_path));
+    dom.split("<section class=\"video")
+        .skip(1)
+        .map(|s| &s[..s.find("</section>").unwrap_or(s.len())])
+        .find(|s| s.contains(&h2))
+        .unwrap_or_else(|| panic!("no section for {rel_path:?}"))
+}
+
+fn out_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("html_report");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn index_page_renders_in_chromium() {
+    let (page, faults_total) = page();
+    let html = render_index(&page);
+
+    // Static properties of the file itself.
+    assert!(!html.contains("http://") && !html.contains("https://") && !html.contains("src=\"//"), "no external URL");
+    assert!(!html.contains("<script"), "no script at all");
+    assert!(!html.contains("<b>bold"), "ignored file names are escaped");
+    assert_eq!(html, render_index(&page), "deterministic");
+    let mut shuffled = page.clone();
+    shuffled.entries.rotate_left(1);
+    assert_eq!(html, render_index(&shuffled), "independent of entry order");
+    assert_eq!(html.matches("data:image/jpeg;base64,").count(), 3);
+    assert!(html.contains(&escape_html(FAILED_NAME)));
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("index.html");
+    std::fs::write(&file, &html).unwrap();
+    std::fs::write(out_dir().join("index.html"), &html).unwrap();
+
+    if !Path::new(CHROMIUM).exists() {
+        eprintln!("NOTICE: {CHROMIUM} not found; skipping the browser half of html_report");
+        return;
+    }
+    let url = format!("file://{}", file.display());
+    let profile = tempfile::tempdir().unwrap();
+    let dom = chromium(&["--dump-dom", &url], profile.path(), Duration::from_secs(30));
+    assert!(dom.contains("</html>"), "a whole DOM came back:\n{dom}");
+
+    // Nothing was injected by the hostile name; it shows as text in the row and its section.
+    assert!(!dom.contains("<script"), "a script element appeared in the DOM");
+    let failed_row = row(&dom, FAILED_NAME);
+    assert!(failed_row.contains("v-failed"), "{failed_row}");
+    assert!(failed_row.contains(&dom_text(FAILED_ERROR)), "error shown in the row: {failed_row}");
+    // (A real file name holds no `/`: the name splits into a folder `<script>alert(1)<` and a
+    // file `script>&"'.mp4`, shown in two spans; the row's text reads as the whole path.)
+    assert!(text_of(failed_row).contains(&dom_text(FAILED_NAME)), "{failed_row}");
+    let failed_section = section(&dom, FAILED_NAME);
+    assert!(failed_section.contains(&dom_text(FAILED_ERROR)));
+
+    // Rep counts per side and the fix cues, from the reports.
+    for e in &page.entries {
+        let Some(r) = &e.report else { continue };
+        let tr = row(&dom, &e.rel_path);
+        let s = &r.summary;
+        assert!(tr.contains(&format!("data-reps-left=\"{}\">{}<", s.reps_left, s.reps_left)), "{tr}");
+        assert!(tr.contains(&format!("data-reps-right=\"{}\">{}<", s.reps_right, s.reps_right)), "{tr}");
+        assert!(tr.contains(&format!("data-partial=\"{}\">{}<", s.partial_reps, s.partial_reps)), "{tr}");
+        for fix in &s.top_fixes {
+            assert!(tr.contains(&dom_text(&fix.cue)), "cue {:?} in {tr}", fix.cue);
+        }
+        if s.top_fixes.is_empty() {
+            assert!(tr.contains(&dom_text(s.positive.as_deref().unwrap())), "{tr}");
+        }
+        // One strip cell per check, coloured by status.
+        assert_eq!(tr.matches("class=\"cell ").count(), r.checks.len());
+        for (class, status) in [("ok", Status::Ok), ("fault", Status::Fault), ("nm", Status::NotMeasurable)] {
+            let want = r.checks.iter().filter(|c| c.status == status).count();
+            assert_eq!(tr.matches(&format!("class=\"cell {class}\"")).count(), want, "{class} cells");
+        }
+        // The annotated video link, percent-encoded and relative.
+        let href = e.annotated_href.as_deref().unwrap();
+        assert!(!href.is_empty());
+    }
+    let faulty = page.entries[0].report.as_ref().unwrap();
+    assert_eq!((faulty.summary.reps_left, faulty.summary.reps_right, faulty.summary.partial_reps), (7, 6, 1));
+    assert!(row(&dom, FAULTY_NAME).contains("v-fix"));
+    assert!(row(&dom, CLEAN_NAME).contains("v-clean"));
+    assert!(dom.contains("href=\"videos/Zo%C3%AB/%C3%9Cn%C3%AF c%C3%B6d%C3%A9 %E6%97%A5%E6%9C%AC.mp4.annotated.mp4\"".replace(' ', "%20").as_str())
+        || dom.contains("href=\"videos/Zo%C3%AB/%C3%9Cn%C3%AFc%C3%B6d%C3%A9%20%E6%97%A5%E6%9C%AC.mp4.annotated.mp4\""),
+        "percent-encoded link to the clean video's annotated file");
+    assert!(dom.contains("href=\"videos/ann/week%201/kickbacks.mp4.annotated.mp4\""));
+    // The Unicode name is shown as is.
+    assert!(section(&dom, CLEAN_NAME).contains("<h2>Zoë/Ünïcödé 日本.mp4</h2>"));
+
+    // Charts: the faulty (side) video shows working leg, trunk and knee; the clean (back) video
+    // working leg, trunk and pelvis.
+    assert_eq!(dom.matches("<svg class=\"chart\"").count(), 6);
+    let fs = section(&dom, FAULTY_NAME);
+    assert_eq!(fs.matches("<svg class=\"chart\"").count(), 3);
+    assert_eq!(section(&dom, CLEAN_NAME).matches("<svg class=\"chart\"").count(), 3);
+    // Every fault's worst moment is marked once, with its check id.
+    assert_eq!(dom.matches("class=\"fault-marker\"").count(), faults_total);
+    assert_eq!(fs.matches("class=\"fault-marker\" data-check=\"torso_lean_forward\"").count(), 4);
+    assert_eq!(fs.matches("class=\"fault-marker\" data-check=\"low_back_arch\"").count(), 1);
+    // Reps are shaded (every rep in every chart), partial ones differently.
+    let reps_faulty: usize = faulty.sets.iter().map(|s| s.reps.len()).sum();
+    assert_eq!(fs.matches("<rect class=\"rep").count(), 3 * reps_faulty);
+    assert_eq!(fs.matches("<rect class=\"rep partial\"").count(), 3);
+    // The knee signal has an occlusion gap: its line has two pieces.
+    let knee = fs.split("data-signal=\"flexion\"").nth(1).expect("knee line");
+    let d = &knee[knee.find(" d=\"").unwrap() + 4..];
+    let d = &d[..d.find('"').unwrap()];
+    assert_eq!(d.matches('M').count(), 2, "gap in the knee line: {d}");
+
+    // Checks: statuses, not-measurable reasons and advice (escaped).
+    for c in &faulty.checks {
+        assert!(fs.contains(&format!("data-check=\"{}\"", c.check)));
+        if let Some(reason) = &c.reason {
+            assert!(fs.contains(&dom_text(reason)), "reason {reason:?}");
+            assert!(fs.contains(&dom_text(c.advice.as_deref().unwrap())));
+        }
+    }
+    assert_eq!(fs.matches("<tr class=\"nm\"").count(), 5);
+    // Per-rep table: one row per rep, fault chips.
+    assert_eq!(fs.matches("<tr class=\"rep").count(), reps_faulty);
+    assert_eq!(fs.matches("<span class=\"chip\"").count(), faults_total);
+    // Keyframe thumbnails, embedded.
+    assert_eq!(fs.matches("src=\"data:image/jpeg;base64,").count(), 3);
+    // Ignored files listed, escaped.
+    assert!(dom.contains(&dom_text("ann/notes <b>bold</b>.txt")));
+
+    // Screenshot.
+    let png = dir.path().join("index.png");
+    let shot = format!("--screenshot={}", png.display());
+    let profile = tempfile::tempdir().unwrap();
+    chromium(&[&shot, "--window-size=1280,2000", &url], profile.path(), Duration::from_secs(30));
+    let bytes = std::fs::read(&png).expect("screenshot written");
+    assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "a PNG");
+    assert!(bytes.len() > 50_000, "a non-trivial screenshot ({} bytes)", bytes.len());
+    let kept = out_dir().join("index.png");
+    std::fs::write(&kept, &bytes).unwrap();
+    eprintln!("screenshot: {}", kept.display());
+}
