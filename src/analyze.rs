@@ -42,6 +42,7 @@ pub fn analyze_file(
     let (video, stats) = pipeline::extract_landmarks(
         path,
         estimator,
+        None,
         |frame| {
             frames.push(frame);
             Ok(())

@@ -26,6 +26,28 @@ enum Command {
     Live(LiveArgs),
     /// Analyse every video under a folder for a coach: reports, index.html and summary.csv.
     Batch(BatchArgs),
+    /// Score the rule engine against ground truth: rendered sample clips or synthetic sequences.
+    Eval(EvalArgs),
+}
+
+#[derive(Args, Debug)]
+struct EvalArgs {
+    /// Folder of sample clips (NAME.mp4 with NAME.json ground truth): runs video → pose → rules.
+    #[arg(long, value_name = "DIR", conflicts_with = "synthetic")]
+    samples: Option<PathBuf>,
+    /// Synthetic landmark sequences for seeds FROM..TO (e.g. 10000..10200, held out from tuning).
+    #[arg(long, value_name = "FROM..TO")]
+    synthetic: Option<String>,
+    /// Also list every miss.
+    #[arg(long, short)]
+    verbose: bool,
+    /// Exit with 1 when a target of the issue is missed.
+    #[arg(long)]
+    check_targets: bool,
+    #[command(flatten)]
+    spec: SpecOptions,
+    #[command(flatten)]
+    pose: PoseOptions,
 }
 
 /// Options naming the exercise spec.
@@ -174,6 +196,9 @@ struct PoseArgs {
     /// Drive the smoothing filter by the container's timestamps instead of the reference's fixed 30 fps clock.
     #[arg(long)]
     real_clock: bool,
+    /// Stop after this many frames.
+    #[arg(long, value_name = "N")]
+    max_frames: Option<u64>,
     #[command(flatten)]
     pose: PoseOptions,
 }
@@ -185,6 +210,7 @@ pub fn run(cli: Cli) -> Result<u8, AppError> {
         Command::Analyze(args) => run_analyze(args),
         Command::Live(args) => run_live(args),
         Command::Batch(args) => run_batch(args),
+        Command::Eval(args) => run_eval(args),
     }
 }
 
@@ -205,6 +231,7 @@ fn run_pose(args: PoseArgs) -> Result<u8, AppError> {
     let result = pipeline::extract_landmarks(
         &args.input,
         &mut estimator,
+        args.max_frames,
         |frame| writeln!(out, "{}", frame.to_json_line()).map_err(|e| AppError::io(&args.jsonl, e)),
         |_, _| {},
     );
@@ -405,4 +432,55 @@ fn run_batch(args: BatchArgs) -> Result<u8, AppError> {
         eprintln!("  failed: {}: {err}", rel.display());
     }
     Ok(if summary.failed.is_empty() { formcheck::exit::OK } else { formcheck::exit::UNREADABLE_INPUT })
+}
+
+fn run_eval(args: EvalArgs) -> Result<u8, AppError> {
+    let spec = args.spec.load()?;
+    let board = if let Some(dir) = &args.samples {
+        let mut config = args.pose.config();
+        config.smoothing_clock = SmoothingClock::Timestamps;
+        let mut estimator = pipeline::new_estimator(config)?;
+        let clips = formcheck::evaluate::sample_clips(dir)?;
+        if clips.is_empty() {
+            return Err(AppError::Usage(format!("{}: no NAME.mp4 with NAME.json ground truth", dir.display())));
+        }
+        formcheck::evaluate::evaluate_samples(&clips, &mut estimator, &spec, |clip| {
+            let name = clip.video.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            match &clip.report {
+                Ok(report) => {
+                    let faults: Vec<String> = report
+                        .checks
+                        .iter()
+                        .filter(|c| c.status == formcheck_core::report::Status::Fault)
+                        .map(|c| c.check.as_str().to_string())
+                        .collect();
+                    let views: Vec<String> = report.views.iter().map(|v| v.view.to_string()).collect();
+                    println!(
+                        "{name:<28} reps L{} R{}  view {}  faults: {}",
+                        report.summary.reps_left,
+                        report.summary.reps_right,
+                        views.join(","),
+                        if faults.is_empty() { "none".to_string() } else { faults.join(", ") }
+                    );
+                }
+                Err(err) => println!("{name:<28} FAILED: {err}"),
+            }
+        })?
+    } else {
+        let range = args.synthetic.as_deref().unwrap_or("10000..10200");
+        let (from, to) = range
+            .split_once("..")
+            .and_then(|(a, b)| Some((a.trim().parse::<u64>().ok()?, b.trim().parse::<u64>().ok()?)))
+            .filter(|(a, b)| a < b)
+            .ok_or_else(|| AppError::Usage(format!("--synthetic wants FROM..TO, got {range:?}")))?;
+        formcheck_core::eval::run_synthetic_suite(&spec, from..to)
+    };
+    print!("{}", board.summary());
+    if args.verbose {
+        for miss in board.rep_misses.iter().chain(&board.fault_misses) {
+            println!("  miss: {miss}");
+        }
+    }
+    let failures = board.target_failures();
+    Ok(if args.check_targets && !failures.is_empty() { formcheck::exit::FAULTS } else { formcheck::exit::OK })
 }

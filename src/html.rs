@@ -334,7 +334,9 @@ footer{color:var(--muted);font-size:12px;margin-top:30px}
 /// Renders the whole page.
 pub fn render_index(page: &IndexPage) -> String {
     let mut entries: Vec<&VideoEntry> = page.entries.iter().collect();
-    entries.sort_by_cached_key(|e| (client_of(&e.rel_path).to_lowercase(), client_of(&e.rel_path).to_string(), e.rel_path.clone()));
+    entries.sort_by_cached_key(|e| {
+        (client_of(&e.rel_path).to_lowercase(), client_of(&e.rel_path).to_string(), e.rel_path.clone())
+    });
     let verdicts: Vec<Verdict> = entries.iter().map(|e| Verdict::of(e)).collect();
 
     let mut h = String::with_capacity(64 * 1024);
@@ -344,9 +346,13 @@ pub fn render_index(page: &IndexPage) -> String {
     let _ = writeln!(h, "<style>{CSS}</style>\n</head>\n<body>");
     let _ = writeln!(
         h,
-        "<header class=\"page\" id=\"top\"><h1>{}</h1><div class=\"gen\">Generated {} · {} video{}</div></header>",
+        "<header class=\"page\" id=\"top\"><h1>{}</h1><div class=\"gen\">{}{} video{}</div></header>",
         escape_html(&page.title),
-        escape_html(&page.generated),
+        if page.generated.is_empty() {
+            String::new()
+        } else {
+            format!("Generated {} · ", escape_html(&page.generated))
+        },
         entries.len(),
         plural(entries.len())
     );
@@ -374,7 +380,7 @@ pub fn render_index(page: &IndexPage) -> String {
         }
         h.push_str("</ul></details>\n");
     }
-    let _ = writeln!(h, "<footer>formcheck {} · {}</footer>", env!("CARGO_PKG_VERSION"), escape_html(&page.generated));
+    let _ = writeln!(h, "<footer>formcheck {}</footer>", env!("CARGO_PKG_VERSION"));
     h.push_str("</main>\n</body>\n</html>\n");
     h
 }
@@ -465,7 +471,11 @@ fn index_table(h: &mut String, entries: &[&VideoEntry], verdicts: &[Verdict]) {
             if client.is_empty() { "(top folder)".to_string() } else { escape_html(client) },
             end - i,
             plural(end - i),
-            if need > 0 { format!(" · {need} need{} attention", if need == 1 { "s" } else { "" }) } else { String::new() }
+            if need > 0 {
+                format!(" · {need} need{} attention", if need == 1 { "s" } else { "" })
+            } else {
+                String::new()
+            }
         );
         for j in i..end {
             index_row(h, j + 1, entries[j], verdicts[j]);
@@ -498,18 +508,16 @@ fn index_row(h: &mut String, n: usize, e: &VideoEntry, v: Verdict) {
     );
     match (&e.status, &e.report) {
         (EntryStatus::Failed { error }, _) => {
-            let _ = write!(
-                h,
-                "<td colspan=\"5\"><span class=\"error\">{}</span></td>",
-                escape_html(error)
-            );
+            let _ = write!(h, "<td colspan=\"5\"><span class=\"error\">{}</span></td>", escape_html(error));
         }
         (_, None) => {
             h.push_str("<td colspan=\"5\"><span class=\"error\">no report</span></td>");
         }
         (_, Some(r)) => {
             let s = &r.summary;
-            for (class, value) in [("reps-left", s.reps_left), ("reps-right", s.reps_right), ("partial", s.partial_reps)] {
+            for (class, value) in
+                [("reps-left", s.reps_left), ("reps-right", s.reps_right), ("partial", s.partial_reps)]
+            {
                 let _ = write!(
                     h,
                     "<td class=\"num {class}{}\" data-{class}=\"{value}\">{value}</td>",
@@ -619,13 +627,13 @@ fn video_section(h: &mut String, n: usize, e: &VideoEntry, v: Verdict) {
     if let Some(href) = &href {
         let _ = write!(h, "<a class=\"play\" href=\"{}\">▶ Annotated video</a> · ", escape_html(href));
     }
-    let _ = write!(h, "<a href=\"#row{n}\">↑ back to list</a></div></div>\n");
+    let _ = writeln!(h, "<a href=\"#row{n}\">↑ back to list</a></div></div>");
 
     let report = match (&e.status, &e.report) {
         (EntryStatus::Failed { error }, _) => {
-            let _ = write!(
+            let _ = writeln!(
                 h,
-                "<div class=\"headline\"><div class=\"todo bad\"><h4>Could not analyse this video</h4><div class=\"error\">{}</div></div></div></section>\n",
+                "<div class=\"headline\"><div class=\"todo bad\"><h4>Could not analyse this video</h4><div class=\"error\">{}</div></div></div></section>",
                 escape_html(error)
             );
             return;
@@ -892,10 +900,12 @@ fn charts(h: &mut String, r: &Report) {
                 escape_html(label)
             );
         }
-        // Fault moments; labels stagger over three rows so close ones do not overlap.
+        // Fault moments. Each check is labelled at its first marker (the rest carry the same red
+        // line and a tooltip); labels stagger over three rows so close ones do not overlap.
         let mut faults = faults_on[k].clone();
         faults.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
         let mut row_end = [f64::NEG_INFINITY; 3];
+        let mut labelled: Vec<&str> = Vec::new();
         for (t_s, id, title) in &faults {
             let x = sx(*t_s);
             let label = check_label(id);
@@ -912,9 +922,10 @@ fn charts(h: &mut String, r: &Report) {
                 x = num(x)
             );
             // Labels sit just inside the plot's top, left-aligned at the marker, flipped near the right edge.
-            let (anchor, x0, x1) =
-                if x + width > W - MR { ("end", x - width, x) } else { ("start", x, x + width) };
-            if let Some(row) = (0..3).find(|&r| row_end[r] + 14.0 < x0) {
+            let (anchor, x0, x1) = if x + width > W - MR { ("end", x - width, x) } else { ("start", x, x + width) };
+            let row = (0..3).find(|&r| row_end[r] + 14.0 < x0).filter(|_| !labelled.contains(&id.as_str()));
+            if let Some(row) = row {
+                labelled.push(id);
                 row_end[row] = x1;
                 let _ = write!(
                     h,
@@ -929,8 +940,11 @@ fn charts(h: &mut String, r: &Report) {
         h.push_str("</svg></figure>");
     }
     h.push_str("</div>");
-    let missing: Vec<&str> = CHARTS.iter().filter(|c| !shown.iter().any(|s| s.title == c.title)).map(|c| c.title).collect();
-    let mut notes = vec!["Shaded: reps (hatched = partial). Red markers: worst moment of each fault (hover for the numbers).".to_string()];
+    let missing: Vec<&str> =
+        CHARTS.iter().filter(|c| !shown.iter().any(|s| s.title == c.title)).map(|c| c.title).collect();
+    let mut notes =
+        vec!["Shaded: reps (hatched = partial). Red markers: worst moment of each fault (hover for the numbers)."
+            .to_string()];
     if !missing.is_empty() {
         notes.push(format!("Not visible from this camera view: {}.", missing.join(", ").to_lowercase()));
     }
@@ -1092,7 +1106,10 @@ mod tests {
         assert_eq!(svg_path(&[p(0.0, 1.0), p(1.0, 2.5), p(2.0, 3.0)]), "M0,1 L1,2.5 L2,3");
         assert_eq!(svg_path(&[p(0.0, 1.0), p(1.0, 2.0), None, p(3.0, 4.0), p(4.0, 5.0)]), "M0,1 L1,2 M3,4 L4,5");
         // Leading/trailing/repeated gaps, a lone point, and non-finite values.
-        assert_eq!(svg_path(&[None, None, p(1.0, 1.0), None, p(2.0, f64::NAN), p(3.0, 3.0), p(4.0, 4.0), None]), "M1,1 h0 M3,3 L4,4");
+        assert_eq!(
+            svg_path(&[None, None, p(1.0, 1.0), None, p(2.0, f64::NAN), p(3.0, 3.0), p(4.0, 4.0), None]),
+            "M1,1 h0 M3,3 L4,4"
+        );
         assert_eq!(svg_path(&[None, None]), "");
         assert_eq!(svg_path(&[]), "");
         assert_eq!(svg_path(&[p(-0.01, 7.25)]), "M0,7.2 h0");

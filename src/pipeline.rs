@@ -27,10 +27,11 @@ pub struct PassStats {
 }
 
 /// Opens `path` and runs the pose estimator on every frame, calling `sink` with each result in
-/// order. `on_progress` gets (frames done, frame count hint). Returns the input's facts and totals.
+/// order, stopping after `max_frames` if given. `on_progress` gets (frames done, frame count hint). Returns the input's facts and totals.
 pub fn extract_landmarks(
     path: &Path,
     estimator: &mut PoseEstimator,
+    max_frames: Option<u64>,
     mut sink: impl FnMut(PoseFrame) -> Result<(), AppError>,
     mut on_progress: impl FnMut(u64, u64),
 ) -> Result<(VideoInfo, PassStats), AppError> {
@@ -40,6 +41,9 @@ pub fn extract_landmarks(
     let started = Instant::now();
     let mut stats = PassStats::default();
     for frame in frames {
+        if max_frames.is_some_and(|max| stats.frames >= max) {
+            break;
+        }
         let frame = frame?;
         let output = estimator.process(&frame.image, frame.t_s)?;
         stats.frames += 1;

@@ -43,7 +43,8 @@ const THUMB_HEX: &[&str] = &[
     "9ae8b8460aeeef496dce24976a4988efb164e0ebfd9e64fcdb83aff67993f376ab307997e0ddfd5652cddcc1bc0f55c6",
     "7f1bddfeaf323f26fe37bbfd5e647e4eff0066bf9db983381eaab7485f155a5ad2e419eb7c95bc5fc47440ea2a4787ab",
     "f6fc47cdb87abf6fc47cdf76cc065998bb77455bca5bc5dc474509c0f73fafcc8fc9b81ee7f5f991f93b95982ff31cd6",
-    "56cedcc19c0f554c33339aadb6aca6666acb0aab31999a9abfaf8e9999eff4aeacc6666a8afeaca6666acb0a2fffd9",];
+    "56cedcc19c0f554c33339aadb6aca6666acb0aab31999a9abfaf8e9999eff4aeacc6666a8afeaca6666acb0a2fffd9",
+];
 
 fn thumb_jpeg() -> Vec<u8> {
     let hex: String = THUMB_HEX.concat();
@@ -66,22 +67,31 @@ struct PlannedRep {
 /// Builds a report whose series really shows the planned reps: the thigh rises and falls within
 /// each rep, the trunk tips forward in reps with a forward-lean fault, and signals not visible
 /// from the view are null (plus an occlusion gap in the knee signal).
-fn report(
-    path: &str,
+/// What a planned recording holds.
+struct Recording<'a> {
+    path: &'a str,
     view: View,
     duration: f64,
     sets: Vec<(Side, Vec<PlannedRep>)>,
     checks: Vec<(CheckId, Status)>,
     top_fixes: Vec<Fix>,
-    positive: Option<&str>,
-    visible: &[&str],
+    positive: Option<&'a str>,
+    /// Signals visible from the view (the others are null throughout).
+    visible: &'a [&'a str],
+    /// Times (s) when the support knee was hidden.
     knee_gap: Option<(f64, f64)>,
-) -> Report {
+}
+
+fn report(rec: Recording) -> Report {
+    let Recording { path, view, duration, sets, checks, top_fixes, positive, visible, knee_gap } = rec;
     let fps = 30.0;
     let n = (duration * fps) as usize;
     let t_s: Vec<f64> = (0..n).map(|i| i as f64 / fps).collect();
     let in_rep = |t: f64| -> Option<(&PlannedRep, f64)> {
-        sets.iter().flat_map(|(_, reps)| reps).find(|r| t >= r.start && t <= r.end).map(|r| (r, (t - r.start) / (r.end - r.start)))
+        sets.iter()
+            .flat_map(|(_, reps)| reps)
+            .find(|r| t >= r.start && t <= r.end)
+            .map(|r| (r, (t - r.start) / (r.end - r.start)))
     };
     let mut signals: BTreeMap<String, Vec<Option<f64>>> = BTreeMap::new();
     for name in formcheck_core::report::SERIES_SIGNALS {
@@ -93,7 +103,8 @@ fn report(
                 }
                 let wobble = (t * 3.7).sin() * 0.6;
                 let rep = in_rep(t);
-                let lift = rep.map(|(r, u)| (std::f64::consts::PI * u).sin().powi(2) * if r.partial { 14.0 } else { 42.0 });
+                let lift =
+                    rep.map(|(r, u)| (std::f64::consts::PI * u).sin().powi(2) * if r.partial { 14.0 } else { 42.0 });
                 let has = |c: CheckId| rep.is_some_and(|(r, _)| r.faults.iter().any(|f| f.0 == c));
                 Some(match name {
                     "working_thigh_elevation_deg" => 3.0 + lift.unwrap_or(0.0) + wobble,
@@ -181,11 +192,8 @@ fn report(
     let checks = checks
         .into_iter()
         .map(|(check, status)| {
-            let with_fault = set_reports
-                .iter()
-                .flat_map(|s| &s.reps)
-                .filter(|r| r.faults.iter().any(|f| f.check == check))
-                .count();
+            let with_fault =
+                set_reports.iter().flat_map(|s| &s.reps).filter(|r| r.faults.iter().any(|f| f.check == check)).count();
             CheckResult {
                 check,
                 status,
@@ -193,7 +201,8 @@ fn report(
                 reps_with_fault: with_fault,
                 reason: (status == Status::NotMeasurable)
                     .then(|| format!("not visible from a {} view <{check}>", view.as_str().replace('_', " "))),
-                advice: (status == Status::NotMeasurable).then(|| format!("Film from behind to measure {check} & more.")),
+                advice: (status == Status::NotMeasurable)
+                    .then(|| format!("Film from behind to measure {check} & more.")),
                 cue: Some(format!("cue for {check}")),
             }
         })
@@ -219,7 +228,12 @@ fn report(
     }
 }
 
-fn plan(starts: &[f64], len: f64, partial: &[usize], faults: &[(usize, CheckId, f64, f64, &'static str)]) -> Vec<PlannedRep> {
+fn plan(
+    starts: &[f64],
+    len: f64,
+    partial: &[usize],
+    faults: &[(usize, CheckId, f64, f64, &'static str)],
+) -> Vec<PlannedRep> {
     starts
         .iter()
         .enumerate()
@@ -253,11 +267,11 @@ fn page() -> (IndexPage, usize) {
     };
     let left: Vec<f64> = (0..8).map(|i| 1.0 + 2.1 * i as f64).collect();
     let right: Vec<f64> = (0..6).map(|i| 20.0 + 2.2 * i as f64).collect();
-    let faulty = report(
-        FAULTY_NAME,
-        View::SideWorking,
-        34.0,
-        vec![
+    let faulty = report(Recording {
+        path: FAULTY_NAME,
+        view: View::SideWorking,
+        duration: 34.0,
+        sets: vec![
             (
                 Side::Left,
                 plan(
@@ -274,15 +288,23 @@ fn page() -> (IndexPage, usize) {
             ),
             (Side::Right, plan(&right, 1.9, &[], &[(2, TorsoLeanForward, 11.0, 10.0, "deg")])),
         ],
-        side_checks(&[TorsoLeanForward, LowBackArch]),
-        vec![
-            Fix { check: TorsoLeanForward, cue: "Chest stays tall: don't tip forward as the leg goes back.".into(), reps_affected: 4 },
-            Fix { check: LowBackArch, cue: "Shorter range: stop when the glute is done, before the low back arches.".into(), reps_affected: 1 },
+        checks: side_checks(&[TorsoLeanForward, LowBackArch]),
+        top_fixes: vec![
+            Fix {
+                check: TorsoLeanForward,
+                cue: "Chest stays tall: don't tip forward as the leg goes back.".into(),
+                reps_affected: 4,
+            },
+            Fix {
+                check: LowBackArch,
+                cue: "Shorter range: stop when the glute is done, before the low back arches.".into(),
+                reps_affected: 1,
+            },
         ],
-        Some("Controlled return, no swinging."),
-        &["working_thigh_elevation_deg", "hip_extension_deg", "trunk_forward_deg", "support_knee_flexion_deg"],
-        Some((9.0, 10.5)),
-    );
+        positive: Some("Controlled return, no swinging."),
+        visible: &["working_thigh_elevation_deg", "hip_extension_deg", "trunk_forward_deg", "support_knee_flexion_deg"],
+        knee_gap: Some((9.0, 10.5)),
+    });
     let faults_total = 5;
     let back_checks: Vec<(CheckId, Status)> = CheckId::ALL
         .iter()
@@ -291,20 +313,20 @@ fn page() -> (IndexPage, usize) {
             (c, if nm { Status::NotMeasurable } else { Status::Ok })
         })
         .collect();
-    let clean = report(
-        CLEAN_NAME,
-        View::Back,
-        26.0,
-        vec![
+    let clean = report(Recording {
+        path: CLEAN_NAME,
+        view: View::Back,
+        duration: 26.0,
+        sets: vec![
             (Side::Left, plan(&[1.0, 3.2, 5.4, 7.6, 9.8], 1.9, &[], &[])),
             (Side::Right, plan(&[14.0, 16.2, 18.4, 20.6, 22.8], 1.9, &[5], &[])),
         ],
-        back_checks,
-        vec![],
-        Some("Clean set: quiet trunk, level pelvis and a controlled return. Keep it up."),
-        &["working_thigh_elevation_deg", "hip_extension_deg", "trunk_away_deg", "pelvis_hike_deg"],
-        None,
-    );
+        checks: back_checks,
+        top_fixes: vec![],
+        positive: Some("Clean set: quiet trunk, level pelvis and a controlled return. Keep it up."),
+        visible: &["working_thigh_elevation_deg", "hip_extension_deg", "trunk_away_deg", "pelvis_hike_deg"],
+        knee_gap: None,
+    });
     let jpeg = thumb_jpeg();
     let thumbs = vec![
         Thumbnail { check: "torso_lean_forward".into(), t_s: 11.31, frame: 339, jpeg: jpeg.clone() },
@@ -433,6 +455,81 @@ fn section<'a>(dom: &'a str, rel_path: &str) -> &'a str {
         .unwrap_or_else(|| panic!("no section for {rel_path:?}"))
 }
 
+/// The chart groups of the page: a chart is drawn when any of its signals has a value.
+const CHART_SIGNALS: [&[&str]; 4] = [
+    &["working_thigh_elevation_deg", "hip_extension_deg"],
+    &["trunk_forward_deg", "trunk_away_deg"],
+    &["pelvis_hike_deg", "pelvis_rotation_deg"],
+    &["support_knee_flexion_deg"],
+];
+
+/// Checks the row and the section of one analysed entry against its report.
+fn assert_entry_matches(dom: &str, e: &VideoEntry) {
+    let Some(r) = &e.report else { return };
+    let tr = row(dom, &e.rel_path);
+    let s = &r.summary;
+    // Reps per side.
+    assert!(tr.contains(&format!("data-reps-left=\"{}\">{}<", s.reps_left, s.reps_left)), "{tr}");
+    assert!(tr.contains(&format!("data-reps-right=\"{}\">{}<", s.reps_right, s.reps_right)), "{tr}");
+    assert!(tr.contains(&format!("data-partial=\"{}\">{}<", s.partial_reps, s.partial_reps)), "{tr}");
+    // The things to fix, or the positive note.
+    for fix in &s.top_fixes {
+        assert!(tr.contains(&dom_text(&fix.cue)), "cue {:?} in {tr}", fix.cue);
+    }
+    if s.top_fixes.is_empty() && r.sets.iter().any(|set| !set.reps.is_empty()) {
+        if let Some(p) = &s.positive {
+            assert!(tr.contains(&dom_text(p)), "{tr}");
+        }
+    }
+    // One strip cell per check, coloured by status.
+    assert_eq!(tr.matches("class=\"cell ").count(), r.checks.len());
+    for (class, status) in [("ok", Status::Ok), ("fault", Status::Fault), ("nm", Status::NotMeasurable)] {
+        let want = r.checks.iter().filter(|c| c.status == status).count();
+        assert_eq!(tr.matches(&format!("class=\"cell {class}\"")).count(), want, "{class} cells in {tr}");
+    }
+    if let Some(href) = &e.annotated_href {
+        assert!(tr.contains("class=\"play\" href=\""), "{tr}");
+        assert!(!href.is_empty());
+    }
+
+    let sec = section(dom, &e.rel_path);
+    // Charts: one per group with data; every rep shaded in each; every fault's worst moment marked.
+    let charts = CHART_SIGNALS
+        .iter()
+        .filter(|names| names.iter().any(|n| r.series.signals.get(*n).is_some_and(|v| v.iter().any(|x| x.is_some()))))
+        .count();
+    assert_eq!(sec.matches("<svg class=\"chart\"").count(), charts, "charts of {}", e.rel_path);
+    let reps: Vec<_> = r.sets.iter().flat_map(|s| &s.reps).collect();
+    let faults: Vec<_> = reps.iter().flat_map(|r| &r.faults).collect();
+    if charts > 0 {
+        assert_eq!(sec.matches("<rect class=\"rep").count(), charts * reps.len());
+        assert_eq!(
+            sec.matches("<rect class=\"rep partial\"").count(),
+            charts * reps.iter().filter(|r| r.partial).count()
+        );
+        assert_eq!(sec.matches("class=\"fault-marker\"").count(), faults.len());
+        for f in &faults {
+            assert!(sec.contains(&format!("class=\"fault-marker\" data-check=\"{}\"", f.check)));
+        }
+    }
+    // Checks: all listed; not-measurable ones with their reason and advice.
+    for c in &r.checks {
+        assert!(sec.contains(&format!("data-check=\"{}\"", c.check)));
+        for text in c.reason.iter().chain(&c.advice) {
+            if c.status == Status::NotMeasurable {
+                assert!(sec.contains(&dom_text(text)), "{text:?}");
+            }
+        }
+    }
+    let nm = r.checks.iter().filter(|c| c.status == Status::NotMeasurable).count();
+    assert_eq!(sec.matches("<tr class=\"nm\"").count(), nm);
+    // Per-rep table: a row per rep, a chip per fault.
+    assert_eq!(sec.matches("<tr class=\"rep").count(), reps.len());
+    assert_eq!(sec.matches("<span class=\"chip\"").count(), faults.len());
+    // Keyframes, embedded.
+    assert_eq!(sec.matches("src=\"data:image/jpeg;base64,").count(), e.thumbnails.len());
+}
+
 fn out_dir() -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("html_report");
     std::fs::create_dir_all(&dir).unwrap();
@@ -480,37 +577,23 @@ fn index_page_renders_in_chromium() {
     let failed_section = section(&dom, FAILED_NAME);
     assert!(failed_section.contains(&dom_text(FAILED_ERROR)));
 
-    // Rep counts per side and the fix cues, from the reports.
+    // Every analysed entry's row and section say what its report says.
     for e in &page.entries {
-        let Some(r) = &e.report else { continue };
-        let tr = row(&dom, &e.rel_path);
-        let s = &r.summary;
-        assert!(tr.contains(&format!("data-reps-left=\"{}\">{}<", s.reps_left, s.reps_left)), "{tr}");
-        assert!(tr.contains(&format!("data-reps-right=\"{}\">{}<", s.reps_right, s.reps_right)), "{tr}");
-        assert!(tr.contains(&format!("data-partial=\"{}\">{}<", s.partial_reps, s.partial_reps)), "{tr}");
-        for fix in &s.top_fixes {
-            assert!(tr.contains(&dom_text(&fix.cue)), "cue {:?} in {tr}", fix.cue);
-        }
-        if s.top_fixes.is_empty() {
-            assert!(tr.contains(&dom_text(s.positive.as_deref().unwrap())), "{tr}");
-        }
-        // One strip cell per check, coloured by status.
-        assert_eq!(tr.matches("class=\"cell ").count(), r.checks.len());
-        for (class, status) in [("ok", Status::Ok), ("fault", Status::Fault), ("nm", Status::NotMeasurable)] {
-            let want = r.checks.iter().filter(|c| c.status == status).count();
-            assert_eq!(tr.matches(&format!("class=\"cell {class}\"")).count(), want, "{class} cells");
-        }
-        // The annotated video link, percent-encoded and relative.
-        let href = e.annotated_href.as_deref().unwrap();
-        assert!(!href.is_empty());
+        assert_entry_matches(&dom, e);
     }
     let faulty = page.entries[0].report.as_ref().unwrap();
     assert_eq!((faulty.summary.reps_left, faulty.summary.reps_right, faulty.summary.partial_reps), (7, 6, 1));
     assert!(row(&dom, FAULTY_NAME).contains("v-fix"));
     assert!(row(&dom, CLEAN_NAME).contains("v-clean"));
-    assert!(dom.contains("href=\"videos/Zo%C3%AB/%C3%9Cn%C3%AF c%C3%B6d%C3%A9 %E6%97%A5%E6%9C%AC.mp4.annotated.mp4\"".replace(' ', "%20").as_str())
-        || dom.contains("href=\"videos/Zo%C3%AB/%C3%9Cn%C3%AFc%C3%B6d%C3%A9%20%E6%97%A5%E6%9C%AC.mp4.annotated.mp4\""),
-        "percent-encoded link to the clean video's annotated file");
+    assert!(
+        dom.contains(
+            "href=\"videos/Zo%C3%AB/%C3%9Cn%C3%AF c%C3%B6d%C3%A9 %E6%97%A5%E6%9C%AC.mp4.annotated.mp4\""
+                .replace(' ', "%20")
+                .as_str()
+        ) || dom
+            .contains("href=\"videos/Zo%C3%AB/%C3%9Cn%C3%AFc%C3%B6d%C3%A9%20%E6%97%A5%E6%9C%AC.mp4.annotated.mp4\""),
+        "percent-encoded link to the clean video's annotated file"
+    );
     assert!(dom.contains("href=\"videos/ann/week%201/kickbacks.mp4.annotated.mp4\""));
     // The Unicode name is shown as is.
     assert!(section(&dom, CLEAN_NAME).contains("<h2>Zoë/Ünïcödé 日本.mp4</h2>"));
@@ -552,15 +635,101 @@ fn index_page_renders_in_chromium() {
     // Ignored files listed, escaped.
     assert!(dom.contains(&dom_text("ann/notes <b>bold</b>.txt")));
 
-    // Screenshot.
-    let png = dir.path().join("index.png");
+    screenshot(&url, dir.path(), "index.png");
+}
+
+/// Screenshots the page at 1280×2000, checks the PNG and keeps a copy under the target tmp dir.
+fn screenshot(url: &str, dir: &Path, name: &str) {
+    let png = dir.join(name);
     let shot = format!("--screenshot={}", png.display());
     let profile = tempfile::tempdir().unwrap();
-    chromium(&[&shot, "--window-size=1280,2000", &url], profile.path(), Duration::from_secs(30));
+    chromium(&[&shot, "--window-size=1280,2000", url], profile.path(), Duration::from_secs(30));
     let bytes = std::fs::read(&png).expect("screenshot written");
     assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "a PNG");
     assert!(bytes.len() > 50_000, "a non-trivial screenshot ({} bytes)", bytes.len());
-    let kept = out_dir().join("index.png");
+    let kept = out_dir().join(name);
     std::fs::write(&kept, &bytes).unwrap();
     eprintln!("screenshot: {}", kept.display());
+}
+
+/// Reports made by the real engine from synthetic landmark sequences (a set per leg with a
+/// forward lean from the third rep on and a partial rep, filmed at 45° from behind; and a clean
+/// set filmed from behind), rendered and checked against what the reports say.
+#[test]
+fn engine_reports_render_in_chromium() {
+    use formcheck_core::synth::{generate, Injection, Noise, SynthParams};
+    let spec = formcheck_core::spec::ExerciseSpec::cable_medius_kickback().expect("embedded spec");
+    let analyse = |p: &SynthParams, path: &str| {
+        let seq = generate(p);
+        let last = seq.frames.last().expect("frames");
+        let input = InputInfo {
+            path: path.into(),
+            width: last.width,
+            height: last.height,
+            fps: p.fps,
+            duration_s: last.t_s,
+            frames_decoded: seq.frames.len() as u64,
+            frames_with_pose: seq.frames.iter().filter(|f| f.pose.is_some()).count() as u64,
+        };
+        (formcheck_core::analyze(&seq.frames, &spec, input), seq)
+    };
+    let mut faulty = SynthParams::random(11);
+    faulty.view = View::ObliqueBack;
+    faulty.side = Side::Left;
+    faulty.switch_sides = true;
+    faulty.reps = 6;
+    faulty.partial_before = Some(3);
+    faulty.fps = 30.0;
+    faulty.noise = Noise::TYPICAL;
+    faulty.faults = vec![Injection { check: CheckId::TorsoLeanForward, magnitude: 20.0, from_rep: 2 }];
+    let clean = SynthParams::clean(5, View::Back, Side::Right);
+
+    let jpeg = thumb_jpeg();
+    let mut entries = Vec::new();
+    for (p, path) in [(&faulty, "bob/2026-11-20 kickbacks.mov"), (&clean, "carla/clean set.mp4")] {
+        let (report, seq) = analyse(p, path);
+        // A keyframe per check at its worst fault, as the batch front-end makes them.
+        let mut worst: BTreeMap<String, (f64, f64, u64)> = BTreeMap::new();
+        for f in report.sets.iter().flat_map(|s| &s.reps).flat_map(|r| &r.faults) {
+            let w = worst.entry(f.check.to_string()).or_insert((f64::NEG_INFINITY, 0.0, 0));
+            if f.magnitude > w.0 {
+                *w = (f.magnitude, f.peak_s, f.peak_frame);
+            }
+        }
+        let thumbnails = worst
+            .into_iter()
+            .map(|(check, (_, t_s, frame))| Thumbnail { check, t_s, frame, jpeg: jpeg.clone() })
+            .collect();
+        assert!(!seq.frames.is_empty());
+        entries.push(VideoEntry {
+            rel_path: path.into(),
+            status: EntryStatus::Analysed,
+            report: Some(report),
+            annotated_href: Some(format!("videos/{path}.annotated.mp4")),
+            thumbnails,
+        });
+    }
+    let page = IndexPage {
+        title: "Engine reports".into(),
+        generated: "2026-11-21 00:00 UTC".into(),
+        entries,
+        ignored_files: vec![],
+    };
+    let html = render_index(&page);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("index.html");
+    std::fs::write(&file, &html).unwrap();
+    std::fs::write(out_dir().join("index-engine.html"), &html).unwrap();
+    if !Path::new(CHROMIUM).exists() {
+        eprintln!("NOTICE: {CHROMIUM} not found; skipping the browser half of html_report");
+        return;
+    }
+    let url = format!("file://{}", file.display());
+    let profile = tempfile::tempdir().unwrap();
+    let dom = chromium(&["--dump-dom", &url], profile.path(), Duration::from_secs(30));
+    for e in &page.entries {
+        assert_entry_matches(&dom, e);
+    }
+    assert!(dom.contains("href=\"videos/bob/2026-11-20%20kickbacks.mov.annotated.mp4\""));
+    screenshot(&url, dir.path(), "index-engine.png");
 }

@@ -279,8 +279,9 @@ fn build_series(
     signals.insert("support_knee_flexion_deg".into(), pick(&|s, i| g(&s.support_knee, i)));
     signals.insert("torso_twist_deg".into(), pick(&|s, i| g(&s.torso_twist, i)));
     // Heel shift relative to the first known position of the series (for charting).
-    let heel = pick(&|s, i| g(&s.support_heel_x_cm, i));
-    let heel_y = pick(&|s, i| g(&s.support_heel_y_cm, i));
+    let scale = |i: usize| base.m_per_px.get(i).copied().flatten().map(|m| m * 100.0);
+    let heel = pick(&|s, i| Some(g(&s.support_heel_x_px, i)? * scale(i)?));
+    let heel_y = pick(&|s, i| Some(g(&s.support_heel_y_px, i)? * scale(i)?));
     let first = heel.iter().zip(&heel_y).find_map(|(x, y)| Some((x.as_ref().copied()?, y.as_ref().copied()?)));
     let shift: Vec<Option<f64>> = heel
         .iter()

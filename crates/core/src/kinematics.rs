@@ -197,10 +197,11 @@ const SWAPPABLE: [(Joint, Joint); 4] = [
 
 /// Repairs frames where the pose model swapped the left and right lower legs.
 ///
-/// A swap is a jump of both legs at once to where the other leg was, so each frame's
-/// labelling is compared with its swap by how far the knees and ankles moved in the image
-/// since the last kept frame (normalised by torso length, so it works at any resolution).
-/// Returns the repaired poses (same order) and how many frames were repaired.
+/// Two witnesses decide: anatomy (in the world landmarks the left knee, ankle, heel and toe
+/// lie on the left hip's side of the body: with hips ~20 cm apart this ordering survives the
+/// model's depth noise) and, when anatomy is undecided (legs crossing), continuity (a swap is a
+/// jump of both legs at once to where the other leg was, measured in the image relative to the
+/// torso length). Returns the repaired poses (same order) and how many frames were repaired.
 pub fn repair_leg_swaps(frames: &[PoseFrame]) -> (Vec<Option<Pose>>, usize) {
     let mut out: Vec<Option<Pose>> = Vec::with_capacity(frames.len());
     let mut prev: Option<[(f64, f64); 8]> = None;
@@ -213,15 +214,22 @@ pub fn repair_leg_swaps(frames: &[PoseFrame]) -> (Vec<Option<Pose>>, usize) {
         let pts = leg_points(pose);
         let torso = torso_px(pose).unwrap_or(100.0).max(1.0);
         let mut pose = pose.clone();
-        if let (Some(cur), Some(p)) = (pts, prev) {
-            let keep = cost(&cur, &p, false);
-            let swap = cost(&cur, &p, true);
-            // Only swap when the swapped labelling is clearly more continuous and the jump is real
-            // (legs side by side at the bottom make both labellings look alike).
-            if swap < 0.5 * keep && keep > 0.15 * torso {
-                swap_legs(&mut pose);
-                repaired += 1;
-            }
+        let order = lateral_order(&pose);
+        let swap = match order {
+            // Decisive anatomy: summed lateral separation of 4 joint pairs beyond 8 cm.
+            Some(o) if o.abs() > 0.08 => o < 0.0,
+            _ => match (pts, prev) {
+                (Some(cur), Some(p)) => {
+                    let keep = cost(&cur, &p, false);
+                    let swapped = cost(&cur, &p, true);
+                    swapped < 0.5 * keep && keep > 0.15 * torso
+                }
+                _ => false,
+            },
+        };
+        if swap {
+            swap_legs(&mut pose);
+            repaired += 1;
         }
         if let Some(p) = leg_points(&pose) {
             prev = Some(p);
@@ -229,6 +237,22 @@ pub fn repair_leg_swaps(frames: &[PoseFrame]) -> (Vec<Option<Pose>>, usize) {
         out.push(Some(pose));
     }
     (out, repaired)
+}
+
+/// Σ over lower-leg joint pairs of (left − right) projected on the hip axis (m); positive when
+/// the labels agree with the hips. `None` when the world landmarks are unusable.
+fn lateral_order(pose: &Pose) -> Option<f64> {
+    let w = |j: Joint| {
+        let p = pose.world_point(j);
+        let v = Vec3::new(f64::from(p.x), f64::from(p.y), f64::from(p.z));
+        (v.x.is_finite() && v.y.is_finite() && v.z.is_finite()).then_some(v)
+    };
+    let axis = (w(Joint::LeftHip)? - w(Joint::RightHip)?).unit()?;
+    let mut s = 0.0;
+    for (l, r) in SWAPPABLE {
+        s += (w(l)? - w(r)?).dot(axis);
+    }
+    Some(s)
 }
 
 fn leg_points(pose: &Pose) -> Option<[(f64, f64); 8]> {
@@ -562,9 +586,9 @@ pub fn side_signals(base: &BaseSignals, working: Side, spec: &ExerciseSpec) -> S
                 let (th, sh) = (k - h, a - k);
                 let cross = th.x * sh.y - th.y * sh.x;
                 let ang = cross.atan2(th.x * sh.x + th.y * sh.y).to_degrees();
-                // Image y is down: with the person facing image-right (f.x > 0) a knee bent
-                // forward turns the shin clockwise on screen, i.e. a negative cross product.
-                r[16][i] = Some(-ang * f.x.signum());
+                // Image y is down: facing image-right (f.x > 0), a knee bent forward gives a
+                // positive cross product of thigh and shin.
+                r[16][i] = Some(ang * f.x.signum());
             }
         }
     }

@@ -89,9 +89,11 @@ fn detect_leg(base: &BaseSignals, side: Side, spec: &RepSpec) -> Vec<RepSegment>
     let Some(bottom) = percentile(elev.iter().flatten().copied(), spec.bottom_percentile) else {
         return Vec::new();
     };
-    let enter = bottom + spec.enter_deg;
-    let exit = bottom + spec.exit_deg;
-    let rest = bottom + spec.rest_deg;
+    let high = percentile(elev.iter().flatten().copied(), spec.high_percentile).unwrap_or(bottom);
+    let excursion = (high - bottom).max(0.0);
+    let enter = bottom + spec.enter_deg.max(spec.enter_fraction * excursion);
+    let exit = bottom + spec.exit_deg.max(spec.exit_fraction * excursion);
+    let rest = bottom + spec.rest_deg.max(spec.rest_fraction * excursion);
     let torso = percentile(base.torso_px.iter().flatten().copied(), 50.0).unwrap_or(0.0);
     let mut out = Vec::new();
     let mut i = 0;

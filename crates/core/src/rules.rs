@@ -61,6 +61,16 @@ fn baseline(t: &[f64], x: &[Option<f64>], start: usize, window_s: f64) -> Option
     median_of(&mut buf)
 }
 
+/// Median of the signal over `window_s` after frame `end` (or up to it, at the end of the data).
+fn after(t: &[f64], x: &[Option<f64>], end: usize, window_s: f64) -> Option<f64> {
+    let te = *t.get(end)?;
+    let mut v: Vec<f64> = (end..t.len()).take_while(|&k| t[k] - te <= window_s).filter_map(|k| x.get(k).copied().flatten()).collect();
+    if v.len() < 3 {
+        v = (0..=end).rev().take_while(|&k| te - t[k] <= window_s).filter_map(|k| x.get(k).copied().flatten()).collect();
+    }
+    median_of(&mut v)
+}
+
 /// Largest value that the signal (minus `base`) holds for at least `min_dur` seconds within
 /// `lo..=hi`; robust to single-frame spikes that survived smoothing.
 fn sustained_peak(t: &[f64], x: &[Option<f64>], base: f64, lo: usize, hi: usize, min_dur: f64) -> Option<Measure> {
@@ -85,6 +95,36 @@ fn sustained_peak(t: &[f64], x: &[Option<f64>], base: f64, lo: usize, hi: usize,
         }
     }
     best
+}
+
+/// Median over the top of the rep (the pause, at least ±0.1 s around the peak) minus the
+/// median over the baseline window before the start.
+fn top_change(t: &[f64], x: &[Option<f64>], rep: &RepSegment, window_s: f64) -> Option<Measure> {
+    let b = baseline(t, x, rep.start, window_s)?;
+    let tp = *t.get(rep.peak)?;
+    let (t0, t1) = (t.get(rep.pause_start)?.min(tp - 0.1), t.get(rep.pause_end)?.max(tp + 0.1));
+    let mut v: Vec<f64> = (rep.start..=rep.end)
+        .filter(|&k| t.get(k).is_some_and(|tk| (t0..=t1).contains(tk)))
+        .filter_map(|k| x.get(k).copied().flatten())
+        .collect();
+    Some(Measure { value: median_of(&mut v)? - b, at: rep.peak })
+}
+
+/// 1 − (peak lift speed / peak return speed): 0 when the return is as fast as the lift, near 1
+/// when the leg snaps back. For a given movement profile speed scales with 1/duration, so this
+/// equals 1 − return time / lift time; peak speeds over ±0.1 s differences are far less
+/// sensitive to where the rep is cut than durations are.
+fn swing_ratio(t: &[f64], elev: &[Option<f64>], rep: &RepSegment) -> Option<f64> {
+    let speed = |k: usize| -> Option<f64> {
+        let tk = *t.get(k)?;
+        let a = (0..=k).rev().find(|&j| tk - t[j] >= 0.1)?;
+        let b = (k..t.len()).find(|&j| t[j] - tk >= 0.1)?;
+        let (va, vb) = (elev.get(a).copied().flatten()?, elev.get(b).copied().flatten()?);
+        Some((vb - va) / (t[b] - t[a]))
+    };
+    let lift = (rep.start..=rep.peak).filter_map(speed).fold(f64::NEG_INFINITY, f64::max);
+    let ret = (rep.peak..=rep.end).filter_map(speed).fold(f64::INFINITY, f64::min);
+    (lift.is_finite() && ret.is_finite() && lift > 0.0 && ret < 0.0).then(|| 1.0 - lift / -ret)
 }
 
 /// Fraction of frames in `lo..=hi` where the signal is known.
@@ -129,16 +169,16 @@ pub fn evaluate_rep(
     let fwd = change(fwd_sig, dur(CheckId::TorsoLeanForward));
     let back = change(&neg, dur(CheckId::LowBackArch));
     let away = change(away_sig, dur(CheckId::TorsoLeanAway));
-    let hike = change(hike_sig, dur(CheckId::PelvisHike));
-    let rot = change(&side.pelvis_rotation, dur(CheckId::PelvisRotation));
-    let twist = {
-        let b = baseline(t, &side.torso_twist, lo, bw);
-        b.and_then(|b| {
-            let abs: Vec<Option<f64>> = side.torso_twist.iter().map(|v| v.map(|v| (v - b).abs())).collect();
-            sustained_peak(t, &abs, 0.0, lo, hi, dur(CheckId::TorsoTwist))
-        })
-    };
-    let knee_vals: Vec<f64> = side.support_knee.get(lo..=hi).unwrap_or(&[]).iter().flatten().copied().collect();
+    // The hip line is short (≈ 20 cm), so its tilt is noisy: judge the top of the rep as a whole.
+    let hike = top_change(t, hike_sig, rep, bw);
+    // Hip- and shoulder-line turns come from depth, the noisiest coordinate: compare the median
+    // over the top of the rep with the median before it rather than chasing a peak.
+    let rot = top_change(t, &side.pelvis_rotation, rep, bw);
+    let twist = top_change(t, &side.torso_twist, rep, bw).map(|m| Measure { value: m.value.abs(), at: m.at });
+    // Knee flexion: the signed image angle where the view is side-on (3D angles from noisy depth
+    // are biased away from 0, which would hide a locked knee), else the world angle.
+    let knee_sig = if coverage(&side.support_knee_img, lo, hi) >= 0.5 { &side.support_knee_img } else { &side.support_knee };
+    let knee_vals: Vec<f64> = knee_sig.get(lo..=hi).unwrap_or(&[]).iter().flatten().copied().collect();
     let knee_median = median_of(&mut knee_vals.clone());
     let knee_range = match (percentile(knee_vals.iter().copied(), 95.0), percentile(knee_vals.iter().copied(), 5.0)) {
         (Some(a), Some(b)) => Some(a - b),
@@ -147,11 +187,15 @@ pub fn evaluate_rep(
     let knee_peak_at = {
         let m = knee_median.unwrap_or(0.0);
         (lo..=hi)
-            .filter_map(|k| side.support_knee.get(k).copied().flatten().map(|v| (k, (v - m).abs())))
+            .filter_map(|k| knee_sig.get(k).copied().flatten().map(|v| (k, (v - m).abs())))
             .max_by(|a, b| a.1.total_cmp(&b.1))
             .map_or(rep.peak, |(k, _)| k)
     };
-    let swing = (phases.lift_s > 0.0).then(|| 1.0 - phases.return_s / phases.lift_s);
+    let elev = match side.working {
+        Some(crate::kinematics::Side::Right) => &base.elevation_right,
+        _ => &base.elevation_left,
+    };
+    let swing = swing_ratio(t, elev, rep);
     let at_peak = |x: &[Option<f64>]| -> Option<f64> {
         let b = baseline(t, x, lo, bw)?;
         // Average a few frames around the peak.
@@ -169,19 +213,17 @@ pub fn evaluate_rep(
         let xs = &side.hip_extension_rel_trunk;
         sustained_peak(t, xs, 0.0, lo, hi, dur(CheckId::LowBackArch))
     };
+    // Foot shift: where the standing foot is after the rep versus before it. A slide stays; the
+    // landmark wobble while the working leg passes in front of or behind the foot does not.
     let foot = {
-        let bx = baseline(t, &side.support_heel_x_cm, lo, bw);
-        let by = baseline(t, &side.support_heel_y_cm, lo, bw);
-        match (bx, by) {
-            (Some(bx), Some(by)) => {
-                let d: Vec<Option<f64>> = side
-                    .support_heel_x_cm
-                    .iter()
-                    .zip(&side.support_heel_y_cm)
-                    .map(|(x, y)| Some((x.as_ref()? - bx).hypot(y.as_ref()? - by)))
-                    .collect();
-                sustained_peak(t, &d, 0.0, lo, hi, dur(CheckId::SupportFootShift)).map(|m| (m, d))
-            }
+        let bx = baseline(t, &side.support_heel_x_px, lo, bw);
+        let by = baseline(t, &side.support_heel_y_px, lo, bw);
+        let ax = after(t, &side.support_heel_x_px, hi, bw);
+        let ay = after(t, &side.support_heel_y_px, hi, bw);
+        // Pixels to cm with the rep's median scale (a per-frame scale would add its own jitter).
+        let scale = median_of(&mut base.m_per_px.get(lo..=hi).unwrap_or(&[]).iter().flatten().copied().collect::<Vec<_>>());
+        match (bx, by, ax, ay, scale) {
+            (Some(bx), Some(by), Some(ax), Some(ay), Some(m)) => Some(Measure { value: (ax - bx).hypot(ay - by) * m * 100.0, at: hi }),
             _ => None,
         }
     };
@@ -199,7 +241,7 @@ pub fn evaluate_rep(
         support_knee_range_deg: knee_range,
         swing_ratio: swing,
         sideways_margin_deg: sideways,
-        support_foot_shift_cm: foot.as_ref().map(|(m, _)| m.value),
+        support_foot_shift_cm: foot.map(|m| m.value),
         torso_twist_change_deg: twist.map(|m| m.value),
     };
 
@@ -220,12 +262,12 @@ pub fn evaluate_rep(
             CheckId::PelvisHike => hike.map(|m| (m.value, m.at, coverage(hike_sig, lo, hi))),
             CheckId::PelvisRotation => rot.map(|m| (m.value, m.at, coverage(&side.pelvis_rotation, lo, hi))),
             CheckId::TorsoTwist => twist.map(|m| (m.value, m.at, coverage(&side.torso_twist, lo, hi))),
-            CheckId::SupportKneeLocked => knee_median.map(|v| (v, rep.peak, coverage(&side.support_knee, lo, hi))),
-            CheckId::SupportKneeUnstable => knee_range.map(|v| (v, knee_peak_at, coverage(&side.support_knee, lo, hi))),
+            CheckId::SupportKneeLocked => knee_median.map(|v| (v, rep.peak, coverage(knee_sig, lo, hi))),
+            CheckId::SupportKneeUnstable => knee_range.map(|v| (v, knee_peak_at, coverage(knee_sig, lo, hi))),
             CheckId::Swing => swing.map(|v| (v, rep.pause_end, 1.0)),
             CheckId::LegPathSideways => sideways.map(|v| (v, rep.peak, coverage(&side.hip_abduction, lo, hi))),
             CheckId::LowBackArch => low_back(check, ext_rel, back).map(|(v, at)| (v, at, coverage(&side.hip_extension_rel_trunk, lo, hi))),
-            CheckId::SupportFootShift => foot.as_ref().map(|(m, d)| (m.value, m.at, coverage(d, lo, hi))),
+            CheckId::SupportFootShift => foot.map(|m| (m.value, m.at, coverage(&side.support_heel_x_px, lo, hi))),
         };
         let Some((value, at, cov)) = m else { continue };
         // A rep where the signal was mostly missing is not measured.

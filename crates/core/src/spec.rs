@@ -182,12 +182,22 @@ pub struct ViewSpec {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RepSpec {
-    /// Thigh elevation above the bottom (deg) that starts a rep (upper hysteresis level).
+    /// Upper hysteresis level (a rep starts above it), as a fraction of the leg's typical
+    /// excursion (its high percentile minus its bottom): pose models compress some views' angles,
+    /// so absolute degrees would miss reps filmed from behind.
+    pub enter_fraction: f64,
+    /// Lower hysteresis level (the rep has returned below it), as a fraction of the excursion.
+    pub exit_fraction: f64,
+    /// Level under which the leg counts as at the start position, as a fraction of the excursion.
+    pub rest_fraction: f64,
+    /// Floor (deg) of the upper level, so noise on a still leg never makes reps.
     pub enter_deg: f64,
-    /// Elevation above the bottom (deg) under which the rep has returned (lower hysteresis level).
+    /// Floor (deg) of the lower level.
     pub exit_deg: f64,
-    /// Elevation above the bottom (deg) under which the leg counts as at the start position.
+    /// Floor (deg) of the rest level.
     pub rest_deg: f64,
+    /// Percentile (0..100) of the thigh elevation taken as the leg's typical high position.
+    pub high_percentile: f64,
     /// A rep reaching less than this fraction of the set's typical amplitude is partial.
     pub full_fraction: f64,
     /// Band below the peak (fraction of amplitude) counted as the top pause.
@@ -324,7 +334,7 @@ impl ExerciseSpec {
     /// Checks the values for consistency, with an error naming the offending key.
     pub fn validate(&self) -> Result<(), SpecError> {
         let bad = |m: String| Err(SpecError::Invalid(m));
-        let positive: [(&str, f64); 21] = [
+        let positive: [(&str, f64); 25] = [
             ("visibility.min_visibility", self.visibility.min_visibility),
             ("smoothing.median_half_window_s", self.smoothing.median_half_window_s),
             ("smoothing.smooth_tau_s", self.smoothing.smooth_tau_s),
@@ -336,6 +346,10 @@ impl ExerciseSpec {
             ("view.min_segment_s", self.view.min_segment_s),
             ("view.face_visibility_back", self.view.face_visibility_back),
             ("reps.enter_deg", self.reps.enter_deg),
+            ("reps.enter_fraction", self.reps.enter_fraction),
+            ("reps.exit_fraction", self.reps.exit_fraction),
+            ("reps.rest_fraction", self.reps.rest_fraction),
+            ("reps.high_percentile", self.reps.high_percentile),
             ("reps.exit_deg", self.reps.exit_deg),
             ("reps.rest_deg", self.reps.rest_deg),
             ("reps.full_fraction", self.reps.full_fraction),
@@ -357,6 +371,15 @@ impl ExerciseSpec {
         }
         if !(self.reps.exit_deg < self.reps.enter_deg && self.reps.rest_deg <= self.reps.exit_deg) {
             return bad("reps: need rest_deg <= exit_deg < enter_deg (hysteresis)".into());
+        }
+        if !(self.reps.exit_fraction < self.reps.enter_fraction
+            && self.reps.rest_fraction <= self.reps.exit_fraction
+            && self.reps.enter_fraction < 1.0)
+        {
+            return bad("reps: need rest_fraction <= exit_fraction < enter_fraction < 1 (hysteresis)".into());
+        }
+        if !(self.reps.bottom_percentile < self.reps.high_percentile && self.reps.high_percentile <= 100.0) {
+            return bad("reps: need bottom_percentile < high_percentile <= 100".into());
         }
         if self.reps.min_rep_s >= self.reps.max_rep_s {
             return bad("reps.min_rep_s must be below reps.max_rep_s".into());

@@ -76,7 +76,7 @@ pub struct Injection {
 pub struct Noise {
     /// Image jitter, as a fraction of the image height (σ).
     pub image_jitter: f64,
-    /// World jitter σ (m) in x and y; z gets 2.5× (depth is estimated worse).
+    /// World jitter σ (m) in x and y; z gets 2× (depth is estimated worse).
     pub world_jitter: f64,
     /// Probability per frame that no pose is found.
     pub drop_frame: f64,
@@ -103,7 +103,7 @@ impl Noise {
     };
     /// Typical phone-video pose noise.
     pub const TYPICAL: Noise = Noise {
-        image_jitter: 0.003,
+        image_jitter: 0.002,
         world_jitter: 0.008,
         drop_frame: 0.01,
         low_visibility: 0.01,
@@ -734,7 +734,7 @@ impl Camera {
             let wj = n.world_jitter;
             let wx = wq.dot(self.x) + wj * (0.7 * r.normal() + 0.7 * s.0);
             let wy = wq.dot(self.y) + wj * (0.7 * r.normal() + 0.7 * s.1);
-            let wz = wq.dot(self.z) + 2.5 * wj * (0.7 * r.normal() + 0.7 * s.2);
+            let wz = wq.dot(self.z) + 2.0 * wj * (0.7 * r.normal() + 0.7 * s.2);
             let name = jn.name();
             let is_left = name.starts_with("left");
             let is_right = name.starts_with("right");

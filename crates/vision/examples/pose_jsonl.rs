@@ -21,10 +21,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut out = None;
     let mut cfg = PoseConfig::new(default_models_dir());
     let mut max_frames = u64::MAX;
+    let mut print_roi = false;
     while let Some(a) = args.next() {
         match a.as_str() {
             "--out" => out = args.next().map(PathBuf::from),
             "--static" => cfg.static_mode = true,
+            "--print-roi" => print_roi = true,
             "--no-smooth" => cfg.smooth = false,
             "--spin" => cfg.intra_spinning = true,
             "--threads" => cfg.intra_threads = args.next().ok_or("--threads N")?.parse()?,
@@ -56,6 +58,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let start = Instant::now();
     let mut emit = |est: &mut PoseEstimator, frame: &Mat, index: u64, t_s: f64| -> Result<(), Box<dyn std::error::Error>> {
         let o = est.process(frame, t_s)?;
+        if print_roi {
+            if let Some(r) = o.roi {
+                eprintln!("{index} roi{} {:.6} {:.6} {:.6} {:.6} {:.6}", if o.detector_ran { "(det)" } else { "" }, r.x_center, r.y_center, r.width, r.height, r.rotation);
+            }
+        }
         infer += o.timings.total;
         detects += o.detector_ran as u64;
         found += o.pose.is_some() as u64;
