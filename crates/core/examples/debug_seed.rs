@@ -16,6 +16,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             println!("   {:.2} {:.2} {:.2} partial {} {:?}", r.start_s, r.peak_s, r.end_s, r.partial, r.faults);
         }
     }
+    if let Some(pos) = std::env::args().position(|a| a == "-w") {
+        if let Some(path) = std::env::args().nth(pos + 1) {
+            formcheck_core::landmarks::write_jsonl(std::fs::File::create(path)?, &seq.frames)?;
+        }
+    }
     let rep = analyze(&seq.frames, &spec, InputInfo::default());
     println!("views {:?}", rep.views.iter().map(|v| (v.view, v.start_s, v.end_s)).collect::<Vec<_>>());
     for s in &rep.sets {

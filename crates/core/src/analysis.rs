@@ -438,13 +438,13 @@ impl StreamingAnalyzer {
 /// The phase at the newest frame, from the working thigh's elevation and its trend.
 fn current_phase(base: &BaseSignals, side: Option<Side>, spec: &ExerciseSpec) -> Option<Phase> {
     let side = side.or_else(|| {
-        let l = base.elevation_left.last().copied().flatten()?;
-        let r = base.elevation_right.last().copied().flatten()?;
+        let l = base.rep_left.last().copied().flatten()?;
+        let r = base.rep_right.last().copied().flatten()?;
         Some(if l >= r { Side::Left } else { Side::Right })
     })?;
     let e = match side {
-        Side::Left => &base.elevation_left,
-        Side::Right => &base.elevation_right,
+        Side::Left => &base.rep_left,
+        Side::Right => &base.rep_right,
     };
     let bottom = crate::kinematics::percentile(e.iter().flatten().copied(), spec.reps.bottom_percentile)?;
     let n = e.len();

@@ -131,6 +131,8 @@ const UP: Vec3 = Vec3::new(0.0, -1.0, 0.0);
 #[derive(Clone, Debug, PartialEq)]
 pub struct Skeleton {
     world: [Option<Vec3>; crate::landmarks::NUM_LANDMARKS],
+    world_weak: [Option<Vec3>; crate::landmarks::NUM_LANDMARKS],
+    image_weak: [Option<Vec3>; crate::landmarks::NUM_LANDMARKS],
     image: [Option<Vec3>; crate::landmarks::NUM_LANDMARKS],
     visibility: [f64; crate::landmarks::NUM_LANDMARKS],
 }
@@ -138,8 +140,16 @@ pub struct Skeleton {
 impl Skeleton {
     /// Builds a skeleton, dropping joints under `min_visibility` and any non-finite coordinate.
     pub fn from_pose(pose: &Pose, min_visibility: f64) -> Skeleton {
+        Self::from_pose_with_weak(pose, min_visibility, min_visibility)
+    }
+
+    /// Like [`Skeleton::from_pose`], also keeping joints down to `weak_visibility` for
+    /// [`Skeleton::world_weak`] / [`Skeleton::image_weak`].
+    pub fn from_pose_with_weak(pose: &Pose, min_visibility: f64, weak_visibility: f64) -> Skeleton {
         let mut s = Skeleton {
             world: [None; crate::landmarks::NUM_LANDMARKS],
+            world_weak: [None; crate::landmarks::NUM_LANDMARKS],
+            image_weak: [None; crate::landmarks::NUM_LANDMARKS],
             image: [None; crate::landmarks::NUM_LANDMARKS],
             visibility: [0.0; crate::landmarks::NUM_LANDMARKS],
         };
@@ -148,16 +158,20 @@ impl Skeleton {
             let wp = pose.world_point(j);
             let vis = if ip.visibility.is_finite() { f64::from(ip.visibility).clamp(0.0, 1.0) } else { 0.0 };
             s.visibility[j.index()] = vis;
-            if vis < min_visibility {
+            if vis < min_visibility.min(weak_visibility) {
                 continue;
             }
             let img = Vec3::new(f64::from(ip.x), f64::from(ip.y), f64::from(ip.z));
-            if img.x.is_finite() && img.y.is_finite() {
-                s.image[j.index()] = Some(Vec3::new(img.x, img.y, 0.0));
-            }
+            let img = (img.x.is_finite() && img.y.is_finite()).then(|| Vec3::new(img.x, img.y, 0.0));
             let w = Vec3::new(f64::from(wp.x), f64::from(wp.y), f64::from(wp.z));
-            if w.x.is_finite() && w.y.is_finite() && w.z.is_finite() {
-                s.world[j.index()] = Some(w);
+            let w = (w.x.is_finite() && w.y.is_finite() && w.z.is_finite()).then_some(w);
+            if vis >= weak_visibility {
+                s.image_weak[j.index()] = img;
+                s.world_weak[j.index()] = w;
+            }
+            if vis >= min_visibility {
+                s.image[j.index()] = img;
+                s.world[j.index()] = w;
             }
         }
         s
@@ -171,6 +185,16 @@ impl Skeleton {
     /// Image position (px, z = 0) of a joint, if visible.
     pub fn image(&self, j: Joint) -> Option<Vec3> {
         self.image[j.index()]
+    }
+
+    /// World position of a joint seen at least weakly (for rep segmentation only).
+    pub fn world_weak(&self, j: Joint) -> Option<Vec3> {
+        self.world_weak[j.index()]
+    }
+
+    /// Image position of a joint seen at least weakly (for rep segmentation only).
+    pub fn image_weak(&self, j: Joint) -> Option<Vec3> {
+        self.image_weak[j.index()]
     }
 
     /// Visibility in [0, 1] (0 for non-finite input).
@@ -296,6 +320,19 @@ fn swap_legs(pose: &mut Pose) {
     }
 }
 
+/// The signal reps are segmented on.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RepSignal {
+    /// World thigh angle from straight down (deg).
+    #[default]
+    WorldElevation,
+    /// Image displacement of the ankle relative to the hip, from its rest position, expressed as
+    /// the angle it would subtend at a leg length of 1.6 torso lengths (pseudo-degrees). Used
+    /// when the pose model's depth flattens the leg's movement (some back and oblique views).
+    ImageSwing,
+}
+
 /// Per-frame measurements that do not depend on which leg works.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BaseSignals {
@@ -307,8 +344,19 @@ pub struct BaseSignals {
     pub elevation_left: Vec<Option<f64>>,
     /// Thigh angle from straight down (deg), right leg, smoothed.
     pub elevation_right: Vec<Option<f64>>,
+    /// Leg-swing signal used for rep segmentation, left leg: the world thigh elevation or the
+    /// image-based ankle swing, whichever moves more in this video (see [`RepSignal`]).
+    pub rep_left: Vec<Option<f64>>,
+    /// Same, right leg.
+    pub rep_right: Vec<Option<f64>>,
+    /// Which signal `rep_left`/`rep_right` hold.
+    pub rep_signal: RepSignal,
     /// Hip midpoint in the image (px).
     pub hip_px: Vec<Option<(f64, f64)>>,
+    /// Left ankle in the image (px, weakly visible allowed), smoothed.
+    pub ankle_px_left: Vec<Option<(f64, f64)>>,
+    /// Right ankle in the image (px, weakly visible allowed), smoothed.
+    pub ankle_px_right: Vec<Option<(f64, f64)>>,
     /// Shoulder-to-hip midline length in the image (px).
     pub torso_px: Vec<Option<f64>>,
     /// Metres per pixel near the body (world torso length / image torso length).
@@ -376,7 +424,10 @@ pub fn base_signals(frames: &[PoseFrame], spec: &ExerciseSpec) -> BaseSignals {
     let (poses, swaps) = repair_leg_swaps(frames);
     let min_vis = spec.visibility.min_visibility;
     let skeletons: Vec<Option<Skeleton>> =
-        poses.iter().map(|p| p.as_ref().map(|p| Skeleton::from_pose(p, min_vis))).collect();
+        poses
+            .iter()
+            .map(|p| p.as_ref().map(|p| Skeleton::from_pose_with_weak(p, min_vis, spec.visibility.min_visibility_rep_signal)))
+            .collect();
     let t: Vec<f64> = frames.iter().map(|f| if f.t_s.is_finite() { f.t_s } else { 0.0 }).collect();
     let n = frames.len();
     let mut b = BaseSignals {
@@ -426,6 +477,14 @@ pub fn base_signals(frames: &[PoseFrame], spec: &ExerciseSpec) -> BaseSignals {
         });
         raw_left.push(raw_left_axis(s));
     }
+    let smooth_px = |f: &dyn Fn(&Skeleton) -> Option<Vec3>| -> Vec<Option<(f64, f64)>> {
+        let xs: Vec<Option<f64>> = skeletons.iter().map(|s| s.as_ref().and_then(f).map(|p| p.x)).collect();
+        let ys: Vec<Option<f64>> = skeletons.iter().map(|s| s.as_ref().and_then(f).map(|p| p.y)).collect();
+        let (xs, ys) = (smooth(&t, &xs, &spec.smoothing), smooth(&t, &ys, &spec.smoothing));
+        xs.iter().zip(&ys).map(|(x, y)| Some(((*x)?, (*y)?))).collect()
+    };
+    b.ankle_px_left = smooth_px(&|s| s.image_weak(Joint::LeftAnkle));
+    b.ankle_px_right = smooth_px(&|s| s.image_weak(Joint::RightAnkle));
     // Pixel positions and scale carry outliers and jitter too.
     let hx = smooth(&t, &b.hip_px.iter().map(|p| p.map(|p| p.0)).collect::<Vec<_>>(), &spec.smoothing);
     let hy = smooth(&t, &b.hip_px.iter().map(|p| p.map(|p| p.1)).collect::<Vec<_>>(), &spec.smoothing);
@@ -433,6 +492,27 @@ pub fn base_signals(frames: &[PoseFrame], spec: &ExerciseSpec) -> BaseSignals {
     b.m_per_px = smooth(&t, &b.m_per_px, &spec.smoothing);
     b.elevation_left = smooth(&t, &el, &spec.smoothing);
     b.elevation_right = smooth(&t, &er, &spec.smoothing);
+    let swing_l = smooth(&t, &image_swing(&skeletons, &b.elevation_left, Side::Left), &spec.smoothing);
+    let swing_r = smooth(&t, &image_swing(&skeletons, &b.elevation_right, Side::Right), &spec.smoothing);
+    let exc = |x: &[Option<f64>]| {
+        let v = || x.iter().flatten().copied();
+        match (percentile(v(), 90.0), percentile(v(), 10.0)) {
+            (Some(a), Some(b)) => a - b,
+            _ => 0.0,
+        }
+    };
+    let world_exc = exc(&b.elevation_left).max(exc(&b.elevation_right));
+    let img_exc = exc(&swing_l).max(exc(&swing_r));
+    // The image swing is the fallback: only when the world angles clearly miss the movement.
+    if img_exc > 1.5 * world_exc {
+        b.rep_signal = RepSignal::ImageSwing;
+        b.rep_left = swing_l;
+        b.rep_right = swing_r;
+    } else {
+        b.rep_signal = RepSignal::WorldElevation;
+        b.rep_left = b.elevation_left.clone();
+        b.rep_right = b.elevation_right.clone();
+    }
     b.left_axis = average_axis(&t, &raw_left, spec.smoothing.facing_half_window_s);
     b.yaw_deg = b
         .left_axis
@@ -499,9 +579,68 @@ fn average_axis(t: &[f64], axes: &[Option<Vec3>], half: f64) -> Vec<Option<Vec3>
     out
 }
 
+/// Image ankle displacement from its rest position relative to the hip midpoint, in
+/// pseudo-degrees (see [`RepSignal::ImageSwing`]). The rest position is the median offset over
+/// the frames where the world thigh is lowest (or all frames when that is unknown).
+fn image_swing(skeletons: &[Option<Skeleton>], elevation: &[Option<f64>], side: Side) -> Vec<Option<f64>> {
+    let [_, _, ankle, _] = side.leg();
+    let offs: Vec<Option<(f64, f64)>> = skeletons
+        .iter()
+        .map(|s| {
+            let s = s.as_ref()?;
+            let hip = s.image_mid(Joint::LeftHip, Joint::RightHip)?;
+            let sh = s.image_mid(Joint::LeftShoulder, Joint::RightShoulder)?;
+            let torso = (sh - hip).norm();
+            if torso < 1.0 {
+                return None;
+            }
+            let a = s.image_weak(ankle)?;
+            Some(((a.x - hip.x) / torso, (a.y - hip.y) / torso))
+        })
+        .collect();
+    // The rest position is estimated per stretch of continuous tracking: a gap of over a second
+    // (camera moved, person stepped out) may change it.
+    let mut out = vec![None; offs.len()];
+    let mut seg_start = 0;
+    let mut last_seen: Option<usize> = None;
+    let mut bounds = Vec::new();
+    for (i, s) in skeletons.iter().enumerate() {
+        if s.is_some() {
+            if let Some(l) = last_seen {
+                if i - l > 30 {
+                    bounds.push((seg_start, l + 1));
+                    seg_start = i;
+                }
+            }
+            last_seen = Some(i);
+        }
+    }
+    bounds.push((seg_start, offs.len()));
+    for (a, b) in bounds {
+        let (offs, elevation) = (&offs[a..b], &elevation[a..b]);
+        let low = percentile(elevation.iter().flatten().copied(), 25.0);
+        let pick = |use_low: bool| -> (Vec<f64>, Vec<f64>) {
+            offs.iter()
+                .zip(elevation)
+                .filter(|(_, e)| !use_low || e.zip(low).is_some_and(|(e, l)| e <= l))
+                .filter_map(|(o, _)| *o)
+                .unzip()
+        };
+        let (mut xs, mut ys) = pick(low.is_some());
+        if xs.len() < 5 {
+            (xs, ys) = pick(false);
+        }
+        let (Some(rx), Some(ry)) = (median_of(&mut xs), median_of(&mut ys)) else { continue };
+        for (k, o) in offs.iter().enumerate() {
+            out[a + k] = o.map(|(x, y)| ((x - rx).hypot(y - ry) / 1.6).to_degrees());
+        }
+    }
+    out
+}
+
 fn thigh_elevation(s: &Skeleton, side: Side) -> Option<f64> {
     let [hip, knee, _, _] = side.leg();
-    angle_between_deg(s.world(knee)? - s.world(hip)?, UP * -1.0)
+    angle_between_deg(s.world_weak(knee)? - s.world_weak(hip)?, UP * -1.0)
 }
 
 /// Computes the leg-specific signals assuming `working` is the working leg.

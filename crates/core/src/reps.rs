@@ -65,24 +65,24 @@ pub fn segment(base: &BaseSignals, spec: &ExerciseSpec) -> Vec<SetSegment> {
         }
     }
     for s in &mut sets {
-        let typical = percentile(s.reps.iter().map(|r| r.amplitude_deg), 75.0).unwrap_or(0.0);
+        let typical = percentile(s.reps.iter().map(|r| r.amplitude_deg), 50.0).unwrap_or(0.0);
         for r in &mut s.reps {
             r.partial = r.amplitude_deg < spec.reps.full_fraction * typical;
         }
     }
-    // A "set" made only of partial reps next to a real set is set-up or walking noise of the
-    // other leg: fold nothing, just drop it so it does not invent a side switch.
-    let any_full = |s: &SetSegment| s.reps.iter().any(|r| !r.partial);
-    if sets.iter().any(any_full) {
-        sets.retain(|s| any_full(s) || s.reps.len() > 1);
+    // A "set" of a single rep next to a real set is set-up or walking-away movement of the other
+    // leg: drop it rather than invent a side switch.
+    let full = |s: &SetSegment| s.reps.iter().filter(|r| !r.partial).count();
+    if sets.iter().any(|s| full(s) >= 2) {
+        sets.retain(|s| full(s) >= 2);
     }
     sets
 }
 
 fn detect_leg(base: &BaseSignals, side: Side, spec: &RepSpec) -> Vec<RepSegment> {
     let (elev, other) = match side {
-        Side::Left => (&base.elevation_left, &base.elevation_right),
-        Side::Right => (&base.elevation_right, &base.elevation_left),
+        Side::Left => (&base.rep_left, &base.rep_right),
+        Side::Right => (&base.rep_right, &base.rep_left),
     };
     let t = &base.t;
     let n = elev.len().min(t.len());
@@ -175,7 +175,27 @@ fn detect_leg(base: &BaseSignals, side: Side, spec: &RepSpec) -> Vec<RepSegment>
         if other_range.is_some_and(|r| r > spec.other_leg_max_fraction * amplitude) {
             continue;
         }
-        // The hips must not travel (walking, stepping into position).
+        // The hips must not travel and the standing foot must not step (walking, stepping into
+        // position).
+        let other_ankle = match side {
+            Side::Left => &base.ankle_px_right,
+            Side::Right => &base.ankle_px_left,
+        };
+        if torso > 0.0 {
+            if let Some(a0) = other_ankle.get(start..=end).and_then(|w| w.iter().flatten().next()) {
+                let step = other_ankle[start..=end]
+                    .iter()
+                    .flatten()
+                    .map(|a| (a.0 - a0.0).hypot(a.1 - a0.1))
+                    .fold(0.0, f64::max);
+                if dbg {
+                    eprintln!("   step {:.2}", step / torso);
+                }
+                if step > spec.max_hip_travel_torso * torso {
+                    continue;
+                }
+            }
+        }
         if torso > 0.0 {
             if let Some(h0) = base.hip_px[start..=end].iter().flatten().next() {
                 let travel = base.hip_px[start..=end]
@@ -209,6 +229,8 @@ mod tests {
         let n = t.len();
         BaseSignals {
             t,
+            rep_left: left.clone(),
+            rep_right: right.clone(),
             elevation_left: left,
             elevation_right: right,
             hip_px: vec![Some((100.0, 100.0)); n],

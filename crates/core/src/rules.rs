@@ -192,8 +192,8 @@ pub fn evaluate_rep(
             .map_or(rep.peak, |(k, _)| k)
     };
     let elev = match side.working {
-        Some(crate::kinematics::Side::Right) => &base.elevation_right,
-        _ => &base.elevation_left,
+        Some(crate::kinematics::Side::Right) => &base.rep_right,
+        _ => &base.rep_left,
     };
     let swing = swing_ratio(t, elev, rep);
     let at_peak = |x: &[Option<f64>]| -> Option<f64> {

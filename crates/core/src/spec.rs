@@ -146,6 +146,9 @@ impl Severity {
 pub struct VisibilitySpec {
     /// A landmark below this visibility is treated as missing.
     pub min_visibility: f64,
+    /// Lower bar for the leg landmarks that only drive rep segmentation: a far leg in a side
+    /// view is reported with low visibility but is still roughly where it is.
+    pub min_visibility_rep_signal: f64,
 }
 
 /// Signal smoothing.
@@ -334,8 +337,9 @@ impl ExerciseSpec {
     /// Checks the values for consistency, with an error naming the offending key.
     pub fn validate(&self) -> Result<(), SpecError> {
         let bad = |m: String| Err(SpecError::Invalid(m));
-        let positive: [(&str, f64); 25] = [
+        let positive: [(&str, f64); 26] = [
             ("visibility.min_visibility", self.visibility.min_visibility),
+            ("visibility.min_visibility_rep_signal", self.visibility.min_visibility_rep_signal),
             ("smoothing.median_half_window_s", self.smoothing.median_half_window_s),
             ("smoothing.smooth_tau_s", self.smoothing.smooth_tau_s),
             ("smoothing.max_gap_s", self.smoothing.max_gap_s),
