@@ -1,7 +1,7 @@
 //! Entry points: offline [`analyze`] of a whole sequence and the [`StreamingAnalyzer`] for live
 //! camera feedback.
 
-use crate::kinematics::{base_signals, side_signals, BaseSignals, Side, SideSignals};
+use crate::kinematics::{base_signals, machine_side, side_signals, BaseSignals, Side, SideSignals};
 use crate::landmarks::PoseFrame;
 use crate::report::{
     CheckResult, Diagnostics, Fix, InputInfo, Phase, RepReport, Report, Series, SetReport, Status, Summary,
@@ -9,7 +9,7 @@ use crate::report::{
 };
 use crate::reps::{segment, SetSegment};
 use crate::rules::evaluate_rep;
-use crate::spec::{CheckId, ExerciseSpec, View};
+use crate::spec::{CheckId, ExerciseSpec, MachineSide, View};
 use crate::view::{dominant_view, frame_views, segments};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -65,13 +65,19 @@ fn build_report(base: &BaseSignals, sets: &[SetSegment], spec: &ExerciseSpec, in
         let Some(sig) = sides[side_index(set.side)].as_ref() else { continue };
         let view = dominant_view(&views, first.start, last.end + 1);
         set_views.push(view);
+        let machine = machine_side(base, first.start, last.end + 1, spec.holding_hand_margin_m).unwrap_or(
+            match spec.default_machine_side {
+                MachineSide::Working => set.side,
+                MachineSide::Support => set.side.other(),
+            },
+        );
         for p in phase.iter_mut().take(last.end + 1).skip(first.start) {
             *p = Some(Phase::Bottom);
         }
         let mut reps = Vec::new();
         for (ri, rep) in set.reps.iter().enumerate() {
             let next = set.reps.get(ri + 1).map(|r| r.start);
-            let v = evaluate_rep(base, sig, rep, next, view, spec);
+            let v = evaluate_rep(base, sig, rep, next, view, machine == set.side, spec);
             for k in rep.start..=rep.end.min(n.saturating_sub(1)) {
                 phase[k] = Some(if k < rep.pause_start {
                     Phase::Lift
@@ -114,6 +120,7 @@ fn build_report(base: &BaseSignals, sets: &[SetSegment], spec: &ExerciseSpec, in
         set_reports.push(SetReport {
             index: si + 1,
             side: set.side,
+            machine_side: machine,
             view,
             start_s: base.t.get(first.start).copied().unwrap_or(0.0),
             end_s: base.t.get(last.end).copied().unwrap_or(0.0),

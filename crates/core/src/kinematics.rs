@@ -384,7 +384,8 @@ pub struct SideSignals {
     pub trunk_forward: Vec<Option<f64>>,
     /// Trunk forward lean measured in the image (meaningful in side views).
     pub trunk_forward_img: Vec<Option<f64>>,
-    /// Trunk sideways lean towards the support side, i.e. away from the machine (deg).
+    /// Trunk sideways lean towards the support side (deg); "away from the machine" when the
+    /// machine is on the working side (see [`machine_side`]).
     pub trunk_away: Vec<Option<f64>>,
     /// Same, measured in the image (meaningful from behind/front).
     pub trunk_away_img: Vec<Option<f64>>,
@@ -504,7 +505,9 @@ pub fn base_signals(frames: &[PoseFrame], spec: &ExerciseSpec) -> BaseSignals {
     let world_exc = exc(&b.elevation_left).max(exc(&b.elevation_right));
     let img_exc = exc(&swing_l).max(exc(&swing_r));
     // The image swing is the fallback: only when the world angles clearly miss the movement.
-    if img_exc > 1.5 * world_exc {
+    // (The ankle swings further than the thigh turns, so the image signal reads larger anyway:
+    // it has to win by a wide margin, and only when the world excursion is small.)
+    if img_exc > 2.5 * world_exc && world_exc < 12.0 {
         b.rep_signal = RepSignal::ImageSwing;
         b.rep_left = swing_l;
         b.rep_right = swing_r;
@@ -641,6 +644,30 @@ fn image_swing(skeletons: &[Option<Skeleton>], elevation: &[Option<f64>], side: 
 fn thigh_elevation(s: &Skeleton, side: Side) -> Option<f64> {
     let [hip, knee, _, _] = side.leg();
     angle_between_deg(s.world_weak(knee)? - s.world_weak(hip)?, UP * -1.0)
+}
+
+/// Which body side faces the machine during frames `lo..hi`: the side whose wrist is held
+/// further from its hip (the hand on the machine), when that is clear by `margin_m`.
+pub fn machine_side(base: &BaseSignals, lo: usize, hi: usize, margin_m: f64) -> Option<Side> {
+    let dist = |wrist: Joint, hip: Joint| -> Option<f64> {
+        let mut v: Vec<f64> = base
+            .skeletons
+            .get(lo..hi.min(base.skeletons.len()))?
+            .iter()
+            .flatten()
+            .filter_map(|s| Some((s.world(wrist)? - s.world(hip)?).norm()))
+            .collect();
+        median_of(&mut v)
+    };
+    let l = dist(Joint::LeftWrist, Joint::LeftHip)?;
+    let r = dist(Joint::RightWrist, Joint::RightHip)?;
+    if (l - r).abs() < margin_m {
+        None
+    } else if l > r {
+        Some(Side::Left)
+    } else {
+        Some(Side::Right)
+    }
 }
 
 /// Computes the leg-specific signals assuming `working` is the working leg.

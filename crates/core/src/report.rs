@@ -162,6 +162,8 @@ pub struct SetReport {
     pub index: usize,
     /// Working leg.
     pub side: Side,
+    /// Body side facing the cable machine (from the holding hand, else the spec's default).
+    pub machine_side: Side,
     /// Dominant camera view during the set (`null` if unknown).
     pub view: Option<View>,
     /// Start time (s).

@@ -137,13 +137,15 @@ fn coverage(x: &[Option<f64>], lo: usize, hi: usize) -> f64 {
 }
 
 /// Evaluates one rep of a set seen from `view`, with `side` the signals for its working leg.
-/// `next_start` is the next rep's start in the same set (for the bottom phase).
+/// `next_start` is the next rep's start in the same set (for the bottom phase);
+/// `machine_on_working` says whether the machine is on the working leg's side.
 pub fn evaluate_rep(
     base: &BaseSignals,
     side: &SideSignals,
     rep: &RepSegment,
     next_start: Option<usize>,
     view: Option<View>,
+    machine_on_working: bool,
     spec: &ExerciseSpec,
 ) -> RepVerdict {
     let t = &base.t;
@@ -164,7 +166,16 @@ pub fn evaluate_rep(
     let dur = |id: CheckId| spec.check(id).map_or(0.0, |c| c.min_duration_s);
 
     let fwd_sig = if view.is_some_and(is_side) { &side.trunk_forward_img } else { &side.trunk_forward };
-    let away_sig = if view.is_some_and(is_frontal) { &side.trunk_away_img } else { &side.trunk_away };
+    // The side signals lean towards the support side; away from the machine is the other way
+    // when the machine stands on the support side.
+    let away_raw = if view.is_some_and(is_frontal) { &side.trunk_away_img } else { &side.trunk_away };
+    let flipped: Vec<Option<f64>>;
+    let away_sig = if machine_on_working {
+        away_raw
+    } else {
+        flipped = away_raw.iter().map(|v| v.map(|v| -v)).collect();
+        &flipped
+    };
     let hike_sig = if view.is_some_and(is_frontal) { &side.pelvis_hike_img } else { &side.pelvis_hike };
     let fwd = change(fwd_sig, dur(CheckId::TorsoLeanForward));
     let back = change(&neg, dur(CheckId::LowBackArch));

@@ -140,6 +140,16 @@ impl Severity {
     }
 }
 
+/// Which leg is nearer the cable machine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MachineSide {
+    /// The working leg is nearer the machine (the exercise page's setup).
+    Working,
+    /// The support leg is nearer the machine.
+    Support,
+}
+
 /// Visibility gating of landmarks.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -278,6 +288,12 @@ pub struct ExerciseSpec {
     pub reps: RepSpec,
     /// Positive note when every measurable check passes.
     pub all_clear_cue: String,
+    /// Where the machine is assumed to be when the hands do not tell (the hand holding the
+    /// machine is the one held away from the body).
+    pub default_machine_side: MachineSide,
+    /// Smallest difference (m) between the two wrists' distances from their hips for the
+    /// holding hand to be trusted.
+    pub holding_hand_margin_m: f64,
     /// The checks, one per [`CheckId`].
     pub checks: Vec<CheckSpec>,
 }
@@ -337,8 +353,9 @@ impl ExerciseSpec {
     /// Checks the values for consistency, with an error naming the offending key.
     pub fn validate(&self) -> Result<(), SpecError> {
         let bad = |m: String| Err(SpecError::Invalid(m));
-        let positive: [(&str, f64); 26] = [
+        let positive: [(&str, f64); 27] = [
             ("visibility.min_visibility", self.visibility.min_visibility),
+            ("holding_hand_margin_m", self.holding_hand_margin_m),
             ("visibility.min_visibility_rep_signal", self.visibility.min_visibility_rep_signal),
             ("smoothing.median_half_window_s", self.smoothing.median_half_window_s),
             ("smoothing.smooth_tau_s", self.smoothing.smooth_tau_s),

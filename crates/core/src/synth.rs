@@ -124,6 +124,9 @@ pub struct SynthParams {
     pub side: Side,
     /// Whether a second set with the other leg follows.
     pub switch_sides: bool,
+    /// The machine is on the working leg's side (else on the support side); the hand on that
+    /// side holds it.
+    pub machine_on_working: bool,
     /// Full reps per set.
     pub reps: usize,
     /// Index (0-based, in the first set) before which a partial rep is inserted, if any.
@@ -234,6 +237,7 @@ impl SynthParams {
             view,
             side,
             switch_sides: r.chance(0.2),
+        machine_on_working: r.chance(0.5),
             reps: 3 + r.index(6),
             partial_before: None,
             lift_s,
@@ -311,6 +315,7 @@ struct BodyState {
     ext: f64,
     abd: f64,
     trunk_fwd: f64,
+    /// Trunk side lean towards the support side (deg).
     trunk_away: f64,
     hike: f64,
     pel_rot: f64,
@@ -515,11 +520,13 @@ fn body_state(p: &SynthParams, sched: &[Sched], t: f64, walk_start: f64) -> Body
             st.trunk_fwd += m * prog;
         }
         if let Some(m) = p.fault(CheckId::TorsoLeanAway, ri) {
-            st.trunk_away += m * prog;
+            // Away from the machine.
+            st.trunk_away += if p.machine_on_working { m } else { -m } * prog;
         }
         if let Some(m) = p.fault(CheckId::PelvisHike, ri) {
             st.hike += m * prog;
-            st.trunk_away -= 0.5 * m * prog;
+            // A hiked hip drags the trunk a little towards the support side.
+            st.trunk_away += 0.25 * m * prog;
         }
         if let Some(m) = p.fault(CheckId::PelvisRotation, ri) {
             st.pel_rot += m * prog;
@@ -641,11 +648,18 @@ fn build_body(p: &SynthParams, side: Side, st: &BodyState) -> [Vec3; NUM_LANDMAR
     j[8] = head - lat * (0.045 * h);
     j[9] = head + fwd * (0.055 * h) + lat * (0.012 * h) - up * (0.02 * h);
     j[10] = head + fwd * (0.055 * h) - lat * (0.012 * h) - up * (0.02 * h);
-    // Arms: one hand on the hip, the other forward on the column.
+    // Arms: the hand on the machine side reaches out to the column, the other rests on the hip.
+    let machine_sign = if p.machine_on_working { ws } else { -ws };
     for (sh_i, el_i, wr_i, sgn) in [(11usize, 13usize, 15usize, 1.0), (12, 14, 16, -1.0)] {
         let sh = j[sh_i];
-        let el = sh - up * (0.17 * h) + lat * (sgn * 0.03 * h) + fwd * (0.03 * h);
-        let wr = el + fwd * (0.12 * h) - up * (0.07 * h);
+        let (el, wr) = if sgn == machine_sign {
+            let el = sh - up * (0.12 * h) + lat * (sgn * 0.1 * h);
+            (el, el + lat * (sgn * 0.14 * h) - up * (0.02 * h))
+        } else {
+            let el = sh - up * (0.15 * h) + lat * (sgn * 0.08 * h) - fwd * (0.03 * h);
+            let hip = if sgn > 0.0 { j[23] } else { j[24] };
+            (el, hip + lat * (sgn * 0.03 * h) + up * (0.02 * h))
+        };
         j[el_i] = el;
         j[wr_i] = wr;
     }
