@@ -28,6 +28,9 @@ pub struct RepSegment {
     pub amplitude_deg: f64,
     /// Reached less than the set's typical range (reported, not counted).
     pub partial: bool,
+    /// Largest image displacement of the working ankle from its start position, in torso
+    /// lengths (a bending standing knee tilts its thigh but leaves its ankle in place).
+    pub ankle_travel: f64,
 }
 
 /// A set: consecutive reps of one working leg.
@@ -50,7 +53,7 @@ pub fn segment(base: &BaseSignals, spec: &ExerciseSpec) -> Vec<SetSegment> {
     for c in cands {
         match kept.last_mut() {
             Some(last) if c.start < last.end => {
-                if c.amplitude_deg > last.amplitude_deg {
+                if c.ankle_travel > last.ankle_travel {
                     *last = c;
                 }
             }
@@ -211,11 +214,43 @@ fn detect_leg(base: &BaseSignals, side: Side, spec: &RepSpec) -> Vec<RepSegment>
                 }
             }
         }
+        // The working foot must actually travel.
+        let own_ankle = match side {
+            Side::Left => &base.ankle_px_left,
+            Side::Right => &base.ankle_px_right,
+        };
+        let ankle_travel = if torso > 0.0 {
+            own_ankle
+                .get(start..=end)
+                .and_then(|w| {
+                    let a0 = w.iter().flatten().next()?;
+                    Some(w.iter().flatten().map(|a| (a.0 - a0.0).hypot(a.1 - a0.1)).fold(0.0, f64::max) / torso)
+                })
+                .unwrap_or(0.0)
+        } else {
+            0.0
+        };
+        if dbg {
+            eprintln!("   ankle {ankle_travel:.2}");
+        }
+        if torso > 0.0 && ankle_travel < spec.min_ankle_travel_torso {
+            continue;
+        }
         let band = peak_v - spec.pause_band_fraction * amplitude;
         let above = |k: usize| elev[k].is_some_and(|v| v >= band);
         let pause_start = (start..=peak).find(|&k| above(k)).unwrap_or(peak);
         let pause_end = (peak..=end).rev().find(|&k| above(k)).unwrap_or(peak);
-        out.push(RepSegment { side, start, pause_start, peak, pause_end, end, amplitude_deg: amplitude, partial: false });
+        out.push(RepSegment {
+            side,
+            start,
+            pause_start,
+            peak,
+            pause_end,
+            end,
+            amplitude_deg: amplitude,
+            partial: false,
+            ankle_travel,
+        });
     }
     out
 }

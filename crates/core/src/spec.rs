@@ -223,6 +223,8 @@ pub struct RepSpec {
     pub other_leg_max_fraction: f64,
     /// Largest hip-centre travel during a rep, in torso lengths (walking is not a rep).
     pub max_hip_travel_torso: f64,
+    /// Smallest image travel of the working ankle during a rep, in torso lengths.
+    pub min_ankle_travel_torso: f64,
     /// Percentile (0..100) of the thigh elevation used as the leg's bottom position.
     pub bottom_percentile: f64,
     /// Window (s) before a rep's start over which the per-rep baseline is taken.
@@ -353,7 +355,7 @@ impl ExerciseSpec {
     /// Checks the values for consistency, with an error naming the offending key.
     pub fn validate(&self) -> Result<(), SpecError> {
         let bad = |m: String| Err(SpecError::Invalid(m));
-        let positive: [(&str, f64); 27] = [
+        let positive: [(&str, f64); 28] = [
             ("visibility.min_visibility", self.visibility.min_visibility),
             ("holding_hand_margin_m", self.holding_hand_margin_m),
             ("visibility.min_visibility_rep_signal", self.visibility.min_visibility_rep_signal),
@@ -379,6 +381,7 @@ impl ExerciseSpec {
             ("reps.max_rep_s", self.reps.max_rep_s),
             ("reps.other_leg_max_fraction", self.reps.other_leg_max_fraction),
             ("reps.max_hip_travel_torso", self.reps.max_hip_travel_torso),
+            ("reps.min_ankle_travel_torso", self.reps.min_ankle_travel_torso),
             ("reps.bottom_percentile", self.reps.bottom_percentile),
             ("reps.baseline_window_s", self.reps.baseline_window_s),
         ];

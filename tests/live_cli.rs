@@ -1,0 +1,75 @@
+//! `formcheck live` without a camera: a file played at real-time pace, a UDP stream sent by
+//! ffmpeg on loopback that stops, and a camera that is not there.
+
+mod common;
+
+use common::{formcheck, read_jsonl, run, sample, text};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+#[test]
+fn realtime_file_gives_cues_latency_and_a_session_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let (json, events) = (dir.path().join("session.json"), dir.path().join("events.jsonl"));
+    let result = run(&[
+        "live", sample("01_clean_side.mp4").to_str().unwrap(), "--realtime", "--headless",
+        "--json", json.to_str().unwrap(), "--jsonl", events.to_str().unwrap(),
+    ]);
+    assert_eq!(result.status.code(), Some(0), "{}", text(&result));
+    let session: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    // The analyze report's contract, plus the live figures.
+    assert_eq!(session["schema_version"], 1);
+    assert_eq!(session["checks"].as_array().map(Vec::len), Some(11));
+    for key in ["p50", "p95", "max"] {
+        let v = session["latency_ms"][key].as_f64().unwrap();
+        assert!(v > 0.0 && v < 2000.0, "latency {key} = {v}");
+    }
+    assert!(session["dropped_frames"].is_u64());
+    assert_eq!(session["end_reason"], "source_ended");
+    // Played at its own pace: the 8.9 s clip takes about that long, and its reps are counted.
+    let processed = session["processed_frames"].as_u64().unwrap();
+    let dropped = session["dropped_frames"].as_u64().unwrap();
+    assert!(processed + dropped >= 250, "{processed} + {dropped}");
+    let reps: u64 = session["summary"]["reps_right"].as_u64().unwrap();
+    assert!(reps >= 2, "reps {reps}");
+    let events = read_jsonl(&events);
+    assert!(events.iter().any(|e| e["event"] == "rep"), "rep events");
+    assert!(events.iter().any(|e| e["event"] == "cue"), "at least one cue");
+    let stdout = String::from_utf8_lossy(&result.stdout);
+    assert!(stdout.contains("right leg rep 1"), "{stdout}");
+}
+
+#[test]
+fn a_udp_stream_that_stops_ends_the_session_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("session.json");
+    let port = 20_000 + (std::process::id() % 20_000) as u16;
+    let url = format!("udp://127.0.0.1:{port}");
+    let mut live = formcheck()
+        .args(["live", &url, "--headless", "--stall-timeout", "2", "--json", json.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(700));
+    let sender = Command::new("ffmpeg")
+        .args(["-hide_banner", "-loglevel", "error", "-re", "-i"])
+        .arg(sample("08_pelvic_hike.mp4"))
+        .args(["-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "15", "-f", "mpegts"])
+        .arg(format!("{url}?pkt_size=1316"))
+        .status()
+        .unwrap();
+    assert!(sender.success());
+    let output = live.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let session: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert!(["source_lost", "source_ended"].contains(&session["end_reason"].as_str().unwrap()), "{session}");
+    assert!(session["processed_frames"].as_u64().unwrap() > 60, "{}", session["processed_frames"]);
+}
+
+#[test]
+fn a_missing_camera_is_a_clear_error() {
+    let result = run(&["live", "9", "--headless"]);
+    assert_eq!(result.status.code(), Some(3), "{}", text(&result));
+    assert!(String::from_utf8_lossy(&result.stderr).contains("camera 9"), "{}", text(&result));
+}
