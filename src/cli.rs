@@ -28,6 +28,19 @@ enum Command {
     Batch(BatchArgs),
     /// Score the rule engine against ground truth: rendered sample clips or synthetic sequences.
     Eval(EvalArgs),
+    /// Measure end-to-end throughput on one video: decode only, pose, whole analysis, peak memory.
+    Bench(BenchArgs),
+}
+
+#[derive(Args, Debug)]
+struct BenchArgs {
+    /// The video to measure (e.g. a 1080p H.264 clip).
+    input: PathBuf,
+    /// Print the figures as JSON.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    pose: PoseOptions,
 }
 
 #[derive(Args, Debug)]
@@ -211,6 +224,7 @@ pub fn run(cli: Cli) -> Result<u8, AppError> {
         Command::Live(args) => run_live(args),
         Command::Batch(args) => run_batch(args),
         Command::Eval(args) => run_eval(args),
+        Command::Bench(args) => run_bench(args),
     }
 }
 
@@ -483,4 +497,21 @@ fn run_eval(args: EvalArgs) -> Result<u8, AppError> {
     }
     let failures = board.target_failures();
     Ok(if args.check_targets && !failures.is_empty() { formcheck::exit::FAULTS } else { formcheck::exit::OK })
+}
+
+fn run_bench(args: BenchArgs) -> Result<u8, AppError> {
+    let spec = ExerciseSpec::cable_medius_kickback()?;
+    let config = args.pose.config();
+    let threads = config.intra_threads;
+    let mut estimator = pipeline::new_estimator(config)?;
+    let f = formcheck::bench::run_bench(&args.input, &mut estimator, &spec)?;
+    if args.json {
+        println!("{}", serde_json::to_string(&f).unwrap_or_default());
+    } else {
+        println!(
+            "bench: {} ({}x{}, {} frames, {:?} model, {threads} ORT threads)\n  decode only   {:7.1} fps\n  pose          {:7.1} fps\n  analyze       {:7.1} fps  ({:.2}x the decode-only time)\n  peak memory   {:7.0} MiB",
+            args.input.display(), f.width, f.height, f.frames, args.pose.model, f.decode_fps, f.pose_fps, f.analyze_fps, f.analyze_to_decode_ratio, f.peak_rss_mib
+        );
+    }
+    Ok(formcheck::exit::OK)
 }

@@ -8,6 +8,7 @@ pub mod analyze;
 pub mod annotate;
 pub mod atomic;
 pub mod batch;
+pub mod bench;
 pub mod evaluate;
 pub mod html;
 pub mod keyframes;

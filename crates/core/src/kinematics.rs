@@ -327,10 +327,10 @@ pub enum RepSignal {
     /// World thigh angle from straight down (deg).
     #[default]
     WorldElevation,
-    /// Image displacement of the ankle relative to the hip, from its rest position, expressed as
-    /// the angle it would subtend at a leg length of 1.6 torso lengths (pseudo-degrees). Used
-    /// when the pose model's depth flattens the leg's movement (some back and oblique views).
-    ImageSwing,
+    /// The world thigh angle plus the image swing of the ankle: its displacement relative to
+    /// the hip from its rest position, expressed as the angle it would subtend at a leg length
+    /// of 1.6 torso lengths (pseudo-degrees).
+    Fused,
 }
 
 /// Per-frame measurements that do not depend on which leg works.
@@ -342,10 +342,9 @@ pub struct BaseSignals {
     pub frame: Vec<u64>,
     /// Thigh angle from straight down (deg), left leg, smoothed.
     pub elevation_left: Vec<Option<f64>>,
-    /// Thigh angle from straight down (deg), right leg, smoothed.
+    /// Same, right leg.
     pub elevation_right: Vec<Option<f64>>,
-    /// Leg-swing signal used for rep segmentation, left leg: the world thigh elevation or the
-    /// image-based ankle swing, whichever moves more in this video (see [`RepSignal`]).
+    /// Leg-swing signal used for rep segmentation, left leg (see [`RepSignal`]).
     pub rep_left: Vec<Option<f64>>,
     /// Same, right leg.
     pub rep_right: Vec<Option<f64>>,
@@ -504,18 +503,28 @@ pub fn base_signals(frames: &[PoseFrame], spec: &ExerciseSpec) -> BaseSignals {
     };
     let world_exc = exc(&b.elevation_left).max(exc(&b.elevation_right));
     let img_exc = exc(&swing_l).max(exc(&swing_r));
-    // The image swing is the fallback: only when the world angles clearly miss the movement.
-    // (The ankle swings further than the thigh turns, so the image signal reads larger anyway:
-    // it has to win by a wide margin, and only when the world excursion is small.)
-    if img_exc > 2.5 * world_exc && world_exc < 12.0 {
-        b.rep_signal = RepSignal::ImageSwing;
-        b.rep_left = swing_l;
-        b.rep_right = swing_r;
+    // Both witnesses of the leg's swing are summed: depth-compressed views flatten the world
+    // angle but not the image swing, side views the other way round; the sum keeps whichever
+    // moved. A leg missing one witness keeps the other, scaled to the sum's typical size.
+    let (wk, ik) = if world_exc > 0.0 && img_exc > 0.0 {
+        ((world_exc + img_exc) / world_exc, (world_exc + img_exc) / img_exc)
     } else {
-        b.rep_signal = RepSignal::WorldElevation;
-        b.rep_left = b.elevation_left.clone();
-        b.rep_right = b.elevation_right.clone();
-    }
+        (1.0, 1.0)
+    };
+    let fuse = |w: &[Option<f64>], im: &[Option<f64>]| -> Vec<Option<f64>> {
+        w.iter()
+            .zip(im)
+            .map(|(w, i)| match (w, i) {
+                (Some(w), Some(i)) => Some(w + i),
+                (Some(w), None) => Some(w * wk),
+                (None, Some(i)) => Some(i * ik),
+                (None, None) => None,
+            })
+            .collect()
+    };
+    b.rep_signal = if img_exc > 0.0 { RepSignal::Fused } else { RepSignal::WorldElevation };
+    b.rep_left = fuse(&b.elevation_left, &swing_l);
+    b.rep_right = fuse(&b.elevation_right, &swing_r);
     b.left_axis = average_axis(&t, &raw_left, spec.smoothing.facing_half_window_s);
     b.yaw_deg = b
         .left_axis
@@ -583,7 +592,7 @@ fn average_axis(t: &[f64], axes: &[Option<Vec3>], half: f64) -> Vec<Option<Vec3>
 }
 
 /// Image ankle displacement from its rest position relative to the hip midpoint, in
-/// pseudo-degrees (see [`RepSignal::ImageSwing`]). The rest position is the median offset over
+/// pseudo-degrees (see [`RepSignal::Fused`]). The rest position is the median offset over
 /// the frames where the world thigh is lowest (or all frames when that is unknown).
 fn image_swing(skeletons: &[Option<Skeleton>], elevation: &[Option<f64>], side: Side) -> Vec<Option<f64>> {
     let [_, _, ankle, _] = side.leg();
@@ -642,6 +651,8 @@ fn image_swing(skeletons: &[Option<Skeleton>], elevation: &[Option<f64>], side: 
 }
 
 fn thigh_elevation(s: &Skeleton, side: Side) -> Option<f64> {
+    // From the vertical, not from the trunk: a forward lean "uses up" hip extension, so a
+    // trunk-relative angle would hide the very reps in which the person leans.
     let [hip, knee, _, _] = side.leg();
     angle_between_deg(s.world_weak(knee)? - s.world_weak(hip)?, UP * -1.0)
 }

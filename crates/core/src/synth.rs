@@ -364,7 +364,7 @@ pub fn generate(p: &SynthParams) -> SynthSequence {
                     ext = m - 3.0 + p.trunk_forward_deg;
                 }
             }
-            let scale = if partial { r.range(0.3, 0.45) } else { 1.0 };
+            let scale = if partial { r.range(0.25, 0.4) } else { 1.0 };
             let (lift, ret) = if partial { (lift * 0.6, ret * 0.6) } else { (lift, ret) };
             sched.push(Sched {
                 set: si,

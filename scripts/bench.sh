@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Speed figures, all measured in one run on this machine (the numbers in the README came from here):
+#   1. `formcheck bench` on a 1080p H.264 clip: decode-only, pose and analyze fps, analyze/decode ratio, peak memory
+#   2. `formcheck pose` vs the MediaPipe reference (mp_pose.py) on the same clip, when the peer venv exists
+#   3. live: p50/p95 capture-to-verdict latency on a 30 fps file played in real time
+#   4. batch: wall time of 1 vs 2 workers on four 1080p clips
+#   5. per-stage criterion benches (detector, landmark model, whole frame)
+# Usage: bash scripts/bench.sh [--no-criterion]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh --no-browser >/dev/null
+cargo build --release --locked -q
+BIN=./target/release/formcheck
+WORK="${FORMCHECK_BENCH_DIR:-/tmp/formcheck-bench}"
+mkdir -p "$WORK"
+
+CLIP="$WORK/kickback_1080p.mp4"   # the bundled sample upscaled to 1080x1920, H.264, 30 fps
+[ -s "$CLIP" ] || ffmpeg -hide_banner -loglevel error -y -i samples/01_clean_side.mp4 \
+  -vf scale=1080:1920:flags=lanczos -c:v libx264 -preset medium -crf 20 -pix_fmt yuv420p "$CLIP"
+CLIPS=("$CLIP")
+PEER_CLIP=/tmp/peer-inputs/grass_1080p.mp4   # real footage, from the peer's make_inputs.sh
+[ -s "$PEER_CLIP" ] && CLIPS+=("$PEER_CLIP")
+
+echo "== 1. end to end (formcheck bench)"
+for c in "${CLIPS[@]}"; do "$BIN" bench "$c"; done
+
+echo "== 2. formcheck pose vs MediaPipe reference (same clip, same machine, one after the other)"
+PEER_PY=/tmp/peer-venv/bin/python
+PEER_DIR="$(cd .. && pwd)/shared/tools/peer"
+for c in "${CLIPS[@]}"; do
+  t0=$(date +%s.%N); "$BIN" pose "$c" --jsonl "$WORK/ours.jsonl" 2>"$WORK/ours.log"; t1=$(date +%s.%N)
+  frames=$(wc -l < "$WORK/ours.jsonl")
+  ours=$(python3 -c "print(f'{$frames/($t1-$t0):.1f}')")
+  echo "  $(basename "$c"): formcheck pose $ours fps over $frames frames (whole process: model load, decode, inference, JSONL)"
+  if [ -x "$PEER_PY" ] && [ -f "$PEER_DIR/mp_pose.py" ]; then
+    line=$("$PEER_PY" "$PEER_DIR/mp_pose.py" "$c" --out "$WORK/ref.jsonl" 2>/dev/null | grep '^summary')
+    ref=$(sed -E 's/.* fps=([0-9.]+).*/\1/' <<<"$line")
+    echo "  $(basename "$c"): mp_pose.py $ref fps (its own loop timing: decode + inference)  ->  ratio $(python3 -c "print(f'{$ours/$ref:.2f}')")x"
+    python3 "$PEER_DIR/compare.py" "$WORK/ref.jsonl" "$WORK/ours.jsonl" | grep -E "^(detection|BODY12)" | sed 's/^/    /'
+  else
+    echo "  (no reference: run ../shared/tools/peer/setup.sh to compare)"
+  fi
+done
+
+echo "== 3. live latency (30 fps file at real-time pace, headless)"
+"$BIN" live samples/01_clean_side.mp4 --realtime --headless --json "$WORK/live.json" >/dev/null 2>"$WORK/live.log"
+python3 -c "
+import json; s=json.load(open('$WORK/live.json'))
+print(f\"  latency p50 {s['latency_ms']['p50']:.1f} ms, p95 {s['latency_ms']['p95']:.1f} ms, max {s['latency_ms']['max']:.1f} ms; processed {s['processed_frames']}, dropped {s['dropped_frames']}\")"
+
+echo "== 4. batch throughput, four 1080p clips"
+rm -rf "$WORK/batch-in" && mkdir -p "$WORK/batch-in"
+for i in 1 2 3 4; do cp "$CLIP" "$WORK/batch-in/client$i.mp4"; done
+for jobs in 1 2; do
+  rm -rf "$WORK/batch-out-$jobs"
+  t0=$(date +%s.%N); "$BIN" batch "$WORK/batch-in" --out "$WORK/batch-out-$jobs" --jobs "$jobs" -q 2>/dev/null; t1=$(date +%s.%N)
+  python3 -c "print(f'  --jobs $jobs: {$t1-$t0:.1f} s for 4 videos, {4*268/($t1-$t0):.1f} frames/s')"
+done
+
+if [ "${1:-}" != "--no-criterion" ]; then
+  echo "== 5. per stage (criterion)"
+  cargo bench -p formcheck-vision --bench pose 2>/dev/null | grep -E "^pose_1080p|time:" | sed 's/^/  /'
+fi
