@@ -643,6 +643,9 @@ fn image_swing(skeletons: &[Option<Skeleton>], elevation: &[Option<f64>], side: 
             (xs, ys) = pick(false);
         }
         let (Some(rx), Some(ry)) = (median_of(&mut xs), median_of(&mut ys)) else { continue };
+        if std::env::var_os("FORMCHECK_DEBUG").is_some() {
+            eprintln!("swing ref {side:?} seg {a}..{b} ref ({rx:.3},{ry:.3}) n {} low {low:?}", xs.len());
+        }
         for (k, o) in offs.iter().enumerate() {
             out[a + k] = o.map(|(x, y)| ((x - rx).hypot(y - ry) / 1.6).to_degrees());
         }
