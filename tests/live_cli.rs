@@ -45,7 +45,7 @@ fn a_udp_stream_that_stops_ends_the_session_cleanly() {
     let json = dir.path().join("session.json");
     let port = 20_000 + (std::process::id() % 20_000) as u16;
     let url = format!("udp://127.0.0.1:{port}");
-    let mut live = formcheck()
+    let live = formcheck()
         .args(["live", &url, "--headless", "--stall-timeout", "2", "--json", json.to_str().unwrap()])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -7,7 +7,14 @@ use formcheck_core::synth::{generate, SynthParams};
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let seed: u64 = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
     let spec = ExerciseSpec::cable_medius_kickback()?;
-    let p = SynthParams::random(seed);
+    let mut p = SynthParams::random(seed);
+    if let Some(v) = std::env::args().position(|a| a == "--test-view").and_then(|k| std::env::args().nth(k + 1)) {
+        let view = formcheck_core::spec::View::ALL.into_iter().find(|x| x.as_str() == v).unwrap_or(p.view);
+        p = SynthParams::clean(seed, view, formcheck_core::kinematics::Side::Left);
+        p.reps = 4;
+        p.noise = formcheck_core::synth::Noise::TYPICAL;
+        p.lead_in_out = true;
+    }
     println!("params: view {:?} side {:?} switch {} reps {} partial {:?} faults {:?} lead {}", p.view, p.side, p.switch_sides, p.reps, p.partial_before, p.faults, p.lead_in_out);
     let seq = generate(&p);
     for s in &seq.labels.sets {

@@ -346,7 +346,7 @@ pub struct StreamingAnalyzer {
     frames: Vec<PoseFrame>,
     window_start: usize,
     window_s: f64,
-    last_peak_s: f64,
+    last_end_s: f64,
     set: usize,
     side: Option<Side>,
     reps_in_set: usize,
@@ -370,7 +370,7 @@ impl StreamingAnalyzer {
             frames: Vec::new(),
             window_start: 0,
             window_s: if window_s.is_finite() && window_s > 1.0 { window_s } else { DEFAULT_WINDOW_S },
-            last_peak_s: f64::NEG_INFINITY,
+            last_end_s: f64::NEG_INFINITY,
             set: 0,
             side: None,
             reps_in_set: 0,
@@ -396,14 +396,15 @@ impl StreamingAnalyzer {
         let report = build_report(&base, &sets, &self.spec, InputInfo::default());
         for set in &report.sets {
             for rep in &set.reps {
-                if rep.partial || rep.peak_s <= self.last_peak_s + 0.3 {
+                // Each rep once: only reps that start after the last reported one ended.
+                if rep.partial || rep.start_s < self.last_end_s {
                     continue;
                 }
                 // Only reps whose end is behind us by a frame (the excursion has closed).
                 if rep.end_s >= now {
                     continue;
                 }
-                self.last_peak_s = rep.peak_s;
+                self.last_end_s = rep.end_s;
                 if self.side != Some(set.side) {
                     self.side = Some(set.side);
                     self.set += 1;

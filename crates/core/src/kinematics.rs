@@ -492,8 +492,8 @@ pub fn base_signals(frames: &[PoseFrame], spec: &ExerciseSpec) -> BaseSignals {
     b.m_per_px = smooth(&t, &b.m_per_px, &spec.smoothing);
     b.elevation_left = smooth(&t, &el, &spec.smoothing);
     b.elevation_right = smooth(&t, &er, &spec.smoothing);
-    let swing_l = smooth(&t, &image_swing(&skeletons, &b.elevation_left, Side::Left), &spec.smoothing);
-    let swing_r = smooth(&t, &image_swing(&skeletons, &b.elevation_right, Side::Right), &spec.smoothing);
+    let swing_l = smooth(&t, &image_swing(&t, &skeletons, &b.elevation_left, Side::Left), &spec.smoothing);
+    let swing_r = smooth(&t, &image_swing(&t, &skeletons, &b.elevation_right, Side::Right), &spec.smoothing);
     let exc = |x: &[Option<f64>]| {
         let v = || x.iter().flatten().copied();
         match (percentile(v(), 90.0), percentile(v(), 10.0)) {
@@ -592,9 +592,11 @@ fn average_axis(t: &[f64], axes: &[Option<Vec3>], half: f64) -> Vec<Option<Vec3>
 }
 
 /// Image ankle displacement from its rest position relative to the hip midpoint, in
-/// pseudo-degrees (see [`RepSignal::Fused`]). The rest position is the median offset over
-/// the frames where the world thigh is lowest (or all frames when that is unknown).
-fn image_swing(skeletons: &[Option<Skeleton>], elevation: &[Option<f64>], side: Side) -> Vec<Option<f64>> {
+/// pseudo-degrees (see [`RepSignal::Fused`]). The rest position is local in time (the camera or
+/// the person may move between sets): the median offset over the frames within ±4 s whose
+/// world thigh angle is in that window's lowest quarter.
+fn image_swing(t: &[f64], skeletons: &[Option<Skeleton>], elevation: &[Option<f64>], side: Side) -> Vec<Option<f64>> {
+    const HALF_WINDOW_S: f64 = 4.0;
     let [_, _, ankle, _] = side.leg();
     let offs: Vec<Option<(f64, f64)>> = skeletons
         .iter()
@@ -610,44 +612,33 @@ fn image_swing(skeletons: &[Option<Skeleton>], elevation: &[Option<f64>], side: 
             Some(((a.x - hip.x) / torso, (a.y - hip.y) / torso))
         })
         .collect();
-    // The rest position is estimated per stretch of continuous tracking: a gap of over a second
-    // (camera moved, person stepped out) may change it.
-    let mut out = vec![None; offs.len()];
-    let mut seg_start = 0;
-    let mut last_seen: Option<usize> = None;
-    let mut bounds = Vec::new();
-    for (i, s) in skeletons.iter().enumerate() {
-        if s.is_some() {
-            if let Some(l) = last_seen {
-                if i - l > 30 {
-                    bounds.push((seg_start, l + 1));
-                    seg_start = i;
-                }
+    let n = offs.len().min(t.len());
+    let mut out = vec![None; n];
+    let mut reference: Option<(f64, f64)> = None;
+    let (mut lo, mut hi) = (0usize, 0usize);
+    for i in 0..n {
+        // Re-estimate the rest position every few frames (it changes slowly).
+        if i % 5 == 0 || reference.is_none() {
+            while lo < i && t[lo] < t[i] - HALF_WINDOW_S {
+                lo += 1;
             }
-            last_seen = Some(i);
-        }
-    }
-    bounds.push((seg_start, offs.len()));
-    for (a, b) in bounds {
-        let (offs, elevation) = (&offs[a..b], &elevation[a..b]);
-        let low = percentile(elevation.iter().flatten().copied(), 25.0);
-        let pick = |use_low: bool| -> (Vec<f64>, Vec<f64>) {
-            offs.iter()
-                .zip(elevation)
-                .filter(|(_, e)| !use_low || e.zip(low).is_some_and(|(e, l)| e <= l))
+            hi = hi.max(i);
+            while hi + 1 < n && t[hi + 1] <= t[i] + HALF_WINDOW_S {
+                hi += 1;
+            }
+            let low = percentile(elevation[lo..=hi].iter().flatten().copied(), 25.0);
+            let (mut xs, mut ys): (Vec<f64>, Vec<f64>) = offs[lo..=hi]
+                .iter()
+                .zip(&elevation[lo..=hi])
+                .filter(|(_, e)| low.is_none() || e.zip(low).is_some_and(|(e, l)| e <= l))
                 .filter_map(|(o, _)| *o)
-                .unzip()
-        };
-        let (mut xs, mut ys) = pick(low.is_some());
-        if xs.len() < 5 {
-            (xs, ys) = pick(false);
+                .unzip();
+            if let (Some(rx), Some(ry)) = (median_of(&mut xs), median_of(&mut ys)) {
+                reference = Some((rx, ry));
+            }
         }
-        let (Some(rx), Some(ry)) = (median_of(&mut xs), median_of(&mut ys)) else { continue };
-        if std::env::var_os("FORMCHECK_DEBUG").is_some() {
-            eprintln!("swing ref {side:?} seg {a}..{b} ref ({rx:.3},{ry:.3}) n {} low {low:?}", xs.len());
-        }
-        for (k, o) in offs.iter().enumerate() {
-            out[a + k] = o.map(|(x, y)| ((x - rx).hypot(y - ry) / 1.6).to_degrees());
+        if let (Some((x, y)), Some((rx, ry))) = (offs[i], reference) {
+            out[i] = Some(((x - rx).hypot(y - ry) / 1.6).to_degrees());
         }
     }
     out

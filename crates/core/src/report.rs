@@ -326,11 +326,15 @@ impl Report {
 pub fn render_text(r: &Report) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "{} — {}", r.exercise, if r.input.path.is_empty() { "(input)" } else { &r.input.path });
-    let _ = writeln!(
-        s,
-        "  {} frames, {} with a person, {:.1} s",
-        r.diagnostics.frames, r.diagnostics.frames_with_pose, r.input.duration_s
-    );
+    let duration = if r.input.duration_s > 0.0 {
+        r.input.duration_s
+    } else {
+        match (r.series.t_s.first(), r.series.t_s.last()) {
+            (Some(a), Some(b)) => b - a,
+            _ => 0.0,
+        }
+    };
+    let _ = writeln!(s, "  {} frames, {} with a person, {duration:.1} s", r.diagnostics.frames, r.diagnostics.frames_with_pose);
     if !r.views.is_empty() {
         let v: Vec<String> =
             r.views.iter().map(|v| format!("{} ({:.1}–{:.1} s)", v.view, v.start_s, v.end_s)).collect();

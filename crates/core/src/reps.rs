@@ -262,7 +262,11 @@ mod tests {
 
     fn base_from(t: Vec<f64>, left: Vec<Option<f64>>, right: Vec<Option<f64>>) -> BaseSignals {
         let n = t.len();
+        // The ankle follows the thigh (3 px per degree, torso 100 px).
+        let ankle = |e: &Vec<Option<f64>>| e.iter().map(|v| v.map(|v| (100.0 + 3.0 * v, 300.0))).collect();
         BaseSignals {
+            ankle_px_left: ankle(&left),
+            ankle_px_right: ankle(&right),
             t,
             rep_left: left.clone(),
             rep_right: right.clone(),

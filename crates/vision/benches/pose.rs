@@ -42,7 +42,13 @@ fn config() -> PoseConfig {
 fn bench(c: &mut Criterion) {
     let frame = frame_1080p();
     let cfg = config();
-    eprintln!("frame {}x{}, intra_threads {}, spinning {}", frame.cols(), frame.rows(), cfg.intra_threads, cfg.intra_spinning);
+    eprintln!(
+        "frame {}x{}, intra_threads {}, spinning {}",
+        frame.cols(),
+        frame.rows(),
+        cfg.intra_threads,
+        cfg.intra_spinning
+    );
     let mut est = PoseEstimator::new(cfg.clone()).expect("estimator");
     let first = est.process(&frame, 0.0).expect("process");
     let roi = first.roi.expect("the benchmark frame must contain a person");
@@ -51,6 +57,9 @@ fn bench(c: &mut Criterion) {
     g.sample_size(30).measurement_time(Duration::from_secs(6)).warm_up_time(Duration::from_secs(2));
     g.bench_function("detector_model_only", |b| b.iter(|| est.detector_mut().infer_only().expect("infer")));
     g.bench_function("detector_stage", |b| b.iter(|| est.detector_mut().detect(&frame, 0.5).expect("detect")));
+    g.bench_function("landmark_crop_only", |b| {
+        b.iter(|| est.landmark_model_mut().prepare_only(&frame, &roi).expect("crop"))
+    });
     g.bench_function("landmark_model_only", |b| b.iter(|| est.landmark_model_mut().infer_only().expect("infer")));
     g.bench_function("landmark_stage", |b| b.iter(|| est.landmark_model_mut().run(&frame, &roi).expect("run")));
     est.reset();

@@ -56,20 +56,29 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (mut frames, mut detects, mut found) = (0u64, 0u64, 0u64);
     let mut infer = std::time::Duration::ZERO;
     let start = Instant::now();
-    let mut emit = |est: &mut PoseEstimator, frame: &Mat, index: u64, t_s: f64| -> Result<(), Box<dyn std::error::Error>> {
-        let o = est.process(frame, t_s)?;
-        if print_roi {
-            if let Some(r) = o.roi {
-                eprintln!("{index} roi{} {:.6} {:.6} {:.6} {:.6} {:.6}", if o.detector_ran { "(det)" } else { "" }, r.x_center, r.y_center, r.width, r.height, r.rotation);
+    let mut emit =
+        |est: &mut PoseEstimator, frame: &Mat, index: u64, t_s: f64| -> Result<(), Box<dyn std::error::Error>> {
+            let o = est.process(frame, t_s)?;
+            if print_roi {
+                if let Some(r) = o.roi {
+                    eprintln!(
+                        "{index} roi{} {:.6} {:.6} {:.6} {:.6} {:.6}",
+                        if o.detector_ran { "(det)" } else { "" },
+                        r.x_center,
+                        r.y_center,
+                        r.width,
+                        r.height,
+                        r.rotation
+                    );
+                }
             }
-        }
-        infer += o.timings.total;
-        detects += o.detector_ran as u64;
-        found += o.pose.is_some() as u64;
-        let pf = PoseFrame { index, t_s, width: frame.cols() as u32, height: frame.rows() as u32, pose: o.pose };
-        writeln!(w, "{}", pf.to_json_line())?;
-        Ok(())
-    };
+            infer += o.timings.total;
+            detects += o.detector_ran as u64;
+            found += o.pose.is_some() as u64;
+            let pf = PoseFrame { index, t_s, width: frame.cols() as u32, height: frame.rows() as u32, pose: o.pose };
+            writeln!(w, "{}", pf.to_json_line())?;
+            Ok(())
+        };
     if ["jpg", "jpeg", "png", "bmp", "webp"].contains(&ext.as_str()) {
         let img = imgcodecs::imread(&path, imgcodecs::IMREAD_COLOR)?;
         emit(&mut est, &img, 0, 0.0)?;

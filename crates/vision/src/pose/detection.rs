@@ -109,8 +109,7 @@ pub fn decode_detections(
     out: &mut Vec<Detection>,
 ) {
     for (i, anchor) in anchors.iter().enumerate() {
-        let (Some(&logit), Some(b)) = (raw_scores.get(i), raw_boxes.get(i * NUM_COORDS..(i + 1) * NUM_COORDS))
-        else {
+        let (Some(&logit), Some(b)) = (raw_scores.get(i), raw_boxes.get(i * NUM_COORDS..(i + 1) * NUM_COORDS)) else {
             break;
         };
         let score = sigmoid(logit.clamp(-SCORE_CLIP, SCORE_CLIP));
@@ -129,10 +128,7 @@ pub fn decode_detections(
         let mut keypoints = [(0.0, 0.0); NUM_KEYPOINTS];
         for (k, kp) in keypoints.iter_mut().enumerate() {
             let o = 4 + 2 * k;
-            *kp = (
-                b[o] / BOX_SCALE * anchor.w + anchor.x_center,
-                b[o + 1] / BOX_SCALE * anchor.h + anchor.y_center,
-            );
+            *kp = (b[o] / BOX_SCALE * anchor.w + anchor.x_center, b[o + 1] / BOX_SCALE * anchor.h + anchor.y_center);
         }
         out.push(Detection { score, xmin, ymin, width, height, keypoints });
     }

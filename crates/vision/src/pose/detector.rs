@@ -38,9 +38,10 @@ impl PoseDetector {
     pub fn new(models_dir: &Path, threads: ThreadSettings) -> Result<Self, PoseError> {
         let model = load_verified(models_dir, DETECTOR_FILE)?;
         let session = build_session(DETECTOR_FILE, &model.bytes, threads)?;
-        let boxes_name = pick_output(&session, DETECTOR_FILE, model.output_for_role("regressors"), "regressors", |s| {
-            s.last() == Some(&(NUM_COORDS as i64))
-        })?;
+        let boxes_name =
+            pick_output(&session, DETECTOR_FILE, model.output_for_role("regressors"), "regressors", |s| {
+                s.last() == Some(&(NUM_COORDS as i64))
+            })?;
         let scores_name = pick_output(&session, DETECTOR_FILE, model.output_for_role("scores"), "scores", |s| {
             s.len() == 3 && s[2] == 1
         })?;

@@ -88,7 +88,9 @@ impl LandmarkModel {
             s.len() == 4 && s[3] == NUM_ALL_LANDMARKS as i64
         })?;
         let world_name =
-            pick_output(&session, file, model.output_for_role("world_landmarks"), "world landmarks", |s| s == [1, 117])?;
+            pick_output(&session, file, model.output_for_role("world_landmarks"), "world landmarks", |s| {
+                s == [1, 117]
+            })?;
         let s = LANDMARK_INPUT_SIZE as usize;
         let input = Tensor::from_array(([1usize, s, s, 3], vec![0.0f32; s * s * 3].into_boxed_slice()))
             .map_err(|e| PoseError::ort("landmark input tensor", e))?;
@@ -130,7 +132,11 @@ impl LandmarkModel {
         let (_, flag) = get(&self.flag_name)?;
         let (hm_shape, hm) = get(&self.heatmap_name)?;
         let (_, world) = get(&self.world_name)?;
-        if lm.len() != NUM_ALL_LANDMARKS * 5 || world.len() != NUM_ALL_LANDMARKS * 3 || flag.is_empty() || hm_shape.len() != 4 {
+        if lm.len() != NUM_ALL_LANDMARKS * 5
+            || world.len() != NUM_ALL_LANDMARKS * 3
+            || flag.is_empty()
+            || hm_shape.len() != 4
+        {
             return Err(PoseError::ModelShape {
                 model: self.file.clone(),
                 message: format!("unexpected output sizes {} / {} / {}", lm.len(), world.len(), flag.len()),
@@ -145,6 +151,11 @@ impl LandmarkModel {
         self.heatmap_dims = [hm_shape[1] as usize, hm_shape[2] as usize, hm_shape[3] as usize];
         self.flag = flag[0];
         Ok(())
+    }
+
+    /// Only crops `roi` of `bgr` into the input tensor (for benchmarks).
+    pub fn prepare_only(&mut self, bgr: &Mat, roi: &Roi) -> Result<(), PoseError> {
+        self.preprocess(bgr, roi).map(|_| ())
     }
 
     /// Runs only the model on an already prepared input (for benchmarks).

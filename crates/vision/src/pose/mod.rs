@@ -191,7 +191,10 @@ pub struct PoseEstimator {
 impl PoseEstimator {
     /// Loads ONNX Runtime and both models (checking their sha256 against the manifest).
     pub fn new(cfg: PoseConfig) -> Result<Self, PoseError> {
-        for (name, v) in [("min_detection_confidence", cfg.min_detection_confidence), ("min_tracking_confidence", cfg.min_tracking_confidence)] {
+        for (name, v) in [
+            ("min_detection_confidence", cfg.min_detection_confidence),
+            ("min_tracking_confidence", cfg.min_tracking_confidence),
+        ] {
             if !(0.0..=1.0).contains(&v) {
                 return Err(PoseError::Config(format!("{name} must be in [0, 1], got {v}")));
             }
@@ -367,9 +370,11 @@ pub fn detection_to_roi(d: &detection::Detection, w: u32, h: u32) -> Roi {
 }
 
 fn to_pose(found: &RoiLandmarks, w: u32, h: u32) -> Pose {
-    let mut pose = Pose { image: [ImagePoint::default(); NUM_LANDMARKS], world: [WorldPoint::default(); NUM_LANDMARKS] };
+    let mut pose =
+        Pose { image: [ImagePoint::default(); NUM_LANDMARKS], world: [WorldPoint::default(); NUM_LANDMARKS] };
     for (dst, l) in pose.image.iter_mut().zip(found.landmarks.iter()) {
-        *dst = ImagePoint { x: l.x * w as f32, y: l.y * h as f32, z: l.z, visibility: l.visibility, presence: l.presence };
+        *dst =
+            ImagePoint { x: l.x * w as f32, y: l.y * h as f32, z: l.z, visibility: l.visibility, presence: l.presence };
     }
     for (dst, p) in pose.world.iter_mut().zip(found.world.iter()) {
         *dst = WorldPoint { x: p[0], y: p[1], z: p[2] };

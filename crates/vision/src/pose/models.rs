@@ -40,10 +40,7 @@ pub fn load_verified(dir: &Path, file: &str) -> Result<VerifiedModel, PoseError>
     let manifest: serde_json::Value = serde_json::from_str(&text)
         .map_err(|e| PoseError::Manifest { path: manifest_path.clone(), message: e.to_string() })?;
     let bad = |message: String| PoseError::Manifest { path: manifest_path.clone(), message };
-    let entries = manifest
-        .get("models")
-        .and_then(|m| m.as_array())
-        .ok_or_else(|| bad("no `models` array".into()))?;
+    let entries = manifest.get("models").and_then(|m| m.as_array()).ok_or_else(|| bad("no `models` array".into()))?;
     let entry = entries
         .iter()
         .find(|e| e.get("file").and_then(|f| f.as_str()) == Some(file))
@@ -110,7 +107,8 @@ mod tests {
     }
 
     fn unique_temp_dir(tag: &str) -> PathBuf {
-        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+        let nanos =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
         let dir = std::env::temp_dir().join(format!("formcheck-{tag}-{}-{nanos}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("temp dir");
         dir

@@ -3,6 +3,7 @@
 //! `ort` is built with `load-dynamic`: the library is `libonnxruntime.so.1.31.1` from the PyPI wheel
 //! `onnxruntime==1.31.1`, put in place by `scripts/setup.sh`.
 
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -17,13 +18,26 @@ pub const ORT_LIBRARY: &str = "libonnxruntime.so.1.31.1";
 /// Where the ONNX Runtime library is looked for, in order: `ORT_DYLIB_PATH` (a file), then
 /// `$FORMCHECK_ORT_DIR/libonnxruntime.so.1.31.1`, then `~/.cache/formcheck/onnxruntime-1.31.1/`.
 pub fn ort_library_path() -> (PathBuf, &'static str) {
-    if let Some(p) = std::env::var_os("ORT_DYLIB_PATH").filter(|p| !p.is_empty()) {
+    resolve_library_path(
+        std::env::var_os("ORT_DYLIB_PATH"),
+        std::env::var_os("FORMCHECK_ORT_DIR"),
+        std::env::var_os("HOME"),
+    )
+}
+
+/// [`ort_library_path`] with the environment passed in: returns the path and which setting chose it.
+fn resolve_library_path(
+    ort_dylib_path: Option<OsString>,
+    formcheck_ort_dir: Option<OsString>,
+    home: Option<OsString>,
+) -> (PathBuf, &'static str) {
+    if let Some(p) = ort_dylib_path.filter(|p| !p.is_empty()) {
         return (PathBuf::from(p), "ORT_DYLIB_PATH");
     }
-    if let Some(d) = std::env::var_os("FORMCHECK_ORT_DIR").filter(|p| !p.is_empty()) {
+    if let Some(d) = formcheck_ort_dir.filter(|p| !p.is_empty()) {
         return (PathBuf::from(d).join(ORT_LIBRARY), "FORMCHECK_ORT_DIR");
     }
-    let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("/root"));
+    let home = home.filter(|h| !h.is_empty()).map(PathBuf::from).unwrap_or_else(|| PathBuf::from("/root"));
     (home.join(".cache/formcheck/onnxruntime-1.31.1").join(ORT_LIBRARY), "the default user cache")
 }
 
@@ -82,4 +96,28 @@ pub fn build_session(name: &str, model: &[u8], threads: ThreadSettings) -> Resul
 pub fn runtime_available() -> bool {
     let (p, _) = ort_library_path();
     Path::new(&p).is_file()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn library_path_precedence() {
+        let some = |s: &str| Some(OsString::from(s));
+        let (p, why) = resolve_library_path(some("/x/lib.so"), some("/dir"), some("/home/u"));
+        assert_eq!((p, why), (PathBuf::from("/x/lib.so"), "ORT_DYLIB_PATH"));
+        let (p, why) = resolve_library_path(some(""), some("/dir"), some("/home/u"));
+        assert_eq!((p, why), (PathBuf::from("/dir").join(ORT_LIBRARY), "FORMCHECK_ORT_DIR"));
+        let (p, _) = resolve_library_path(None, None, some("/home/u"));
+        assert_eq!(p, PathBuf::from("/home/u/.cache/formcheck/onnxruntime-1.31.1/libonnxruntime.so.1.31.1"));
+    }
+
+    #[test]
+    fn missing_library_error_names_the_setup_script() {
+        let err =
+            PoseError::RuntimeMissing { path: PathBuf::from("/nope/libonnxruntime.so.1.31.1"), why: "ORT_DYLIB_PATH" };
+        let text = err.to_string();
+        assert!(text.contains("scripts/setup.sh") && text.contains("/nope/libonnxruntime.so.1.31.1"), "{text}");
+    }
 }

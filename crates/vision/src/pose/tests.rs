@@ -1,11 +1,13 @@
 //! Tests that run the real models (skipped with a note when the runtime or models are absent).
 
 use super::*;
-use opencv::videoio::{VideoCapture, VideoCaptureTraitConst, VideoCaptureTrait, CAP_ANY};
+use opencv::videoio::{VideoCapture, VideoCaptureTrait, VideoCaptureTraitConst, CAP_ANY};
 
 fn models_ready() -> bool {
     let dir = default_models_dir();
-    let ok = runtime::runtime_available() && dir.join("manifest.json").is_file() && dir.join("pose_detection.onnx").is_file();
+    let ok = runtime::runtime_available()
+        && dir.join("manifest.json").is_file()
+        && dir.join("pose_detection.onnx").is_file();
     if !ok {
         eprintln!("skipping: ONNX Runtime or models missing (run scripts/setup.sh)");
     }
@@ -92,14 +94,14 @@ fn blank_frame_has_no_pose_and_keeps_detecting() {
         return;
     }
     let mut est = PoseEstimator::new(PoseConfig::new(default_models_dir())).expect("estimator");
-    let black = Mat::new_rows_cols_with_default(360, 640, opencv::core::CV_8UC3, opencv::core::Scalar::all(0.0))
-        .expect("mat");
+    let black =
+        Mat::new_rows_cols_with_default(360, 640, opencv::core::CV_8UC3, opencv::core::Scalar::all(0.0)).expect("mat");
     for i in 0..2 {
         let out = est.process(&black, i as f64 / 30.0).expect("process");
         assert!(out.pose.is_none());
         assert!(out.detector_ran);
     }
-    let gray = Mat::new_rows_cols_with_default(10, 10, opencv::core::CV_8UC1, opencv::core::Scalar::all(0.0))
-        .expect("mat");
+    let gray =
+        Mat::new_rows_cols_with_default(10, 10, opencv::core::CV_8UC1, opencv::core::Scalar::all(0.0)).expect("mat");
     assert!(matches!(est.process(&gray, 0.0), Err(PoseError::BadFrame(_))));
 }

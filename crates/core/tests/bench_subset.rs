@@ -1,0 +1,22 @@
+//! Regression guard on a fixed-seed subset of the synthetic bench (the full bench and its
+//! figures: `cargo run -p formcheck-core --release --example suite -- FROM TO`).
+
+use formcheck_core::eval::run_synthetic_suite;
+use formcheck_core::spec::{CheckId, ExerciseSpec};
+
+#[test]
+fn fixed_seed_subset_meets_the_targets() {
+    let spec = ExerciseSpec::cable_medius_kickback().expect("spec");
+    // Seeds 0..100 are the tuning set; this subset is its first 24.
+    let board = run_synthetic_suite(&spec, 0..24);
+    let summary = board.summary();
+    assert!(board.rep_exact_rate() >= 0.9, "{summary}");
+    assert!(board.clean_flag_rate() <= 0.06, "{summary}");
+    assert!(board.nm_rate() >= 0.95, "{summary}");
+    for id in CheckId::ALL {
+        let c = board.check_total(id);
+        if c.tp + c.fn_ >= 3 {
+            assert!(c.f1() >= 0.75, "{id}: F1 {:.2}\n{summary}", c.f1());
+        }
+    }
+}
