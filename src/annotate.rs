@@ -7,7 +7,8 @@
 use crate::AppError;
 use formcheck_core::kinematics::Side;
 use formcheck_core::landmarks::{Joint, PoseFrame};
-use formcheck_core::report::{Phase, Report};
+use formcheck_core::report::{Phase, Report, Status};
+use formcheck_core::spec::CheckId;
 use formcheck_vision::video::VideoReader;
 use opencv::core::{Mat, Point, Rect, Scalar, Size};
 use opencv::prelude::*;
@@ -78,13 +79,33 @@ pub struct OverlayState {
 pub struct OverlayTimeline<'a> {
     report: &'a Report,
     series_pos: HashMap<u64, usize>,
+    /// (series signal, label) pairs worth printing: those whose check this view can measure.
+    angles: Vec<(&'static str, &'static str)>,
 }
+
+/// The angles the overlay can print, with the check that makes each one matter.
+const OVERLAY_ANGLES: [(&str, &str, CheckId); 5] = [
+    ("hip_extension_deg", "hip ext", CheckId::LowBackArch),
+    ("trunk_forward_deg", "trunk fwd", CheckId::TorsoLeanForward),
+    ("trunk_away_deg", "trunk away", CheckId::TorsoLeanAway),
+    ("pelvis_hike_deg", "pelvis hike", CheckId::PelvisHike),
+    ("support_knee_flexion_deg", "support knee", CheckId::SupportKneeLocked),
+];
 
 impl<'a> OverlayTimeline<'a> {
     /// Indexes the report's series by frame.
     pub fn new(report: &'a Report) -> OverlayTimeline<'a> {
         let series_pos = report.series.frame.iter().enumerate().map(|(i, f)| (*f, i)).collect();
-        OverlayTimeline { report, series_pos }
+        // An angle the camera cannot measure from here would be a guess: leave it off the picture.
+        let measurable = |id: CheckId| {
+            report.checks.iter().find(|c| c.check == id).is_some_and(|c| c.status != Status::NotMeasurable)
+        };
+        let angles = OVERLAY_ANGLES
+            .iter()
+            .filter(|(_, _, check)| measurable(*check))
+            .map(|(name, label, _)| (*name, *label))
+            .collect();
+        OverlayTimeline { report, series_pos, angles }
     }
 
     /// The overlay at frame `index`, time `t_s`.
@@ -120,13 +141,7 @@ impl<'a> OverlayTimeline<'a> {
         state.cue = last_ended.filter(|(_, cue, _)| !cue.is_empty()).map(|(_, cue, praise)| (cue, praise));
         if let Some(&pos) = self.series_pos.get(&index) {
             state.phase = self.report.series.phase.get(pos).copied().flatten();
-            for (name, label) in [
-                ("hip_extension_deg", "hip ext"),
-                ("trunk_forward_deg", "trunk fwd"),
-                ("trunk_away_deg", "trunk away"),
-                ("pelvis_hike_deg", "pelvis hike"),
-                ("support_knee_flexion_deg", "support knee"),
-            ] {
+            for &(name, label) in &self.angles {
                 if let Some(Some(v)) = self.report.series.signals.get(name).and_then(|s| s.get(pos)) {
                     state.angles.push((label, *v));
                 }

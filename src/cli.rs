@@ -406,12 +406,7 @@ fn run_batch(args: BatchArgs) -> Result<u8, AppError> {
     let spec = args.spec.load()?;
     let shard = args.shard.as_deref().map(Shard::parse).transpose().map_err(AppError::Usage)?;
     let pose = args.pose.config();
-    let settings_key = format!(
-        "model={:?};spec={};annotate={}",
-        pose.complexity,
-        format!("{spec:?}"),
-        args.annotate
-    );
+    let settings_key = format!("model={:?};spec={spec:?};annotate={}", pose.complexity, args.annotate);
     let options = BatchOptions {
         input_dir: args.dir.clone(),
         out_dir: args.out.clone(),

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{ffmpeg, formcheck, run, sample, text};
+use common::{ffmpeg, run, sample, text};
 use std::path::{Path, PathBuf};
 
 const AWKWARD: &str = "Zoë/<b>set & \"1\" 日本.mp4";
@@ -145,11 +145,9 @@ fn a_full_disk_fails_the_video_not_the_batch_and_leaves_no_partial_report() {
     let clients = client_dir();
     let out = tempfile::tempdir().unwrap();
     // RLIMIT_FSIZE makes any write past 64 KiB fail with EFBIG (SIGXFSZ ignored), as a full disk would.
-    let script = format!(
-        "trap '' XFSZ; ulimit -f 64; exec \"$0\" batch \"$1\" --out \"$2\" --annotate"
-    );
+    let script = "trap '' XFSZ; ulimit -f 64; exec \"$0\" batch \"$1\" --out \"$2\" --annotate";
     let result = std::process::Command::new("bash")
-        .args(["-c", &script])
+        .args(["-c", script])
         .arg(env!("CARGO_BIN_EXE_formcheck"))
         .arg(clients.path())
         .arg(out.path())
@@ -160,6 +158,26 @@ fn a_full_disk_fails_the_video_not_the_batch_and_leaves_no_partial_report() {
     assert_ne!(result.status.code(), Some(0), "{stderr}");
     assert!(stderr.contains("File too large") || stderr.contains("disk full"), "{stderr}");
     assert_no_partial_reports(out.path());
-    // Nothing is marked done that is not.
-    let _ = formcheck;
+    // Nothing is marked done that is not: every stamp has its report beside it.
+    let done: Vec<_> = walk(out.path()).into_iter().filter(|p| p.to_string_lossy().ends_with(".done")).collect();
+    for stamp in done {
+        let report = PathBuf::from(stamp.to_string_lossy().replace(".done", ".report.json"));
+        assert!(report.is_file(), "{} without its report", stamp.display());
+    }
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
 }

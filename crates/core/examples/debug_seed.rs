@@ -14,6 +14,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         p.reps = 4;
         p.noise = formcheck_core::synth::Noise::TYPICAL;
         p.lead_in_out = true;
+        p.partial_before = std::env::args().position(|a| a == "--partial").and_then(|k| std::env::args().nth(k + 1)).and_then(|v| v.parse().ok());
     }
     println!("params: view {:?} side {:?} switch {} reps {} partial {:?} faults {:?} lead {}", p.view, p.side, p.switch_sides, p.reps, p.partial_before, p.faults, p.lead_in_out);
     let seq = generate(&p);
