@@ -194,7 +194,17 @@ fn wrap(text: &str, max_chars: usize) -> Vec<String> {
 
 fn put_text(img: &mut Mat, text: &str, org: Point, scale: f64, color: Scalar, thickness: i32) -> opencv::Result<()> {
     // A dark outline keeps text readable on any background.
-    imgproc::put_text(img, text, org, imgproc::FONT_HERSHEY_SIMPLEX, scale, Scalar::all(0.0), thickness + 3, imgproc::LINE_AA, false)?;
+    imgproc::put_text(
+        img,
+        text,
+        org,
+        imgproc::FONT_HERSHEY_SIMPLEX,
+        scale,
+        Scalar::all(0.0),
+        thickness + 3,
+        imgproc::LINE_AA,
+        false,
+    )?;
     imgproc::put_text(img, text, org, imgproc::FONT_HERSHEY_SIMPLEX, scale, color, thickness, imgproc::LINE_AA, false)
 }
 
@@ -277,14 +287,24 @@ pub fn draw_overlay(img: &mut Mat, state: &OverlayState) -> opencv::Result<()> {
 
 /// Writes the annotated copy of `input` to `output` (an `.mp4`), written to a temporary file and
 /// renamed when complete.
-pub fn annotate_video(input: &Path, frames: &[PoseFrame], report: &Report, output: &Path) -> Result<AnnotateOutcome, AppError> {
+pub fn annotate_video(
+    input: &Path,
+    frames: &[PoseFrame],
+    report: &Report,
+    output: &Path,
+) -> Result<AnnotateOutcome, AppError> {
     let mut reader = VideoReader::open_file(input)?;
     let info = reader.info().clone();
     let scale = {
         let long = info.width.max(info.height) as i32;
-        if long > MAX_LONG_SIDE { MAX_LONG_SIDE as f64 / long as f64 } else { 1.0 }
+        if long > MAX_LONG_SIDE {
+            MAX_LONG_SIDE as f64 / long as f64
+        } else {
+            1.0
+        }
     };
-    let size = Size::new((info.width as f64 * scale).round() as i32 & !1, (info.height as f64 * scale).round() as i32 & !1);
+    let size =
+        Size::new((info.width as f64 * scale).round() as i32 & !1, (info.height as f64 * scale).round() as i32 & !1);
     let fps = if info.fps > 0.0 { info.fps } else { 30.0 };
     let stem = output.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let tmp = output.with_file_name(format!(".{}.{}.tmp.mp4", stem.trim_end_matches(".mp4"), std::process::id()));
@@ -319,7 +339,10 @@ pub fn annotate_video(input: &Path, frames: &[PoseFrame], report: &Report, outpu
             let size_ok = std::fs::metadata(&tmp).map(|m| m.len() > 0).unwrap_or(false);
             if !size_ok {
                 let _ = std::fs::remove_file(&tmp);
-                return Err(AppError::io(output, std::io::Error::other("the video encoder wrote nothing (disk full?)")));
+                return Err(AppError::io(
+                    output,
+                    std::io::Error::other("the video encoder wrote nothing (disk full?)"),
+                ));
             }
             crate::atomic::commit(&tmp, output).map_err(|e| AppError::io(output, e))?;
             Ok(AnnotateOutcome { codec, frames: frames_written })
@@ -336,8 +359,10 @@ fn open_writer(path: &Path, fps: f64, size: Size) -> std::io::Result<(videoio::V
     let name = path.to_string_lossy();
     for codec in ["avc1", "mp4v"] {
         let chars: Vec<char> = codec.chars().collect();
-        let fourcc = videoio::VideoWriter::fourcc(chars[0], chars[1], chars[2], chars[3]).map_err(std::io::Error::other)?;
-        if let Ok(writer) = videoio::VideoWriter::new_with_backend(&*name, videoio::CAP_FFMPEG, fourcc, fps, size, true) {
+        let fourcc =
+            videoio::VideoWriter::fourcc(chars[0], chars[1], chars[2], chars[3]).map_err(std::io::Error::other)?;
+        if let Ok(writer) = videoio::VideoWriter::new_with_backend(&*name, videoio::CAP_FFMPEG, fourcc, fps, size, true)
+        {
             if writer.is_opened().unwrap_or(false) {
                 return Ok((writer, codec.to_string()));
             }

@@ -388,7 +388,8 @@ fn process_one(options: &BatchOptions, spec: &ExerciseSpec, estimator: &mut Pose
         if options.annotate {
             crate::annotate::annotate_video(&input, &analysis.frames, &analysis.report, &paths.annotated)?;
         }
-        let assets = crate::keyframes::write_fault_thumbnails(&input, &analysis.frames, &analysis.report, &paths.report)?;
+        let assets =
+            crate::keyframes::write_fault_thumbnails(&input, &analysis.frames, &analysis.report, &paths.report)?;
         let assets_json = serde_json::to_vec_pretty(&assets).map_err(|e| AppError::Usage(e.to_string()))?;
         crate::atomic::write_atomic(&paths.assets, &assets_json).map_err(|e| AppError::io(&paths.assets, e))?;
         crate::atomic::write_atomic(&paths.stamp, key.as_bytes()).map_err(|e| AppError::io(&paths.stamp, e))?;
@@ -525,16 +526,17 @@ fn utc_now() -> String {
 
 /// One CSV line (RFC 4180 quoting).
 fn csv_row(fields: &[&str]) -> String {
-    let quoted: Vec<String> = fields
-        .iter()
-        .map(|f| {
-            if f.contains([',', '"', '\n', '\r']) {
-                format!("\"{}\"", f.replace('"', "\"\""))
-            } else {
-                f.to_string()
-            }
-        })
-        .collect();
+    let quoted: Vec<String> =
+        fields
+            .iter()
+            .map(|f| {
+                if f.contains([',', '"', '\n', '\r']) {
+                    format!("\"{}\"", f.replace('"', "\"\""))
+                } else {
+                    f.to_string()
+                }
+            })
+            .collect();
     format!("{}\n", quoted.join(","))
 }
 

@@ -3,8 +3,8 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use formcheck::{pipeline, AppError};
 use formcheck_core::spec::ExerciseSpec;
-use std::io::IsTerminal;
 use formcheck_vision::pose::{ModelComplexity, PoseConfig, SmoothingClock};
+use std::io::IsTerminal;
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
@@ -282,7 +282,11 @@ struct Progress {
 
 impl Progress {
     fn new(quiet: bool) -> Progress {
-        Progress { enabled: !quiet && std::io::stderr().is_terminal(), started: std::time::Instant::now(), last_draw: None }
+        Progress {
+            enabled: !quiet && std::io::stderr().is_terminal(),
+            started: std::time::Instant::now(),
+            last_draw: None,
+        }
     }
 
     fn update(&mut self, done: u64, total: u64) {
@@ -294,7 +298,12 @@ impl Progress {
         let line = if total > 0 {
             let frac = (done as f64 / total as f64).min(1.0);
             let filled = (frac * 30.0) as usize;
-            format!("[{}{}] {:3.0}% {done}/{total} frames, {fps:.1} fps", "#".repeat(filled), ".".repeat(30 - filled), frac * 100.0)
+            format!(
+                "[{}{}] {:3.0}% {done}/{total} frames, {fps:.1} fps",
+                "#".repeat(filled),
+                ".".repeat(30 - filled),
+                frac * 100.0
+            )
         } else {
             format!("{done} frames, {fps:.1} fps")
         };
@@ -324,7 +333,11 @@ fn run_analyze(args: AnalyzeArgs) -> Result<u8, AppError> {
     if let Some(path) = &args.annotate {
         let outcome = formcheck::annotate::annotate_video(&args.input, &analysis.frames, &analysis.report, path)?;
         if !args.quiet {
-            let codec = if outcome.codec == "avc1" { "H.264".to_string() } else { format!("{} (no H.264 encoder here)", outcome.codec) };
+            let codec = if outcome.codec == "avc1" {
+                "H.264".to_string()
+            } else {
+                format!("{} (no H.264 encoder here)", outcome.codec)
+            };
             eprintln!("annotated video: {} ({codec}, {} frames)", path.display(), outcome.frames);
         }
     }
@@ -371,7 +384,9 @@ fn run_live(args: LiveArgs) -> Result<u8, AppError> {
         &stop,
         |output| {
             match output {
-                LiveOutput::Cue(cue) => println!("[{:6.1}s] {} {}", cue.t_s, if cue.kind == "praise" { "+" } else { "!" }, cue.text),
+                LiveOutput::Cue(cue) => {
+                    println!("[{:6.1}s] {} {}", cue.t_s, if cue.kind == "praise" { "+" } else { "!" }, cue.text)
+                }
                 LiveOutput::Rep { t_s, side, reps_in_set, faults } => println!(
                     "[{t_s:6.1}s] {} leg rep {reps_in_set}{}",
                     side.as_str(),
@@ -391,7 +406,12 @@ fn run_live(args: LiveArgs) -> Result<u8, AppError> {
     }
     eprintln!(
         "live: {} frames processed, {} dropped, latency p50 {:.0} ms, p95 {:.0} ms, max {:.0} ms ({})",
-        result.processed_frames, result.dropped_frames, result.latency_ms.p50, result.latency_ms.p95, result.latency_ms.max, result.end_reason
+        result.processed_frames,
+        result.dropped_frames,
+        result.latency_ms.p50,
+        result.latency_ms.p95,
+        result.latency_ms.max,
+        result.end_reason
     );
     eprintln!("live: reps left {}, right {}", result.report.summary.reps_left, result.report.summary.reps_right);
     if let Some(path) = &args.json {

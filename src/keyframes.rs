@@ -6,8 +6,8 @@ use formcheck_core::landmarks::PoseFrame;
 use formcheck_core::report::Report;
 use formcheck_vision::video::{VideoError, VideoReader};
 use opencv::core::{Mat, Size};
-use opencv::prelude::*;
 use opencv::imgproc;
+use opencv::prelude::*;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -64,7 +64,8 @@ pub fn write_fault_thumbnails(
         }
         let Some((check, t_s)) = moments.get(&frame.index) else { continue };
         let pose = frames.iter().find(|f| f.index == frame.index);
-        let jpeg = thumbnail_jpeg(&frame.image, pose).map_err(|e| AppError::io(report_path, std::io::Error::other(e)))?;
+        let jpeg =
+            thumbnail_jpeg(&frame.image, pose).map_err(|e| AppError::io(report_path, std::io::Error::other(e)))?;
         let file = format!("{stem}.thumb-{}-{check}.jpg", frame.index);
         let path = dir.join(&file);
         crate::atomic::write_atomic(&path, &jpeg).map_err(|e| AppError::io(&path, e))?;

@@ -14,9 +14,9 @@ use formcheck_core::report::Report;
 use formcheck_core::spec::{ExerciseSpec, Severity};
 use formcheck_vision::pose::PoseEstimator;
 use formcheck_vision::video::{LatestFrameSource, Source, VideoReader};
+use opencv::prelude::*;
 use serde::Serialize;
 use std::sync::atomic::{AtomicBool, Ordering};
-use opencv::prelude::*;
 use std::time::{Duration, Instant};
 
 /// Settings of a live session.
@@ -202,7 +202,10 @@ pub fn run_live(
             Ok(Some(frame)) => frame,
             Ok(None) if capture.is_ended() => break "source_ended",
             Ok(None) => {
-                on_output(&LiveOutput::SourceLost { t_s: last_t, reason: format!("no frame for {:?}", options.stall_timeout) });
+                on_output(&LiveOutput::SourceLost {
+                    t_s: last_t,
+                    reason: format!("no frame for {:?}", options.stall_timeout),
+                });
                 break "source_lost";
             }
             Err(err) => {

@@ -92,11 +92,28 @@ fn rotation_metadata_is_honoured() {
     // A landscape recording stored sideways with a 90° rotation flag, as phones do.
     let sideways = dir.path().join("sideways.mp4");
     ffmpeg(&[
-        "-i", sample("08_pelvic_hike.mp4").to_str().unwrap(),
-        "-frames:v", "20", "-vf", "transpose=2", "-c:v", "libx264", "-preset", "ultrafast", sideways.to_str().unwrap(),
+        "-i",
+        sample("08_pelvic_hike.mp4").to_str().unwrap(),
+        "-frames:v",
+        "20",
+        "-vf",
+        "transpose=2",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        sideways.to_str().unwrap(),
     ]);
     let rotated = dir.path().join("rotated.mp4");
-    ffmpeg(&["-i", sideways.to_str().unwrap(), "-c", "copy", "-metadata:s:v:0", "rotate=90", rotated.to_str().unwrap()]);
+    ffmpeg(&[
+        "-i",
+        sideways.to_str().unwrap(),
+        "-c",
+        "copy",
+        "-metadata:s:v:0",
+        "rotate=90",
+        rotated.to_str().unwrap(),
+    ]);
     let out = dir.path().join("o.jsonl");
     let result = run(&["pose", rotated.to_str().unwrap(), "--jsonl", out.to_str().unwrap()]);
     assert!(result.status.success(), "{}", text(&result));
@@ -114,9 +131,19 @@ fn variable_frame_rate_keeps_container_timestamps() {
     let vfr = dir.path().join("vfr.mp4");
     // Keep frames 0,1, 3,4, 6,7, ...: gaps of 1 and 2 frame periods, timestamps preserved.
     ffmpeg(&[
-        "-i", sample("01_clean_side.mp4").to_str().unwrap(),
-        "-vf", "select='not(eq(mod(n\\,3)\\,2))'", "-fps_mode", "vfr", "-frames:v", "30",
-        "-c:v", "libx264", "-preset", "ultrafast", vfr.to_str().unwrap(),
+        "-i",
+        sample("01_clean_side.mp4").to_str().unwrap(),
+        "-vf",
+        "select='not(eq(mod(n\\,3)\\,2))'",
+        "-fps_mode",
+        "vfr",
+        "-frames:v",
+        "30",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        vfr.to_str().unwrap(),
     ]);
     let out = dir.path().join("o.jsonl");
     let result = run(&["pose", vfr.to_str().unwrap(), "--jsonl", out.to_str().unwrap(), "--real-clock"]);
@@ -136,9 +163,19 @@ fn two_people_and_a_person_who_leaves_do_not_break_the_analysis() {
     // Two people side by side.
     let two = dir.path().join("two.mp4");
     ffmpeg(&[
-        "-i", a.to_str().unwrap(), "-i", b.to_str().unwrap(), "-filter_complex",
-        "[0:v]scale=360:640[l];[1:v]crop=405:720:440:0,scale=360:640[r];[l][r]hstack", "-frames:v", "150",
-        "-c:v", "libx264", "-preset", "ultrafast", two.to_str().unwrap(),
+        "-i",
+        a.to_str().unwrap(),
+        "-i",
+        b.to_str().unwrap(),
+        "-filter_complex",
+        "[0:v]scale=360:640[l];[1:v]crop=405:720:440:0,scale=360:640[r];[l][r]hstack",
+        "-frames:v",
+        "150",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        two.to_str().unwrap(),
     ]);
     let (result, report) = analyze(&two, &["--quiet"]);
     assert_eq!(result.status.code(), Some(0), "{}", text(&result));
@@ -147,8 +184,21 @@ fn two_people_and_a_person_who_leaves_do_not_break_the_analysis() {
     // The person walks out: the clip, then two seconds of the empty gym (a frame with nobody).
     let leaves = dir.path().join("leaves.mp4");
     ffmpeg(&[
-        "-i", a.to_str().unwrap(), "-f", "lavfi", "-i", "color=gray:s=720x1280:r=30:d=2", "-filter_complex",
-        "[0:v][1:v]concat=n=2:v=1[v]", "-map", "[v]", "-c:v", "libx264", "-preset", "ultrafast", leaves.to_str().unwrap(),
+        "-i",
+        a.to_str().unwrap(),
+        "-f",
+        "lavfi",
+        "-i",
+        "color=gray:s=720x1280:r=30:d=2",
+        "-filter_complex",
+        "[0:v][1:v]concat=n=2:v=1[v]",
+        "-map",
+        "[v]",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        leaves.to_str().unwrap(),
     ]);
     let (result, report) = analyze(&leaves, &["--quiet"]);
     assert_eq!(result.status.code(), Some(0), "{}", text(&result));

@@ -51,7 +51,17 @@ fn a_directory_is_not_a_video() {
 fn zero_frame_video_is_exit_3() {
     let dir = tempfile::tempdir().unwrap();
     let zero = dir.path().join("zero.mp4");
-    ffmpeg(&["-f", "lavfi", "-i", "color=black:s=64x64:d=1", "-frames:v", "0", "-c:v", "libx264", zero.to_str().unwrap()]);
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "color=black:s=64x64:d=1",
+        "-frames:v",
+        "0",
+        "-c:v",
+        "libx264",
+        zero.to_str().unwrap(),
+    ]);
     let (code, stderr, wrote) = pose(&zero, &dir.path().join("o.jsonl"));
     assert_eq!(code, 3, "{stderr}");
     assert!(!wrote);
@@ -102,7 +112,17 @@ fn an_image_with_nobody_gives_a_null_line_and_analyze_refuses_it() {
     assert_eq!((lines[0]["width"].as_u64(), lines[0]["height"].as_u64()), (Some(320), Some(240)));
 
     let video = dir.path().join("empty_room.mp4");
-    ffmpeg(&["-f", "lavfi", "-i", "color=gray:s=320x240:d=1:r=10", "-c:v", "libx264", "-pix_fmt", "yuv420p", video.to_str().unwrap()]);
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "color=gray:s=320x240:d=1:r=10",
+        "-c:v",
+        "libx264",
+        "-pix_fmt",
+        "yuv420p",
+        video.to_str().unwrap(),
+    ]);
     let report = dir.path().join("r.json");
     let result = run(&["analyze", video.to_str().unwrap(), "--json", report.to_str().unwrap(), "--quiet"]);
     assert_eq!(result.status.code(), Some(3), "{}", text(&result));
@@ -114,7 +134,15 @@ fn an_image_with_nobody_gives_a_null_line_and_analyze_refuses_it() {
 fn a_still_of_a_person_gives_one_pose() {
     let dir = tempfile::tempdir().unwrap();
     let still = dir.path().join("still.jpg");
-    ffmpeg(&["-ss", "1", "-i", sample("08_pelvic_hike.mp4").to_str().unwrap(), "-frames:v", "1", still.to_str().unwrap()]);
+    ffmpeg(&[
+        "-ss",
+        "1",
+        "-i",
+        sample("08_pelvic_hike.mp4").to_str().unwrap(),
+        "-frames:v",
+        "1",
+        still.to_str().unwrap(),
+    ]);
     let out = dir.path().join("o.jsonl");
     let (code, stderr, _) = pose(&still, &out);
     assert_eq!(code, 0, "{stderr}");

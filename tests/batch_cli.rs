@@ -16,7 +16,14 @@ fn client_dir() -> tempfile::TempDir {
     std::fs::create_dir_all(root.join("ann")).unwrap();
     for (src, dst) in [("01_clean_side.mp4", AWKWARD), ("08_pelvic_hike.mp4", "ann/week1.mp4")] {
         ffmpeg(&[
-            "-i", sample(src).to_str().unwrap(), "-frames:v", "110", "-c:v", "libx264", "-preset", "ultrafast",
+            "-i",
+            sample(src).to_str().unwrap(),
+            "-frames:v",
+            "110",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
             root.join(dst).to_str().unwrap(),
         ]);
     }

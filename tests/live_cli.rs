@@ -12,8 +12,14 @@ fn realtime_file_gives_cues_latency_and_a_session_report() {
     let dir = tempfile::tempdir().unwrap();
     let (json, events) = (dir.path().join("session.json"), dir.path().join("events.jsonl"));
     let result = run(&[
-        "live", sample("01_clean_side.mp4").to_str().unwrap(), "--realtime", "--headless",
-        "--json", json.to_str().unwrap(), "--jsonl", events.to_str().unwrap(),
+        "live",
+        sample("01_clean_side.mp4").to_str().unwrap(),
+        "--realtime",
+        "--headless",
+        "--json",
+        json.to_str().unwrap(),
+        "--jsonl",
+        events.to_str().unwrap(),
     ]);
     assert_eq!(result.status.code(), Some(0), "{}", text(&result));
     let session: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();

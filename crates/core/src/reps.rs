@@ -73,6 +73,15 @@ pub fn segment(base: &BaseSignals, spec: &ExerciseSpec) -> Vec<SetSegment> {
             r.partial = r.amplitude_deg < spec.reps.full_fraction * typical;
         }
     }
+    // Partial excursions before a set's first full rep or after its last are setting up and
+    // stepping away, not attempts at a rep.
+    for s in &mut sets {
+        let first = s.reps.iter().position(|r| !r.partial);
+        let last = s.reps.iter().rposition(|r| !r.partial);
+        if let (Some(a), Some(b)) = (first, last) {
+            s.reps = s.reps[a..=b].to_vec();
+        }
+    }
     // A "set" of a single rep next to a real set is set-up or walking-away movement of the other
     // leg: drop it rather than invent a side switch.
     let full = |s: &SetSegment| s.reps.iter().filter(|r| !r.partial).count();
@@ -115,14 +124,20 @@ fn detect_leg(base: &BaseSignals, side: Side, spec: &RepSpec) -> Vec<RepSegment>
         let up = i;
         let mut down = None;
         let mut j = i;
+        let mut top = v;
         while j < n {
             match elev[j] {
-                Some(v) if v < exit => {
+                // Back under the lower level, or down by more than `split_fraction` of the height
+                // reached so far (two reps with too short a rest between them).
+                Some(v) if v < exit.max(top - spec.split_fraction * (top - bottom)) => {
                     down = Some(j);
                     break;
                 }
                 None => break,
-                _ => j += 1,
+                Some(v) => {
+                    top = top.max(v);
+                    j += 1;
+                }
             }
         }
         let Some(down) = down else {

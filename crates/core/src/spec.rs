@@ -211,6 +211,9 @@ pub struct RepSpec {
     pub rest_deg: f64,
     /// Percentile (0..100) of the thigh elevation taken as the leg's typical high position.
     pub high_percentile: f64,
+    /// A drop by this fraction of the height reached ends a rep even above the lower level
+    /// (splits reps separated by too short a rest).
+    pub split_fraction: f64,
     /// A rep reaching less than this fraction of the set's typical amplitude is partial.
     pub full_fraction: f64,
     /// Band below the peak (fraction of amplitude) counted as the top pause.
@@ -355,7 +358,7 @@ impl ExerciseSpec {
     /// Checks the values for consistency, with an error naming the offending key.
     pub fn validate(&self) -> Result<(), SpecError> {
         let bad = |m: String| Err(SpecError::Invalid(m));
-        let positive: [(&str, f64); 28] = [
+        let positive: [(&str, f64); 29] = [
             ("visibility.min_visibility", self.visibility.min_visibility),
             ("holding_hand_margin_m", self.holding_hand_margin_m),
             ("visibility.min_visibility_rep_signal", self.visibility.min_visibility_rep_signal),
@@ -376,6 +379,7 @@ impl ExerciseSpec {
             ("reps.exit_deg", self.reps.exit_deg),
             ("reps.rest_deg", self.reps.rest_deg),
             ("reps.full_fraction", self.reps.full_fraction),
+            ("reps.split_fraction", self.reps.split_fraction),
             ("reps.pause_band_fraction", self.reps.pause_band_fraction),
             ("reps.min_rep_s", self.reps.min_rep_s),
             ("reps.max_rep_s", self.reps.max_rep_s),
@@ -408,7 +412,7 @@ impl ExerciseSpec {
         if self.reps.min_rep_s >= self.reps.max_rep_s {
             return bad("reps.min_rep_s must be below reps.max_rep_s".into());
         }
-        if self.reps.full_fraction >= 1.0 || self.reps.pause_band_fraction >= 1.0 {
+        if self.reps.full_fraction >= 1.0 || self.reps.pause_band_fraction >= 1.0 || self.reps.split_fraction >= 1.0 {
             return bad("reps.full_fraction and reps.pause_band_fraction must be below 1".into());
         }
         if self.reps.bottom_percentile >= 100.0 {

@@ -1,5 +1,5 @@
 //! formcheck-vision: the stages that touch pixels — video input (OpenCV) and pose estimation
 //! (BlazePose on ONNX Runtime) — turning frames into [`formcheck_core::landmarks::PoseFrame`]s.
 
-pub mod video;
 pub mod pose;
+pub mod video;

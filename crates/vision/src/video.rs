@@ -297,14 +297,12 @@ impl PrefetchReader {
         let (sender, receiver) = std::sync::mpsc::sync_channel(depth.max(1));
         let handle = std::thread::Builder::new()
             .name("decode".into())
-            .spawn(move || {
-                loop {
-                    let item = reader.next_frame().transpose();
-                    let Some(item) = item else { break };
-                    let stop = item.is_err();
-                    if sender.send(item).is_err() || stop {
-                        break;
-                    }
+            .spawn(move || loop {
+                let item = reader.next_frame().transpose();
+                let Some(item) = item else { break };
+                let stop = item.is_err();
+                if sender.send(item).is_err() || stop {
+                    break;
                 }
             })
             .ok();
@@ -367,10 +365,8 @@ impl LatestFrameSource {
     /// timestamps (as a camera would deliver them); live sources are never paced.
     pub fn spawn(mut reader: VideoReader, realtime: bool) -> LatestFrameSource {
         let info = reader.info().clone();
-        let shared = Arc::new((
-            Mutex::new(LatestSlot { frame: None, ended: None, dropped: 0, captured: 0 }),
-            Condvar::new(),
-        ));
+        let shared =
+            Arc::new((Mutex::new(LatestSlot { frame: None, ended: None, dropped: 0, captured: 0 }), Condvar::new()));
         let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let (thread_shared, thread_stop) = (shared.clone(), stop.clone());
         let handle = std::thread::Builder::new()
@@ -459,11 +455,7 @@ impl LatestFrameSource {
 
     /// Frames captured and dropped so far.
     pub fn stats(&self) -> CaptureStats {
-        self.shared
-            .0
-            .lock()
-            .map(|s| CaptureStats { captured: s.captured, dropped: s.dropped })
-            .unwrap_or_default()
+        self.shared.0.lock().map(|s| CaptureStats { captured: s.captured, dropped: s.dropped }).unwrap_or_default()
     }
 }
 

@@ -150,6 +150,41 @@ pub struct PoseOutput {
     pub timings: StageTimings,
 }
 
+/// Timestamps for the smoothing filters, in nanoseconds.
+#[derive(Clone, Copy, Debug)]
+struct Clock {
+    kind: SmoothingClock,
+    frames: i64,
+    last_ns: Option<i64>,
+}
+
+impl Clock {
+    fn new(kind: SmoothingClock) -> Self {
+        Clock { kind, frames: 0, last_ns: None }
+    }
+
+    /// The timestamp of the next processed frame whose own time is `t_s` seconds.
+    fn next_ns(&mut self, t_s: f64) -> i64 {
+        self.frames += 1;
+        match self.kind {
+            // solution_base.py adds 33333 µs before stamping, so the first frame is at 33333 µs.
+            SmoothingClock::Fake30Fps => self.frames * FAKE_FRAME_US * 1000,
+            SmoothingClock::Timestamps => {
+                // Microsecond resolution like MediaPipe packets, kept strictly increasing (the
+                // filters ignore a sample whose time does not advance).
+                let mut t = (t_s * 1e6).round() as i64 * 1000;
+                if let Some(last) = self.last_ns {
+                    if t <= last {
+                        t = last + 1000;
+                    }
+                }
+                self.last_ns = Some(t);
+                t
+            }
+        }
+    }
+}
+
 /// Smoothing state (`PoseLandmarkFiltering`).
 struct Smoothers {
     visibility: VisibilitySmoother,
@@ -184,8 +219,7 @@ pub struct PoseEstimator {
     /// ROI for the next frame, derived from this frame's landmarks (tracking).
     next_roi: Option<Roi>,
     smoothers: Smoothers,
-    frames_processed: i64,
-    last_t_ns: Option<i64>,
+    clock: Clock,
 }
 
 impl PoseEstimator {
@@ -200,6 +234,7 @@ impl PoseEstimator {
             }
         }
         let threads = ThreadSettings { intra_threads: cfg.intra_threads, intra_spinning: cfg.intra_spinning };
+        let cfg_clock = cfg.smoothing_clock;
         let detector = PoseDetector::new(&cfg.models_dir, threads)?;
         let landmarks = LandmarkModel::new(&cfg.models_dir, cfg.complexity.file_name(), threads)?;
         Ok(PoseEstimator {
@@ -208,8 +243,7 @@ impl PoseEstimator {
             landmarks,
             next_roi: None,
             smoothers: Smoothers::new(),
-            frames_processed: 0,
-            last_t_ns: None,
+            clock: Clock::new(cfg_clock),
         })
     }
 
@@ -222,8 +256,7 @@ impl PoseEstimator {
     pub fn reset(&mut self) {
         self.next_roi = None;
         self.smoothers.reset();
-        self.frames_processed = 0;
-        self.last_t_ns = None;
+        self.clock = Clock::new(self.cfg.smoothing_clock);
     }
 
     /// Direct access to the detector stage (benchmarks, tools).
@@ -236,25 +269,6 @@ impl PoseEstimator {
         &mut self.landmarks
     }
 
-    /// The smoothing timestamp for this call, in nanoseconds.
-    fn timestamp_ns(&mut self, t_s: f64) -> i64 {
-        self.frames_processed += 1;
-        match self.cfg.smoothing_clock {
-            SmoothingClock::Fake30Fps => self.frames_processed * FAKE_FRAME_US * 1000,
-            SmoothingClock::Timestamps => {
-                // Microsecond resolution like MediaPipe packets; keep it strictly increasing.
-                let mut t = (t_s * 1e6).round() as i64 * 1000;
-                if let Some(last) = self.last_t_ns {
-                    if t <= last {
-                        t = last + 1000;
-                    }
-                }
-                self.last_t_ns = Some(t);
-                t
-            }
-        }
-    }
-
     /// Estimates the pose in one frame.
     ///
     /// `bgr`: CV_8UC3 Mat of the decoded frame; `t_s`: its timestamp in seconds (used only with
@@ -263,7 +277,7 @@ impl PoseEstimator {
         let start = Instant::now();
         image::check_frame(bgr)?;
         let (w, h) = (bgr.cols() as u32, bgr.rows() as u32);
-        let t_ns = self.timestamp_ns(t_s);
+        let t_ns = self.clock.next_ns(t_s);
         let mut timings = StageTimings::default();
         let tracking = !self.cfg.static_mode;
 

@@ -105,3 +105,16 @@ fn blank_frame_has_no_pose_and_keeps_detecting() {
         Mat::new_rows_cols_with_default(10, 10, opencv::core::CV_8UC1, opencv::core::Scalar::all(0.0)).expect("mat");
     assert!(matches!(est.process(&gray, 0.0), Err(PoseError::BadFrame(_))));
 }
+
+#[test]
+fn smoothing_clocks() {
+    let mut fake = Clock::new(SmoothingClock::Fake30Fps);
+    // The real times are ignored: 33333 µs steps from 33333 µs.
+    assert_eq!([fake.next_ns(5.0), fake.next_ns(5.0), fake.next_ns(0.0)], [33_333_000, 66_666_000, 99_999_000]);
+    let mut real = Clock::new(SmoothingClock::Timestamps);
+    assert_eq!(real.next_ns(0.0), 0);
+    assert_eq!(real.next_ns(0.040), 40_000_000);
+    // A repeated or backwards time still advances by 1 µs.
+    assert_eq!(real.next_ns(0.040), 40_001_000);
+    assert_eq!(real.next_ns(0.010), 40_002_000);
+}
