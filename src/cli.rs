@@ -375,7 +375,19 @@ fn run_live(args: LiveArgs) -> Result<u8, AppError> {
         None => None,
     };
     let show_window = !args.headless && std::env::var_os("DISPLAY").is_some();
-    let mut window = show_window.then(formcheck::live_window::LiveWindow::new).transpose().ok().flatten();
+    if show_window && !formcheck::live_window::display_reachable() {
+        return Err(AppError::Usage(format!(
+            "cannot reach the display {:?}; use --headless for terminal cues only",
+            std::env::var_os("DISPLAY").unwrap_or_default()
+        )));
+    }
+    let mut window = match show_window.then(formcheck::live_window::LiveWindow::new).transpose() {
+        Ok(window) => window,
+        Err(err) => {
+            eprintln!("live: cannot open a window ({err}); continuing with terminal cues only");
+            None
+        }
+    };
     let result = formcheck::live::run_live(
         &source,
         &mut estimator,

@@ -74,8 +74,52 @@ fn a_udp_stream_that_stops_ends_the_session_cleanly() {
 }
 
 #[test]
+fn an_unreachable_display_is_a_clear_error_not_an_abort() {
+    let result = formcheck()
+        .args(["live", sample("08_pelvic_hike.mp4").to_str().unwrap(), "--max-seconds", "1"])
+        .env("DISPLAY", ":9987")
+        .output()
+        .unwrap();
+    assert_eq!(result.status.code(), Some(2), "{}", text(&result));
+    assert!(String::from_utf8_lossy(&result.stderr).contains("--headless"), "{}", text(&result));
+}
+
+#[test]
 fn a_missing_camera_is_a_clear_error() {
     let result = run(&["live", "9", "--headless"]);
     assert_eq!(result.status.code(), Some(3), "{}", text(&result));
     assert!(String::from_utf8_lossy(&result.stderr).contains("camera 9"), "{}", text(&result));
+}
+
+#[test]
+fn the_live_window_opens_on_a_display() {
+    // A virtual display stands in for a screen; the test needs Xvfb (installed by scripts/setup.sh).
+    if !std::path::Path::new("/usr/bin/Xvfb").exists() {
+        eprintln!("skipped: no /usr/bin/Xvfb");
+        return;
+    }
+    let display = format!(":{}", 90 + std::process::id() % 100);
+    let mut xvfb = Command::new("/usr/bin/Xvfb")
+        .args([display.as_str(), "-screen", "0", "1280x1024x24", "-nolisten", "tcp"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(800));
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("session.json");
+    let result = formcheck()
+        .args(["live", sample("08_pelvic_hike.mp4").to_str().unwrap(), "--realtime", "--max-seconds", "3"])
+        .args(["--json", json.to_str().unwrap()])
+        .env("DISPLAY", &display)
+        .env("XDG_RUNTIME_DIR", dir.path())
+        .output()
+        .unwrap();
+    let _ = xvfb.kill();
+    let _ = xvfb.wait();
+    assert_eq!(result.status.code(), Some(0), "{}", text(&result));
+    assert!(!String::from_utf8_lossy(&result.stderr).contains("cannot open a window"), "{}", text(&result));
+    let session: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(session["end_reason"], "time_limit");
+    assert!(session["processed_frames"].as_u64().unwrap() > 30);
 }

@@ -402,6 +402,8 @@ pub struct SideSignals {
     pub hip_extension: Vec<Option<f64>>,
     /// Working thigh outward from vertical (deg) in the frontal plane.
     pub hip_abduction: Vec<Option<f64>>,
+    /// Working thigh outward angle measured in the image (only from behind or in front).
+    pub hip_abduction_img: Vec<Option<f64>>,
     /// Working thigh relative to the trunk line (deg): extension beyond the trunk.
     pub hip_extension_rel_trunk: Vec<Option<f64>>,
     /// Working heel backward displacement from the hip (cm, world).
@@ -683,7 +685,7 @@ pub fn side_signals(base: &BaseSignals, working: Side, spec: &ExerciseSpec) -> S
     let away = support.sign(); // sign of the left axis pointing away from the machine
     let [w_hip, w_knee, _, w_heel] = working.leg();
     let [s_hip, s_knee, s_ankle, s_heel] = support.leg();
-    let mut r = vec![vec![None; n]; 17];
+    let mut r = vec![vec![None; n]; 18];
     let mut vis = Vec::with_capacity(n);
     for i in 0..n {
         let (Some(s), Some(l)) = (base.skeletons[i].as_ref(), base.left_axis[i]) else {
@@ -714,11 +716,21 @@ pub fn side_signals(base: &BaseSignals, working: Side, spec: &ExerciseSpec) -> S
             let d = wh - sh;
             let horiz = Vec3::new(d.x, 0.0, d.z).norm();
             r[4][i] = Some(d.dot(UP).atan2(horiz).to_degrees());
-            r[6][i] = Some((-d.dot(f)).atan2(d.dot(l) * ws).to_degrees());
+            // Lines, not arrows: a hip or shoulder pair whose labels flip is the same line, so
+            // yaws are folded into (−90°, 90°].
+            let hip_yaw = fold_line_deg((-d.dot(f)).atan2(d.dot(l) * ws).to_degrees());
+            r[6][i] = Some(hip_yaw);
             if let (Some(wsh), Some(ssh)) = (s.world(working.shoulder()), s.world(support.shoulder())) {
                 let e = wsh - ssh;
                 let sh_yaw = (-e.dot(f)).atan2(e.dot(l) * ws).to_degrees();
-                r[7][i] = Some(wrap_deg(sh_yaw - (-d.dot(f)).atan2(d.dot(l) * ws).to_degrees()));
+                r[7][i] = Some(fold_line_deg(sh_yaw - hip_yaw));
+            }
+        }
+        if let (Some(h), Some(k)) = (s.image(w_hip), s.image(w_knee)) {
+            // Seen from behind or in front, the thigh's outward angle lies in the image plane.
+            if l.x.abs() > 0.7 {
+                let th = k - h;
+                r[17][i] = Some((th.x * l.x.signum() * ws).atan2(th.y).to_degrees());
             }
         }
         if let (Some(wh), Some(sh)) = (s.image(w_hip), s.image(s_hip)) {
@@ -783,7 +795,20 @@ pub fn side_signals(base: &BaseSignals, working: Side, spec: &ExerciseSpec) -> S
         support_heel_x_px: sm(14),
         support_heel_y_px: sm(15),
         support_knee_img: sm(16),
+        hip_abduction_img: sm(17),
         visibility: vis,
+    }
+}
+
+/// Folds an angle between two undirected lines into (−90°, 90°].
+fn fold_line_deg(a: f64) -> f64 {
+    let a = wrap_deg(a);
+    if a > 90.0 {
+        a - 180.0
+    } else if a <= -90.0 {
+        a + 180.0
+    } else {
+        a
     }
 }
 

@@ -92,7 +92,8 @@ pub struct RepMetrics {
     pub support_knee_range_deg: Option<f64>,
     /// 1 − return time / lift time.
     pub swing_ratio: Option<f64>,
-    /// Abduction minus extension change at the peak (deg); positive = more sideways than back.
+    /// Leg path: abduction minus extension change at the peak (deg; positive = more sideways
+    /// than back), or from behind/in front the thigh's outward angle at the top (deg).
     pub sideways_margin_deg: Option<f64>,
     /// Largest support-heel displacement from its start position (cm).
     pub support_foot_shift_cm: Option<f64>,

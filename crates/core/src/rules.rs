@@ -216,8 +216,25 @@ pub fn evaluate_rep(
     };
     let d_ext = at_peak(&side.hip_extension);
     let d_abd = at_peak(&side.hip_abduction);
-    let sideways = match (d_abd, d_ext) {
-        (Some(a), Some(e)) => Some(a - e),
+    // From behind or in front the pose model's depth all but loses the leg's backward travel,
+    // so there the path is judged by how far out the thigh goes (in the image plane) against
+    // the check's secondary threshold; elsewhere by outward minus backward travel.
+    // (Relative to the hip line's normal: a hiked pelvis tilts the whole leg outward.)
+    let frontal_abd = if view.is_some_and(is_frontal) {
+        let mut win: Vec<f64> = (rep.pause_start..=rep.pause_end)
+            .filter_map(|k| {
+                let a = side.hip_abduction_img.get(k).copied().flatten()?;
+                Some(a - side.pelvis_hike_img.get(k).copied().flatten().unwrap_or(0.0))
+            })
+            .collect();
+        median_of(&mut win)
+    } else {
+        None
+    };
+    let sideways = match (view.is_some_and(is_frontal), frontal_abd, d_abd, d_ext) {
+        (true, Some(a), _, _) => Some(a),
+        (true, None, _, _) => None,
+        (false, _, Some(a), Some(e)) => Some(a - e),
         _ => None,
     };
     let ext_rel = {
@@ -286,14 +303,19 @@ pub fn evaluate_rep(
             continue;
         }
         measured.push(check.id);
+        // Which threshold applies: the frontal leg-path judgement uses the secondary one.
+        let threshold = match (check.id, check.secondary_threshold) {
+            (CheckId::LegPathSideways, Some(s)) if view.is_some_and(is_frontal) => s,
+            _ => check.threshold,
+        };
         let crossed = match check.comparison {
-            Comparison::Above => value > check.threshold,
-            Comparison::Below => value < check.threshold,
+            Comparison::Above => value > threshold,
+            Comparison::Below => value < threshold,
         };
         let secondary_crossed = check.id == CheckId::LowBackArch
             && check.secondary_threshold.zip(back).is_some_and(|(s, b)| b.value > s);
         if crossed || secondary_crossed {
-            let threshold = if crossed { check.threshold } else { check.secondary_threshold.unwrap_or(check.threshold) };
+            let threshold = if crossed { threshold } else { check.secondary_threshold.unwrap_or(check.threshold) };
             faults.push(Fault {
                 check: check.id,
                 magnitude: round2(value),

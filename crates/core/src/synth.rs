@@ -218,7 +218,7 @@ pub fn fault_range(check: CheckId) -> (f64, f64) {
         CheckId::SupportKneeLocked => (0.0, 2.0),
         CheckId::SupportKneeUnstable => (16.0, 24.0),
         CheckId::Swing => (0.6, 0.8),
-        CheckId::LegPathSideways => (15.0, 28.0),
+        CheckId::LegPathSideways => (28.0, 36.0),
         CheckId::LowBackArch => (44.0, 55.0),
         CheckId::SupportFootShift => (6.0, 10.0),
         CheckId::TorsoTwist => (20.0, 28.0),
@@ -356,6 +356,7 @@ pub fn generate(p: &SynthParams) -> SynthSequence {
             let (mut ext, mut abd) = (jit(&mut r, p.extension_deg), jit(&mut r, p.abduction_deg));
             if !partial {
                 if let Some(m) = p.fault(CheckId::LegPathSideways, rep_idx) {
+                    // A side raise: little extension, the leg goes well out.
                     ext = r.range(3.0, 7.0);
                     abd = ext + m;
                 }
@@ -504,7 +505,9 @@ fn body_state(p: &SynthParams, sched: &[Sched], t: f64, walk_start: f64) -> Body
         };
         // Support-foot shifts accumulate (the foot stays where it slid).
         if let Some(m) = p.fault(CheckId::SupportFootShift, ri).filter(|_| ri == first_rep(p, CheckId::SupportFootShift)) {
-            let dir = if p.seed % 2 == 0 { (1.0, 0.0) } else { (0.0, 1.0) };
+            // A slide in a random horizontal direction (seeded).
+            let ang = (p.seed.wrapping_mul(0x9E37_79B9) % 360) as f64;
+            let dir = (ang.to_radians().cos(), ang.to_radians().sin());
             let a = smoothstep((t - s.t0) / (s.t_top - s.t0).max(1e-3)) * m / 100.0;
             if t >= s.t0 {
                 foot = (dir.0 * a, dir.1 * a);
