@@ -191,7 +191,8 @@ pub fn evaluate_rep(
     let knee_sig = if coverage(&side.support_knee_img, lo, hi) >= 0.5 { &side.support_knee_img } else { &side.support_knee };
     let knee_vals: Vec<f64> = knee_sig.get(lo..=hi).unwrap_or(&[]).iter().flatten().copied().collect();
     let knee_median = median_of(&mut knee_vals.clone());
-    let knee_range = match (percentile(knee_vals.iter().copied(), 95.0), percentile(knee_vals.iter().copied(), 5.0)) {
+    let knee_world: Vec<f64> = side.support_knee.get(lo..=hi).unwrap_or(&[]).iter().flatten().copied().collect();
+    let knee_range = match (percentile(knee_world.iter().copied(), 95.0), percentile(knee_world.iter().copied(), 5.0)) {
         (Some(a), Some(b)) => Some(a - b),
         _ => None,
     };
