@@ -343,6 +343,9 @@ fn run_analyze(args: AnalyzeArgs) -> Result<u8, AppError> {
     }
     if !args.quiet {
         print!("{}", formcheck_core::render_text(&analysis.report));
+        if analysis.stats.multiple_people > 0 {
+            println!("\nNote: more than one person was in view; the analysis follows the most prominent one.");
+        }
     }
     Ok(if args.fail_on_fault && analysis.has_faults() { formcheck::exit::FAULTS } else { formcheck::exit::OK })
 }

@@ -22,6 +22,8 @@ pub struct PassStats {
     pub frames_with_pose: u64,
     /// Frames in which the detector ran (tracking was lost or not yet started).
     pub detector_runs: u64,
+    /// Detector runs that found more than one person (the most prominent one is followed).
+    pub multiple_people: u64,
     /// Wall-clock seconds of the whole pass.
     pub wall_s: f64,
 }
@@ -49,6 +51,7 @@ pub fn extract_landmarks(
         stats.frames += 1;
         stats.detector_runs += u64::from(output.detector_ran);
         stats.frames_with_pose += u64::from(output.pose.is_some());
+        stats.multiple_people += u64::from(output.people_detected.is_some_and(|n| n > 1));
         sink(PoseFrame {
             index: frame.index,
             t_s: frame.t_s,

@@ -396,19 +396,24 @@ impl StreamingAnalyzer {
         let base = base_signals(window, &self.spec);
         let sets = segment(&base, &self.spec);
         let report = build_report(&base, &sets, &self.spec, InputInfo::default());
+        // Reps whose return has settled (the leg has rested a moment): later frames cannot
+        // change them any more.
+        let settle = self.spec.reps.baseline_window_s;
         for set in &report.sets {
+            let settled: Vec<&RepReport> = set.reps.iter().filter(|r| !r.partial && r.end_s + settle < now).collect();
             // A lone excursion is not yet known to be a rep (it may be setting up): wait until
-            // the window holds two full reps of the set, then report both.
-            if set.rep_count < 2 {
+            // the window holds two settled reps of the set, then report both; and hold back
+            // excursions much smaller than the set's biggest (set-up steps).
+            if settled.len() < 2 {
                 continue;
             }
-            for rep in &set.reps {
-                // Each rep once: only reps that start after the last reported one ended.
-                if rep.partial || rep.start_s < self.last_end_s {
+            let biggest = settled.iter().filter_map(|r| r.metrics.amplitude_deg).fold(0.0, f64::max);
+            for rep in settled {
+                if rep.metrics.amplitude_deg.unwrap_or(0.0) < self.spec.reps.full_fraction * biggest {
                     continue;
                 }
-                // Only reps whose end is behind us by a frame (the excursion has closed).
-                if rep.end_s >= now {
+                // Each rep once: only reps that start after the last reported one ended.
+                if rep.start_s < self.last_end_s {
                     continue;
                 }
                 self.last_end_s = rep.end_s;

@@ -68,7 +68,9 @@ pub fn segment(base: &BaseSignals, spec: &ExerciseSpec) -> Vec<SetSegment> {
         }
     }
     for s in &mut sets {
-        let typical = percentile(s.reps.iter().map(|r| r.amplitude_deg), 50.0).unwrap_or(0.0);
+        // A low-middle percentile: a fault can make later reps much bigger (a forward lean
+        // swings the leg higher), which must not turn the early, normal reps into partial ones.
+        let typical = percentile(s.reps.iter().map(|r| r.amplitude_deg), 35.0).unwrap_or(0.0);
         for r in &mut s.reps {
             r.partial = r.amplitude_deg < spec.reps.full_fraction * typical;
         }

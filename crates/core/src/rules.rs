@@ -191,10 +191,17 @@ pub fn evaluate_rep(
     let knee_sig = if coverage(&side.support_knee_img, lo, hi) >= 0.5 { &side.support_knee_img } else { &side.support_knee };
     let knee_vals: Vec<f64> = knee_sig.get(lo..=hi).unwrap_or(&[]).iter().flatten().copied().collect();
     let knee_median = median_of(&mut knee_vals.clone());
-    let knee_world: Vec<f64> = side.support_knee.get(lo..=hi).unwrap_or(&[]).iter().flatten().copied().collect();
-    let knee_range = match (percentile(knee_world.iter().copied(), 95.0), percentile(knee_world.iter().copied(), 5.0)) {
+    // Knee steadiness: the image angle wobbles when the working leg crosses in front of or
+    // behind the standing knee, the world angle when depth is noisy; a real bend shows in both,
+    // so the smaller of the two ranges is used.
+    let range = |v: &[f64]| match (percentile(v.iter().copied(), 95.0), percentile(v.iter().copied(), 5.0)) {
         (Some(a), Some(b)) => Some(a - b),
         _ => None,
+    };
+    let knee_world: Vec<f64> = side.support_knee.get(lo..=hi).unwrap_or(&[]).iter().flatten().copied().collect();
+    let knee_range = match (range(&knee_vals), range(&knee_world)) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
     };
     let knee_peak_at = {
         let m = knee_median.unwrap_or(0.0);

@@ -146,6 +146,9 @@ pub struct PoseOutput {
     pub roi: Option<Roi>,
     /// Whether the detector ran this frame.
     pub detector_ran: bool,
+    /// People the detector found (after non-maximum suppression) when it ran; the most
+    /// prominent one is tracked, as in MediaPipe.
+    pub people_detected: Option<usize>,
     /// Per-stage timings.
     pub timings: StageTimings,
 }
@@ -282,6 +285,7 @@ impl PoseEstimator {
         let tracking = !self.cfg.static_mode;
 
         let mut detector_ran = false;
+        let mut people_detected = None;
         let roi = match self.next_roi.take().filter(|_| tracking) {
             Some(roi) => Some(roi),
             None => {
@@ -289,6 +293,7 @@ impl PoseEstimator {
                 let t0 = Instant::now();
                 let detections = self.detector.detect(bgr, self.cfg.min_detection_confidence)?;
                 timings.detector = t0.elapsed();
+                people_detected = Some(detections.len());
                 detections.first().map(|d| detection_to_roi(d, w, h))
             }
         };
@@ -321,7 +326,7 @@ impl PoseEstimator {
         };
         timings.post = t0.elapsed();
         timings.total = start.elapsed();
-        Ok(PoseOutput { pose, roi, detector_ran, timings })
+        Ok(PoseOutput { pose, roi, detector_ran, people_detected, timings })
     }
 
     /// Smooths `found` in place (`PoseLandmarkFiltering`) and returns the next frame's ROI
