@@ -14,9 +14,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         p.reps = 4;
         p.noise = formcheck_core::synth::Noise::TYPICAL;
         p.lead_in_out = true;
-        p.partial_before = std::env::args().position(|a| a == "--partial").and_then(|k| std::env::args().nth(k + 1)).and_then(|v| v.parse().ok());
+        p.partial_before = std::env::args()
+            .position(|a| a == "--partial")
+            .and_then(|k| std::env::args().nth(k + 1))
+            .and_then(|v| v.parse().ok());
     }
-    println!("params: view {:?} side {:?} switch {} reps {} partial {:?} faults {:?} lead {}", p.view, p.side, p.switch_sides, p.reps, p.partial_before, p.faults, p.lead_in_out);
+    println!(
+        "params: view {:?} side {:?} switch {} reps {} partial {:?} faults {:?} lead {}",
+        p.view, p.side, p.switch_sides, p.reps, p.partial_before, p.faults, p.lead_in_out
+    );
     let seq = generate(&p);
     for s in &seq.labels.sets {
         println!("label set {:?} {:?}", s.side, s.view);
@@ -34,7 +40,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for s in &rep.sets {
         println!("set {:?} view {:?}", s.side, s.view);
         for r in &s.reps {
-            println!("   {:.2} {:.2} {:.2} partial {} amp {:?} faults {:?}", r.start_s, r.peak_s, r.end_s, r.partial, r.metrics.amplitude_deg, r.faults.iter().map(|f| (f.check, f.magnitude)).collect::<Vec<_>>());
+            println!(
+                "   {:.2} {:.2} {:.2} partial {} amp {:?} faults {:?}",
+                r.start_s,
+                r.peak_s,
+                r.end_s,
+                r.partial,
+                r.metrics.amplitude_deg,
+                r.faults.iter().map(|f| (f.check, f.magnitude)).collect::<Vec<_>>()
+            );
             println!("      {:?} {:?}", r.phases, r.metrics);
         }
     }

@@ -14,11 +14,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         p.reps = 4;
         p.noise = formcheck_core::synth::Noise::TYPICAL;
         p.lead_in_out = true;
-        p.faults.push(formcheck_core::synth::Injection { check: formcheck_core::spec::CheckId::TorsoLeanAway, magnitude: 16.5, from_rep: 0 });
+        p.faults.push(formcheck_core::synth::Injection {
+            check: formcheck_core::spec::CheckId::TorsoLeanAway,
+            magnitude: 16.5,
+            from_rep: 0,
+        });
     }
     let seq = generate(&p);
     let offline = analyze(&seq.frames, &spec, InputInfo::default());
-    for s in &offline.sets { for r in &s.reps { println!("offline {:?} {:.2}-{:.2} partial {}", s.side, r.start_s, r.end_s, r.partial); } }
+    for s in &offline.sets {
+        for r in &s.reps {
+            println!("offline {:?} {:.2}-{:.2} partial {}", s.side, r.start_s, r.end_s, r.partial);
+        }
+    }
     let mut live = StreamingAnalyzer::new(spec);
     let mut worst = 0.0f64;
     for f in &seq.frames {

@@ -13,7 +13,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let verbose = args.iter().any(|a| a == "-v");
     let spec = ExerciseSpec::cable_medius_kickback()?;
     let mut board = Scoreboard::default();
-    let mut names: Vec<_> = std::fs::read_dir(&lm)?.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "jsonl")).collect();
+    let mut names: Vec<_> = std::fs::read_dir(&lm)?
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+        .collect();
     names.sort();
     for path in names {
         let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
@@ -22,17 +26,45 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let report = analyze(&frames, &spec, InputInfo::default());
         let before = board.clone();
         board.score(&report, &labels, &spec);
-        let truth: Vec<String> = labels.sets[0].reps.iter().map(|r| format!("{:?}", r.faults.iter().map(|f| f.0.as_str()).collect::<Vec<_>>())).collect();
-        let got: Vec<String> = report.sets.iter().flat_map(|s| s.reps.iter().filter(|r| !r.partial).map(|r| format!("{:?}", r.faults.iter().map(|f| format!("{}={:.1}", f.check, f.magnitude)).collect::<Vec<_>>()))).collect();
+        let truth: Vec<String> = labels.sets[0]
+            .reps
+            .iter()
+            .map(|r| format!("{:?}", r.faults.iter().map(|f| f.0.as_str()).collect::<Vec<_>>()))
+            .collect();
+        let got: Vec<String> = report
+            .sets
+            .iter()
+            .flat_map(|s| {
+                s.reps.iter().filter(|r| !r.partial).map(|r| {
+                    format!(
+                        "{:?}",
+                        r.faults.iter().map(|f| format!("{}={:.1}", f.check, f.magnitude)).collect::<Vec<_>>()
+                    )
+                })
+            })
+            .collect();
         println!(
             "{stem}: view true {} got {:?}; side true {} got {:?}; reps true {} got L{}/R{} (+{} partial); swaps {}",
-            labels.sets[0].view, report.sets.iter().map(|s| s.view).collect::<Vec<_>>(), labels.sets[0].side.as_str(),
-            report.sets.iter().map(|s| s.side.as_str()).collect::<Vec<_>>(), labels.sets[0].reps.len(), report.summary.reps_left, report.summary.reps_right, report.summary.partial_reps, report.diagnostics.leg_swaps_repaired
+            labels.sets[0].view,
+            report.sets.iter().map(|s| s.view).collect::<Vec<_>>(),
+            labels.sets[0].side.as_str(),
+            report.sets.iter().map(|s| s.side.as_str()).collect::<Vec<_>>(),
+            labels.sets[0].reps.len(),
+            report.summary.reps_left,
+            report.summary.reps_right,
+            report.summary.partial_reps,
+            report.diagnostics.leg_swaps_repaired
         );
         println!("   truth {}\n   got   {}", truth.join(" "), got.join(" "));
         if verbose {
-            for s in &report.sets { for r in &s.reps { println!("      {:.2}-{:.2} {:?}", r.start_s, r.end_s, r.metrics); } }
-            for m in &board.fault_misses[before.fault_misses.len()..] { println!("      MISS {}", &m[..m.len().min(200)]); }
+            for s in &report.sets {
+                for r in &s.reps {
+                    println!("      {:.2}-{:.2} {:?}", r.start_s, r.end_s, r.metrics);
+                }
+            }
+            for m in &board.fault_misses[before.fault_misses.len()..] {
+                println!("      MISS {}", &m[..m.len().min(200)]);
+            }
         }
     }
     print!("{}", board.summary());

@@ -16,10 +16,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for i in (0..b.t.len()).step_by(3) {
         println!(
             "{:5.2} {} {} {} {} {} {:.2} {} | {} {} {} {} {} {} {} {} {} {} {} {}",
-            b.t[i], f(b.rep_left[i]), f(b.rep_right[i]), f(b.elevation_left[i]), f(b.elevation_right[i]), f(b.yaw_deg[i]), b.face_visibility[i],
+            b.t[i],
+            f(b.rep_left[i]),
+            f(b.rep_right[i]),
+            f(b.elevation_left[i]),
+            f(b.elevation_right[i]),
+            f(b.yaw_deg[i]),
+            b.face_visibility[i],
             f(b.hip_px[i].map(|p| p.0)),
-            f(s.trunk_forward[i]), f(s.trunk_forward_img[i]), f(s.trunk_away[i]), f(s.trunk_away_img[i]), f(s.pelvis_hike[i]), f(s.pelvis_hike_img[i]),
-            f(s.pelvis_rotation[i]), f(s.torso_twist[i]), f(s.support_knee[i]), f(s.support_knee_img[i]), f(s.hip_extension[i]), f(s.hip_abduction[i])
+            f(s.trunk_forward[i]),
+            f(s.trunk_forward_img[i]),
+            f(s.trunk_away[i]),
+            f(s.trunk_away_img[i]),
+            f(s.pelvis_hike[i]),
+            f(s.pelvis_hike_img[i]),
+            f(s.pelvis_rotation[i]),
+            f(s.torso_twist[i]),
+            f(s.support_knee[i]),
+            f(s.support_knee_img[i]),
+            f(s.hip_extension[i]),
+            f(s.hip_abduction[i])
         );
     }
     Ok(())

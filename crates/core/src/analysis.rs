@@ -30,16 +30,11 @@ fn side_index(s: Side) -> usize {
 
 /// The working side in effect at each frame: the set spanning it, else the nearest set.
 fn working_per_frame(n: usize, sets: &[SetSegment]) -> Vec<Option<Side>> {
-    let spans: Vec<(usize, usize, Side)> = sets
-        .iter()
-        .filter_map(|s| Some((s.reps.first()?.start, s.reps.last()?.end, s.side)))
-        .collect();
+    let spans: Vec<(usize, usize, Side)> =
+        sets.iter().filter_map(|s| Some((s.reps.first()?.start, s.reps.last()?.end, s.side))).collect();
     (0..n)
         .map(|i| {
-            spans
-                .iter()
-                .min_by_key(|(a, b, _)| if i < *a { a - i } else { i.saturating_sub(*b) })
-                .map(|(_, _, s)| *s)
+            spans.iter().min_by_key(|(a, b, _)| if i < *a { a - i } else { i.saturating_sub(*b) }).map(|(_, _, s)| *s)
         })
         .collect()
 }
@@ -78,8 +73,8 @@ fn build_report(base: &BaseSignals, sets: &[SetSegment], spec: &ExerciseSpec, in
         for (ri, rep) in set.reps.iter().enumerate() {
             let next = set.reps.get(ri + 1).map(|r| r.start);
             let v = evaluate_rep(base, sig, rep, next, view, machine == set.side, spec);
-            for k in rep.start..=rep.end.min(n.saturating_sub(1)) {
-                phase[k] = Some(if k < rep.pause_start {
+            for (k, p) in phase.iter_mut().enumerate().take(rep.end + 1).skip(rep.start) {
+                *p = Some(if k < rep.pause_start {
                     Phase::Lift
                 } else if k <= rep.pause_end {
                     Phase::TopPause
@@ -299,7 +294,12 @@ fn build_series(
         })
         .collect();
     signals.insert("support_heel_shift_cm".into(), shift);
-    Series { t_s: base.t.iter().map(|t| (t * 1000.0).round() / 1000.0).collect(), frame: base.frame.clone(), phase, signals }
+    Series {
+        t_s: base.t.iter().map(|t| (t * 1000.0).round() / 1000.0).collect(),
+        frame: base.frame.clone(),
+        phase,
+        signals,
+    }
 }
 
 /// Something the live overlay or terminal should show.
@@ -430,7 +430,8 @@ impl StreamingAnalyzer {
                     side: set.side,
                     reps_in_set: self.reps_in_set,
                     cue: rep.cue.clone(),
-                    rep: Box::new(rep.clone()),
+                    // Numbered within the session's set, not within the analysis window.
+                    rep: Box::new(RepReport { index: self.reps_in_set, ..rep.clone() }),
                 });
             }
         }

@@ -29,16 +29,28 @@ pub struct Confusion {
 impl Confusion {
     /// Precision (1 when nothing was flagged).
     pub fn precision(&self) -> f64 {
-        if self.tp + self.fp == 0 { 1.0 } else { self.tp as f64 / (self.tp + self.fp) as f64 }
+        if self.tp + self.fp == 0 {
+            1.0
+        } else {
+            self.tp as f64 / (self.tp + self.fp) as f64
+        }
     }
     /// Recall (1 when nothing was present).
     pub fn recall(&self) -> f64 {
-        if self.tp + self.fn_ == 0 { 1.0 } else { self.tp as f64 / (self.tp + self.fn_) as f64 }
+        if self.tp + self.fn_ == 0 {
+            1.0
+        } else {
+            self.tp as f64 / (self.tp + self.fn_) as f64
+        }
     }
     /// F1 (harmonic mean of precision and recall).
     pub fn f1(&self) -> f64 {
         let (p, r) = (self.precision(), self.recall());
-        if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) }
+        if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        }
     }
     fn add(&mut self, o: &Confusion) {
         self.tp += o.tp;
@@ -78,11 +90,19 @@ pub struct Scoreboard {
 impl Scoreboard {
     /// Fraction of sequences with an exact rep count.
     pub fn rep_exact_rate(&self) -> f64 {
-        if self.sequences == 0 { 0.0 } else { self.reps_exact as f64 / self.sequences as f64 }
+        if self.sequences == 0 {
+            0.0
+        } else {
+            self.reps_exact as f64 / self.sequences as f64
+        }
     }
     /// Fraction of clean reps flagged with any fault.
     pub fn clean_flag_rate(&self) -> f64 {
-        if self.clean_reps == 0 { 0.0 } else { self.clean_flagged as f64 / self.clean_reps as f64 }
+        if self.clean_reps == 0 {
+            0.0
+        } else {
+            self.clean_flagged as f64 / self.clean_reps as f64
+        }
     }
     /// Confusion of a check over all views that show it.
     pub fn check_total(&self, check: CheckId) -> Confusion {
@@ -96,7 +116,11 @@ impl Scoreboard {
     }
     /// Not-measurable correctness rate.
     pub fn nm_rate(&self) -> f64 {
-        if self.nm_total == 0 { 1.0 } else { self.nm_correct as f64 / self.nm_total as f64 }
+        if self.nm_total == 0 {
+            1.0
+        } else {
+            self.nm_correct as f64 / self.nm_total as f64
+        }
     }
 
     /// Checks the targets (reps exact ≥ 95 %, F1 ≥ 0.9 per fault with positives,
@@ -122,7 +146,8 @@ impl Scoreboard {
     pub fn summary(&self) -> String {
         let mut s = String::new();
         let _ = writeln!(s, "sequences: {}", self.sequences);
-        let _ = writeln!(s, "reps exact: {}/{} = {:.1} %", self.reps_exact, self.sequences, 100.0 * self.rep_exact_rate());
+        let _ =
+            writeln!(s, "reps exact: {}/{} = {:.1} %", self.reps_exact, self.sequences, 100.0 * self.rep_exact_rate());
         let _ = writeln!(
             s,
             "clean reps flagged: {}/{} = {:.1} %",
@@ -130,13 +155,19 @@ impl Scoreboard {
             self.clean_reps,
             100.0 * self.clean_flag_rate()
         );
-        let _ = writeln!(s, "not_measurable correct: {}/{} = {:.1} %", self.nm_correct, self.nm_total, 100.0 * self.nm_rate());
         let _ = writeln!(
             s,
-            "view correct (sets): {}/{}",
-            self.view_correct, self.view_total
+            "not_measurable correct: {}/{} = {:.1} %",
+            self.nm_correct,
+            self.nm_total,
+            100.0 * self.nm_rate()
         );
-        let _ = writeln!(s, "{:<22} {:<14} {:>4} {:>4} {:>4} {:>6} {:>6} {:>6}", "check", "view", "tp", "fp", "fn", "prec", "recall", "F1");
+        let _ = writeln!(s, "view correct (sets): {}/{}", self.view_correct, self.view_total);
+        let _ = writeln!(
+            s,
+            "{:<22} {:<14} {:>4} {:>4} {:>4} {:>6} {:>6} {:>6}",
+            "check", "view", "tp", "fp", "fn", "prec", "recall", "F1"
+        );
         for id in CheckId::ALL {
             for ((k, v), c) in &self.faults {
                 if *k == id && (c.tp + c.fp + c.fn_) > 0 {
@@ -204,11 +235,8 @@ impl Scoreboard {
             }
         }
         // Faults per rep.
-        let detected: Vec<(&crate::report::RepReport, Side)> = report
-            .sets
-            .iter()
-            .flat_map(|s| s.reps.iter().filter(|r| !r.partial).map(move |r| (r, s.side)))
-            .collect();
+        let detected: Vec<(&crate::report::RepReport, Side)> =
+            report.sets.iter().flat_map(|s| s.reps.iter().filter(|r| !r.partial).map(move |r| (r, s.side))).collect();
         let mut used = vec![false; detected.len()];
         for ls in &labels.sets {
             for lr in ls.reps.iter().filter(|r| !r.partial) {
@@ -248,7 +276,14 @@ impl Scoreboard {
         }
     }
 
-    fn score_rep(&mut self, lr: &LabeledRep, ls: &LabeledSet, got: Option<&crate::report::RepReport>, spec: &ExerciseSpec, name: &str) {
+    fn score_rep(
+        &mut self,
+        lr: &LabeledRep,
+        ls: &LabeledSet,
+        got: Option<&crate::report::RepReport>,
+        spec: &ExerciseSpec,
+        name: &str,
+    ) {
         let view = ls.view;
         let clean = lr.faults.is_empty();
         if let (true, Some(g)) = (clean, got) {
@@ -393,8 +428,10 @@ pub fn load_sample_labels(path: impl AsRef<Path>) -> Result<Labels, EvalError> {
     let p = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|source| EvalError::Io { path: p.clone(), source })?;
     let f: SampleFile = serde_json::from_str(&text).map_err(|source| EvalError::Json { path: p.clone(), source })?;
-    let view = sample_view(&f.params.camera.view)
-        .ok_or_else(|| EvalError::Invalid { path: p.clone(), what: format!("unknown view {}", f.params.camera.view) })?;
+    let view = sample_view(&f.params.camera.view).ok_or_else(|| EvalError::Invalid {
+        path: p.clone(),
+        what: format!("unknown view {}", f.params.camera.view),
+    })?;
     let side = match f.working_leg.as_str() {
         "left" => Side::Left,
         "right" => Side::Right,

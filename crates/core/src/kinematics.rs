@@ -425,11 +425,12 @@ pub struct SideSignals {
 pub fn base_signals(frames: &[PoseFrame], spec: &ExerciseSpec) -> BaseSignals {
     let (poses, swaps) = repair_leg_swaps(frames);
     let min_vis = spec.visibility.min_visibility;
-    let skeletons: Vec<Option<Skeleton>> =
-        poses
-            .iter()
-            .map(|p| p.as_ref().map(|p| Skeleton::from_pose_with_weak(p, min_vis, spec.visibility.min_visibility_rep_signal)))
-            .collect();
+    let skeletons: Vec<Option<Skeleton>> = poses
+        .iter()
+        .map(|p| {
+            p.as_ref().map(|p| Skeleton::from_pose_with_weak(p, min_vis, spec.visibility.min_visibility_rep_signal))
+        })
+        .collect();
     let t: Vec<f64> = frames.iter().map(|f| if f.t_s.is_finite() { f.t_s } else { 0.0 }).collect();
     let n = frames.len();
     let mut b = BaseSignals {
@@ -463,7 +464,10 @@ pub fn base_signals(frames: &[PoseFrame], spec: &ExerciseSpec) -> BaseSignals {
             _ => None,
         };
         b.torso_px.push(tpx);
-        let tw = match (s.world_mid(Joint::LeftHip, Joint::RightHip), s.world_mid(Joint::LeftShoulder, Joint::RightShoulder)) {
+        let tw = match (
+            s.world_mid(Joint::LeftHip, Joint::RightHip),
+            s.world_mid(Joint::LeftShoulder, Joint::RightShoulder),
+        ) {
             (Some(h), Some(sh)) => Some((sh - h).norm()).filter(|d| *d > 0.05),
             _ => None,
         };
@@ -678,6 +682,8 @@ pub fn machine_side(base: &BaseSignals, lo: usize, hi: usize, margin_m: f64) -> 
 }
 
 /// Computes the leg-specific signals assuming `working` is the working leg.
+// One pass fills many per-frame columns by index: clearer than zipping 18 iterators.
+#[allow(clippy::needless_range_loop)]
 pub fn side_signals(base: &BaseSignals, working: Side, spec: &ExerciseSpec) -> SideSignals {
     let n = base.t.len();
     let support = working.other();
@@ -703,7 +709,9 @@ pub fn side_signals(base: &BaseSignals, working: Side, spec: &ExerciseSpec) -> S
             r[2][i] = Some((tr.dot(l) * away).atan2(tr.dot(UP)).to_degrees());
         }
         // Image trunk: image y is down, so up = −y; image x is world x (camera-aligned).
-        if let (Some(h), Some(sh)) = (s.image_mid(Joint::LeftHip, Joint::RightHip), s.image_mid(Joint::LeftShoulder, Joint::RightShoulder)) {
+        if let (Some(h), Some(sh)) =
+            (s.image_mid(Joint::LeftHip, Joint::RightHip), s.image_mid(Joint::LeftShoulder, Joint::RightShoulder))
+        {
             let tr = sh - h;
             if f.x.abs() > 0.5 {
                 r[1][i] = Some((tr.x * f.x.signum()).atan2(-tr.y).to_degrees());

@@ -335,7 +335,11 @@ pub fn render_text(r: &Report) -> String {
             _ => 0.0,
         }
     };
-    let _ = writeln!(s, "  {} frames, {} with a person, {duration:.1} s", r.diagnostics.frames, r.diagnostics.frames_with_pose);
+    let _ = writeln!(
+        s,
+        "  {} frames, {} with a person, {duration:.1} s",
+        r.diagnostics.frames, r.diagnostics.frames_with_pose
+    );
     if !r.views.is_empty() {
         let v: Vec<String> =
             r.views.iter().map(|v| format!("{} ({:.1}–{:.1} s)", v.view, v.start_s, v.end_s)).collect();
@@ -390,7 +394,8 @@ pub fn render_text(r: &Report) -> String {
     if !r.summary.top_fixes.is_empty() {
         let _ = writeln!(s, "\nFix first:");
         for f in &r.summary.top_fixes {
-            let _ = writeln!(s, "  • {} ({} rep{})", f.cue, f.reps_affected, if f.reps_affected == 1 { "" } else { "s" });
+            let _ =
+                writeln!(s, "  • {} ({} rep{})", f.cue, f.reps_affected, if f.reps_affected == 1 { "" } else { "s" });
         }
     }
     if let Some(p) = &r.summary.positive {

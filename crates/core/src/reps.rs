@@ -6,7 +6,7 @@
 //! Phases: lift (start → top pause), top pause (within a band under the peak), return (→ start
 //! position), bottom (→ next rep). A side switch starts a new set.
 
-use crate::kinematics::{percentile, BaseSignals, Side};
+use crate::kinematics::{median_of, percentile, BaseSignals, Side};
 use crate::spec::{ExerciseSpec, RepSpec};
 
 /// One detected rep, as frame indices into the sequence.
@@ -28,6 +28,9 @@ pub struct RepSegment {
     pub amplitude_deg: f64,
     /// Reached less than the set's typical range (reported, not counted).
     pub partial: bool,
+    /// Rise of the world thigh angle over the rep (deg), `None` if unknown: partial reps are
+    /// judged on it when the view shows it well, since the fused signal also grows with trunk lean.
+    pub thigh_rise_deg: Option<f64>,
     /// Largest image displacement of the working ankle from its start position, in torso
     /// lengths (a bending standing knee tilts its thigh but leaves its ankle in place).
     pub ankle_travel: f64,
@@ -68,11 +71,20 @@ pub fn segment(base: &BaseSignals, spec: &ExerciseSpec) -> Vec<SetSegment> {
         }
     }
     for s in &mut sets {
-        // A low-middle percentile: a fault can make later reps much bigger (a forward lean
-        // swings the leg higher), which must not turn the early, normal reps into partial ones.
-        let typical = percentile(s.reps.iter().map(|r| r.amplitude_deg), 35.0).unwrap_or(0.0);
+        // Partial only if short on both witnesses: the fused amplitude (which also grows with a
+        // trunk lean, so leaning reps can dwarf normal ones) and, where the view shows it well,
+        // the world thigh rise.
+        let rises: Vec<f64> = s.reps.iter().filter_map(|r| r.thigh_rise_deg).collect();
+        let world_typical =
+            median_of(&mut rises.clone()).filter(|m| rises.len() == s.reps.len() && *m >= spec.reps.min_world_rise_deg);
+        let typical = median_of(&mut s.reps.iter().map(|r| r.amplitude_deg).collect::<Vec<_>>()).unwrap_or(0.0);
         for r in &mut s.reps {
-            r.partial = r.amplitude_deg < spec.reps.full_fraction * typical;
+            let short_fused = r.amplitude_deg < spec.reps.full_fraction * typical;
+            let short_world = match (world_typical, r.thigh_rise_deg) {
+                (Some(w), Some(x)) => x < spec.reps.full_fraction * w,
+                _ => true,
+            };
+            r.partial = short_fused && short_world;
         }
     }
     // Partial excursions before a set's first full rep or after its last are setting up and
@@ -165,10 +177,6 @@ fn detect_leg(base: &BaseSignals, side: Side, spec: &RepSpec) -> Vec<RepSegment>
         i = end + 1;
         prev_end = end;
         let dur = t[end] - t[start];
-        let dbg = std::env::var_os("FORMCHECK_DEBUG").is_some();
-        if dbg {
-            eprintln!("cand {side:?} {:.2}-{:.2} dur {dur:.2}", t[start], t[end]);
-        }
         if !(spec.min_rep_s..=spec.max_rep_s).contains(&dur) {
             continue;
         }
@@ -189,9 +197,6 @@ fn detect_leg(base: &BaseSignals, side: Side, spec: &RepSpec) -> Vec<RepSegment>
             (Some(a), Some(b)) => Some(a - b),
             _ => None,
         };
-        if dbg {
-            eprintln!("   amp {amplitude:.1} other {other_range:?}");
-        }
         if other_range.is_some_and(|r| r > spec.other_leg_max_fraction * amplitude) {
             continue;
         }
@@ -208,9 +213,6 @@ fn detect_leg(base: &BaseSignals, side: Side, spec: &RepSpec) -> Vec<RepSegment>
                     .flatten()
                     .map(|a| (a.0 - a0.0).hypot(a.1 - a0.1))
                     .fold(0.0, f64::max);
-                if dbg {
-                    eprintln!("   step {:.2}", step / torso);
-                }
                 if step > spec.max_hip_travel_torso * torso {
                     continue;
                 }
@@ -223,9 +225,6 @@ fn detect_leg(base: &BaseSignals, side: Side, spec: &RepSpec) -> Vec<RepSegment>
                     .flatten()
                     .map(|h| (h.0 - h0.0).hypot(h.1 - h0.1))
                     .fold(0.0, f64::max);
-                if dbg {
-                    eprintln!("   travel {:.2}", travel / torso);
-                }
                 if travel > spec.max_hip_travel_torso * torso {
                     continue;
                 }
@@ -247,12 +246,21 @@ fn detect_leg(base: &BaseSignals, side: Side, spec: &RepSpec) -> Vec<RepSegment>
         } else {
             0.0
         };
-        if dbg {
-            eprintln!("   ankle {ankle_travel:.2}");
-        }
         if torso > 0.0 && ankle_travel < spec.min_ankle_travel_torso {
             continue;
         }
+        let world = match side {
+            Side::Left => &base.elevation_left,
+            Side::Right => &base.elevation_right,
+        };
+        let thigh_rise_deg = {
+            let w: Vec<f64> = world.get(start..=end).unwrap_or(&[]).iter().flatten().copied().collect();
+            let lo = world.get(start).copied().flatten().or_else(|| w.first().copied());
+            match (w.iter().copied().reduce(f64::max), lo) {
+                (Some(hi), Some(lo)) => Some(hi - lo),
+                _ => None,
+            }
+        };
         let band = peak_v - spec.pause_band_fraction * amplitude;
         let above = |k: usize| elev[k].is_some_and(|v| v >= band);
         let pause_start = (start..=peak).find(|&k| above(k)).unwrap_or(peak);
@@ -266,12 +274,12 @@ fn detect_leg(base: &BaseSignals, side: Side, spec: &RepSpec) -> Vec<RepSegment>
             end,
             amplitude_deg: amplitude,
             partial: false,
+            thigh_rise_deg,
             ankle_travel,
         });
     }
     out
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -306,7 +314,11 @@ mod tests {
                 let jitter = if i % 2 == 0 { 0.8 } else { -0.8 };
                 let rep = if (3.0..15.0).contains(&t) {
                     let ph = ((t - 3.0) % 3.0) / 2.0;
-                    if ph < 1.0 { 30.0 * (std::f64::consts::PI * ph).sin() } else { 0.0 }
+                    if ph < 1.0 {
+                        30.0 * (std::f64::consts::PI * ph).sin()
+                    } else {
+                        0.0
+                    }
                 } else if (1.0..1.5).contains(&t) {
                     6.0 // a small set-up shuffle
                 } else {

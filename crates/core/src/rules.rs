@@ -64,9 +64,14 @@ fn baseline(t: &[f64], x: &[Option<f64>], start: usize, window_s: f64) -> Option
 /// Median of the signal over `window_s` after frame `end` (or up to it, at the end of the data).
 fn after(t: &[f64], x: &[Option<f64>], end: usize, window_s: f64) -> Option<f64> {
     let te = *t.get(end)?;
-    let mut v: Vec<f64> = (end..t.len()).take_while(|&k| t[k] - te <= window_s).filter_map(|k| x.get(k).copied().flatten()).collect();
+    let mut v: Vec<f64> =
+        (end..t.len()).take_while(|&k| t[k] - te <= window_s).filter_map(|k| x.get(k).copied().flatten()).collect();
     if v.len() < 3 {
-        v = (0..=end).rev().take_while(|&k| te - t[k] <= window_s).filter_map(|k| x.get(k).copied().flatten()).collect();
+        v = (0..=end)
+            .rev()
+            .take_while(|&k| te - t[k] <= window_s)
+            .filter_map(|k| x.get(k).copied().flatten())
+            .collect();
     }
     median_of(&mut v)
 }
@@ -188,7 +193,8 @@ pub fn evaluate_rep(
     let twist = top_change(t, &side.torso_twist, rep, bw).map(|m| Measure { value: m.value.abs(), at: m.at });
     // Knee flexion: the signed image angle where the view is side-on (3D angles from noisy depth
     // are biased away from 0, which would hide a locked knee), else the world angle.
-    let knee_sig = if coverage(&side.support_knee_img, lo, hi) >= 0.5 { &side.support_knee_img } else { &side.support_knee };
+    let knee_sig =
+        if coverage(&side.support_knee_img, lo, hi) >= 0.5 { &side.support_knee_img } else { &side.support_knee };
     let knee_vals: Vec<f64> = knee_sig.get(lo..=hi).unwrap_or(&[]).iter().flatten().copied().collect();
     let knee_median = median_of(&mut knee_vals.clone());
     // Knee steadiness: the image angle wobbles when the working leg crosses in front of or
@@ -252,14 +258,18 @@ pub fn evaluate_rep(
     // Foot shift: where the standing foot is after the rep versus before it. A slide stays; the
     // landmark wobble while the working leg passes in front of or behind the foot does not.
     let foot = {
-        let bx = baseline(t, &side.support_heel_x_px, lo, bw);
-        let by = baseline(t, &side.support_heel_y_px, lo, bw);
-        let ax = after(t, &side.support_heel_x_px, hi, bw);
-        let ay = after(t, &side.support_heel_y_px, hi, bw);
+        let fw = spec.reps.foot_window_s;
+        let bx = baseline(t, &side.support_heel_x_px, lo, fw);
+        let by = baseline(t, &side.support_heel_y_px, lo, fw);
+        let ax = after(t, &side.support_heel_x_px, hi, fw);
+        let ay = after(t, &side.support_heel_y_px, hi, fw);
         // Pixels to cm with the rep's median scale (a per-frame scale would add its own jitter).
-        let scale = median_of(&mut base.m_per_px.get(lo..=hi).unwrap_or(&[]).iter().flatten().copied().collect::<Vec<_>>());
+        let scale =
+            median_of(&mut base.m_per_px.get(lo..=hi).unwrap_or(&[]).iter().flatten().copied().collect::<Vec<_>>());
         match (bx, by, ax, ay, scale) {
-            (Some(bx), Some(by), Some(ax), Some(ay), Some(m)) => Some(Measure { value: (ax - bx).hypot(ay - by) * m * 100.0, at: hi }),
+            (Some(bx), Some(by), Some(ax), Some(ay), Some(m)) => {
+                Some(Measure { value: (ax - bx).hypot(ay - by) * m * 100.0, at: hi })
+            }
             _ => None,
         }
     };
@@ -283,7 +293,11 @@ pub fn evaluate_rep(
 
     let vis = {
         let v = side.visibility.get(lo..=hi).unwrap_or(&[]);
-        if v.is_empty() { 0.0 } else { v.iter().sum::<f64>() / v.len() as f64 }
+        if v.is_empty() {
+            0.0
+        } else {
+            v.iter().sum::<f64>() / v.len() as f64
+        }
     };
     let mut faults = Vec::new();
     let mut measured = Vec::new();
@@ -302,7 +316,9 @@ pub fn evaluate_rep(
             CheckId::SupportKneeUnstable => knee_range.map(|v| (v, knee_peak_at, coverage(knee_sig, lo, hi))),
             CheckId::Swing => swing.map(|v| (v, rep.pause_end, 1.0)),
             CheckId::LegPathSideways => sideways.map(|v| (v, rep.peak, coverage(&side.hip_abduction, lo, hi))),
-            CheckId::LowBackArch => low_back(check, ext_rel, back).map(|(v, at)| (v, at, coverage(&side.hip_extension_rel_trunk, lo, hi))),
+            CheckId::LowBackArch => {
+                low_back(check, ext_rel, back).map(|(v, at)| (v, at, coverage(&side.hip_extension_rel_trunk, lo, hi)))
+            }
             CheckId::SupportFootShift => foot.map(|m| (m.value, m.at, coverage(&side.support_heel_x_px, lo, hi))),
         };
         let Some((value, at, cov)) = m else { continue };
@@ -320,8 +336,8 @@ pub fn evaluate_rep(
             Comparison::Above => value > threshold,
             Comparison::Below => value < threshold,
         };
-        let secondary_crossed = check.id == CheckId::LowBackArch
-            && check.secondary_threshold.zip(back).is_some_and(|(s, b)| b.value > s);
+        let secondary_crossed =
+            check.id == CheckId::LowBackArch && check.secondary_threshold.zip(back).is_some_and(|(s, b)| b.value > s);
         if crossed || secondary_crossed {
             let threshold = if crossed { threshold } else { check.secondary_threshold.unwrap_or(check.threshold) };
             faults.push(Fault {

@@ -214,6 +214,8 @@ pub struct RepSpec {
     /// A drop by this fraction of the height reached ends a rep even above the lower level
     /// (splits reps separated by too short a rest).
     pub split_fraction: f64,
+    /// Median world thigh rise (deg) from which partial reps are judged on the world angle.
+    pub min_world_rise_deg: f64,
     /// A rep reaching less than this fraction of the set's typical amplitude is partial.
     pub full_fraction: f64,
     /// Band below the peak (fraction of amplitude) counted as the top pause.
@@ -232,6 +234,9 @@ pub struct RepSpec {
     pub bottom_percentile: f64,
     /// Window (s) before a rep's start over which the per-rep baseline is taken.
     pub baseline_window_s: f64,
+    /// Window (s) before and after a rep over which the standing foot's position is averaged
+    /// (longer than the baseline window: heel landmarks jitter by centimetres).
+    pub foot_window_s: f64,
 }
 
 /// How a check's metric is compared with its threshold.
@@ -358,7 +363,7 @@ impl ExerciseSpec {
     /// Checks the values for consistency, with an error naming the offending key.
     pub fn validate(&self) -> Result<(), SpecError> {
         let bad = |m: String| Err(SpecError::Invalid(m));
-        let positive: [(&str, f64); 29] = [
+        let positive: [(&str, f64); 31] = [
             ("visibility.min_visibility", self.visibility.min_visibility),
             ("holding_hand_margin_m", self.holding_hand_margin_m),
             ("visibility.min_visibility_rep_signal", self.visibility.min_visibility_rep_signal),
@@ -380,6 +385,7 @@ impl ExerciseSpec {
             ("reps.rest_deg", self.reps.rest_deg),
             ("reps.full_fraction", self.reps.full_fraction),
             ("reps.split_fraction", self.reps.split_fraction),
+            ("reps.min_world_rise_deg", self.reps.min_world_rise_deg),
             ("reps.pause_band_fraction", self.reps.pause_band_fraction),
             ("reps.min_rep_s", self.reps.min_rep_s),
             ("reps.max_rep_s", self.reps.max_rep_s),
@@ -388,6 +394,7 @@ impl ExerciseSpec {
             ("reps.min_ankle_travel_torso", self.reps.min_ankle_travel_torso),
             ("reps.bottom_percentile", self.reps.bottom_percentile),
             ("reps.baseline_window_s", self.reps.baseline_window_s),
+            ("reps.foot_window_s", self.reps.foot_window_s),
         ];
         for (name, v) in positive {
             if !(v.is_finite() && v > 0.0) {
@@ -422,7 +429,10 @@ impl ExerciseSpec {
             && 90.0 + self.view.side_half_width_deg < self.view.back_min_deg
             && self.view.back_min_deg < 180.0)
         {
-            return bad("view: need front_max_deg < 90 - side_half_width_deg and 90 + side_half_width_deg < back_min_deg < 180".into());
+            return bad(
+                "view: need front_max_deg < 90 - side_half_width_deg and 90 + side_half_width_deg < back_min_deg < 180"
+                    .into(),
+            );
         }
         if self.all_clear_cue.trim().is_empty() {
             return bad("all_clear_cue must not be empty".into());
@@ -450,7 +460,9 @@ impl ExerciseSpec {
             if distinct.len() != c.views.len() {
                 return bad(format!("check {}: a view is listed twice", c.id));
             }
-            for (field, text) in [("cue", &c.cue), ("positive_cue", &c.positive_cue), ("advice", &c.advice), ("unit", &c.unit)] {
+            for (field, text) in
+                [("cue", &c.cue), ("positive_cue", &c.positive_cue), ("advice", &c.advice), ("unit", &c.unit)]
+            {
                 if text.trim().is_empty() {
                     return bad(format!("check {}: {field} must not be empty", c.id));
                 }

@@ -237,7 +237,7 @@ impl SynthParams {
             view,
             side,
             switch_sides: r.chance(0.2),
-        machine_on_working: r.chance(0.5),
+            machine_on_working: r.chance(0.5),
             reps: 3 + r.index(6),
             partial_before: None,
             lift_s,
@@ -258,13 +258,23 @@ impl SynthParams {
         if r.chance(0.15) {
             p.partial_before = Some(r.index(p.reps));
         }
-        let n_faults = if r.chance(0.35) { 0 } else if r.chance(0.8) { 1 } else { 2 };
+        let n_faults = if r.chance(0.35) {
+            0
+        } else if r.chance(0.8) {
+            1
+        } else {
+            2
+        };
         let mut chosen: Vec<CheckId> = Vec::new();
         while chosen.len() < n_faults {
             let c = CheckId::ALL[r.index(CheckId::ALL.len())];
             // Two leg-path faults at once would contradict each other.
             let clash = |a: CheckId, b: CheckId| {
-                matches!((a, b), (CheckId::LegPathSideways, CheckId::LowBackArch) | (CheckId::LowBackArch, CheckId::LegPathSideways))
+                let pair = |x: CheckId, y: CheckId| (a == x && b == y) || (a == y && b == x);
+                // Contradictory pairs: a side raise cannot also over-extend; a locked knee
+                // cannot also bounce.
+                pair(CheckId::LegPathSideways, CheckId::LowBackArch)
+                    || pair(CheckId::SupportKneeLocked, CheckId::SupportKneeUnstable)
             };
             if !chosen.contains(&c) && !chosen.iter().any(|x| clash(*x, c)) {
                 chosen.push(c);
@@ -438,10 +448,7 @@ pub fn generate(p: &SynthParams) -> SynthSequence {
                         peak_s: (s.t_top + s.t_pause_end) / 2.0,
                         end_s: s.t_end,
                         partial: s.rep_in_set.is_none(),
-                        faults: s
-                            .rep_in_set
-                            .map(|ri| label_faults(p, ri, s))
-                            .unwrap_or_default(),
+                        faults: s.rep_in_set.map(|ri| label_faults(p, ri, s)).unwrap_or_default(),
                     })
                     .collect(),
             })
@@ -504,7 +511,9 @@ fn body_state(p: &SynthParams, sched: &[Sched], t: f64, walk_start: f64) -> Body
             continue;
         };
         // Support-foot shifts accumulate (the foot stays where it slid).
-        if let Some(m) = p.fault(CheckId::SupportFootShift, ri).filter(|_| ri == first_rep(p, CheckId::SupportFootShift)) {
+        if let Some(m) =
+            p.fault(CheckId::SupportFootShift, ri).filter(|_| ri == first_rep(p, CheckId::SupportFootShift))
+        {
             // A slide in a random horizontal direction (seeded).
             let ang = (p.seed.wrapping_mul(0x9E37_79B9) % 360) as f64;
             let dir = (ang.to_radians().cos(), ang.to_radians().sin());
@@ -572,8 +581,10 @@ fn rot_z(v: Vec3, deg: f64) -> Vec3 {
 }
 
 /// Leg from the hip given thigh extension/abduction (deg) and knee flexion.
-fn leg(hip: Vec3, out_sign: f64, ext: f64, abd: f64, knee_flex: f64, l1: f64, l2: f64, h: f64) -> [Vec3; 5] {
-    let d = Vec3::new(out_sign * abd.to_radians().tan(), -1.0, -ext.to_radians().tan()).unit().unwrap_or(Vec3::new(0.0, -1.0, 0.0));
+fn leg(hip: Vec3, out_sign: f64, ext: f64, abd: f64, knee_flex: f64, (l1, l2, h): (f64, f64, f64)) -> [Vec3; 5] {
+    let d = Vec3::new(out_sign * abd.to_radians().tan(), -1.0, -ext.to_radians().tan())
+        .unit()
+        .unwrap_or(Vec3::new(0.0, -1.0, 0.0));
     let knee = hip + d * l1;
     let back = Vec3::new(0.0, 0.0, -1.0);
     let bperp = (back - d * back.dot(d)).unit().unwrap_or(back);
@@ -594,14 +605,18 @@ fn build_body(p: &SynthParams, side: Side, st: &BodyState) -> [Vec3; NUM_LANDMAR
     let mut j = [Vec3::default(); NUM_LANDMARKS];
     let pel = |v: Vec3| rot_y(rot_z(v, ws * st.hike), ws * st.pel_rot);
     let shift = Vec3::new(st.shift.0, 0.0, st.shift.1);
-    let (wl, sl) = if side == Side::Left { ([23, 25, 27, 29, 31], [24, 26, 28, 30, 32]) } else { ([24, 26, 28, 30, 32], [23, 25, 27, 29, 31]) };
+    let (wl, sl) = if side == Side::Left {
+        ([23, 25, 27, 29, 31], [24, 26, 28, 30, 32])
+    } else {
+        ([24, 26, 28, 30, 32], [23, 25, 27, 29, 31])
+    };
     let (pc, work_leg, sup_leg);
     if let Some(wa) = st.walk {
         pc = Vec3::new(0.0, ankle_h + l1 + l2 - 0.01, 0.0) + shift;
         let wh = pc + Vec3::new(ws * hw, 0.0, 0.0);
         let sh = pc - Vec3::new(ws * hw, 0.0, 0.0);
-        work_leg = leg(wh, ws, wa, 2.0, 10.0, l1, l2, h);
-        sup_leg = leg(sh, -ws, -wa, 2.0, 10.0, l1, l2, h);
+        work_leg = leg(wh, ws, wa, 2.0, 10.0, (l1, l2, h));
+        sup_leg = leg(sh, -ws, -wa, 2.0, 10.0, (l1, l2, h));
     } else {
         // Support foot planted under the support hip; the pelvis height follows the knee bend.
         // A shifted foot slides away from under the hip; the hip stays.
@@ -609,7 +624,9 @@ fn build_body(p: &SynthParams, side: Side, st: &BodyState) -> [Vec3; NUM_LANDMAR
         let k = st.knee_s.max(0.0).to_radians();
         let d0 = (l1 * l1 + l2 * l2 + 2.0 * l1 * l2 * k.cos()).sqrt();
         let sup_off = pel(Vec3::new(-ws * hw, 0.0, 0.0));
-        let sh = Vec3::new(-ws * hw, ankle_h + d0, 0.0) + shift;
+        // The hip stays over the old spot and drops so the knee keeps its bend.
+        let horiz = Vec3::new(st.foot.0, 0.0, st.foot.1).norm().min(d0 * 0.9);
+        let sh = Vec3::new(-ws * hw, ankle_h + (d0 * d0 - horiz * horiz).sqrt(), 0.0) + shift;
         let d = (ankle - sh).norm().min(l1 + l2 - 1e-6);
         pc = sh - sup_off;
         // Two-link IK, knee forward.
@@ -624,7 +641,7 @@ fn build_body(p: &SynthParams, side: Side, st: &BodyState) -> [Vec3; NUM_LANDMAR
         let toe = ankle + Vec3::new(0.0, -0.02 * h, 0.11 * h);
         sup_leg = [sh, knee, ankle, heel, toe];
         let wh = pc + pel(Vec3::new(ws * hw, 0.0, 0.0));
-        work_leg = leg(wh, ws, st.ext, st.abd, 12.0, l1, l2, h);
+        work_leg = leg(wh, ws, st.ext, st.abd, 12.0, (l1, l2, h));
     }
     for k in 0..5 {
         j[wl[k]] = work_leg[k];
@@ -714,7 +731,17 @@ impl Camera {
         let y = y0 * cr - x0 * sr;
         let fill = r.range(0.55, 0.8);
         let f = fill * f64::from(h) * dist / (p.height_m * 1.1);
-        Camera { pos, x, y, z: fwd, f, cx: f64::from(w) / 2.0, cy: f64::from(h) / 2.0, h_px: f64::from(h), view_dir: dir }
+        Camera {
+            pos,
+            x,
+            y,
+            z: fwd,
+            f,
+            cx: f64::from(w) / 2.0,
+            cy: f64::from(h) / 2.0,
+            h_px: f64::from(h),
+            view_dir: dir,
+        }
     }
 
     fn observe(
@@ -728,7 +755,8 @@ impl Camera {
     ) -> Pose {
         let n = &p.noise;
         let hip_mid = j[23].mid(j[24]);
-        let mut pose = Pose { image: [ImagePoint::default(); NUM_LANDMARKS], world: [WorldPoint::default(); NUM_LANDMARKS] };
+        let mut pose =
+            Pose { image: [ImagePoint::default(); NUM_LANDMARKS], world: [WorldPoint::default(); NUM_LANDMARKS] };
         // Which side is nearer the camera (its far-side limbs are partly hidden).
         let left_near = self.view_dir.x > 0.3;
         let right_near = self.view_dir.x < -0.3;
@@ -771,7 +799,8 @@ impl Camera {
                 u += r.normal() * 0.08 * self.h_px;
                 v += r.normal() * 0.08 * self.h_px;
             }
-            pose.image[i] = ImagePoint { x: u as f32, y: v as f32, z: wz as f32, visibility: vis as f32, presence: 0.99 };
+            pose.image[i] =
+                ImagePoint { x: u as f32, y: v as f32, z: wz as f32, visibility: vis as f32, presence: 0.99 };
             pose.world[i] = WorldPoint { x: wx as f32, y: wy as f32, z: wz as f32 };
         }
         let _ = side;

@@ -32,7 +32,8 @@ fn clean_sets_from_every_view_count_reps_and_flag_nothing() {
         let seq = generate(&params(100 + k as u64, *view, &[]));
         let r = analyze(&seq.frames, &spec, InputInfo::default());
         assert_eq!(r.rep_count(), 4, "{view}\n{}", render_text(&r));
-        let faults: Vec<_> = r.sets.iter().flat_map(|s| s.reps.iter().flat_map(|r| r.faults.iter().map(|f| f.check))).collect();
+        let faults: Vec<_> =
+            r.sets.iter().flat_map(|s| s.reps.iter().flat_map(|r| r.faults.iter().map(|f| f.check))).collect();
         assert!(faults.is_empty(), "{view}: {faults:?}");
         assert!(r.summary.positive.is_some());
     }
@@ -111,7 +112,8 @@ fn garbage_input_never_panics() {
         image: [ImagePoint { x: nan, y: nan, z: nan, visibility: nan, presence: nan }; NUM_LANDMARKS],
         world: [WorldPoint { x: nan, y: f32::INFINITY, z: nan }; NUM_LANDMARKS],
     };
-    let zero_pose = Pose { image: [ImagePoint::default(); NUM_LANDMARKS], world: [WorldPoint::default(); NUM_LANDMARKS] };
+    let zero_pose =
+        Pose { image: [ImagePoint::default(); NUM_LANDMARKS], world: [WorldPoint::default(); NUM_LANDMARKS] };
     let mut frames = Vec::new();
     for i in 0..120u64 {
         let pose = match i % 3 {
@@ -167,7 +169,15 @@ fn live_analyser_reports_the_reps_offline_analysis_finds() {
 fn report_schema_round_trips_with_unknown_fields_denied() {
     let spec = spec();
     let seq = generate(&params(700, View::ObliqueBack, &[CheckId::PelvisRotation]));
-    let input = InputInfo { path: "clip.mp4".into(), width: 720, height: 1280, fps: 30.0, duration_s: 9.0, frames_decoded: 270, frames_with_pose: 268 };
+    let input = InputInfo {
+        path: "clip.mp4".into(),
+        width: 720,
+        height: 1280,
+        fps: 30.0,
+        duration_s: 9.0,
+        frames_decoded: 270,
+        frames_with_pose: 268,
+    };
     let r = analyze(&seq.frames, &spec, input);
     let json = r.to_json().expect("serialise");
     let back = Report::from_json(&json).expect("deserialise with deny_unknown_fields");
@@ -183,7 +193,8 @@ fn report_schema_round_trips_with_unknown_fields_denied() {
         assert!(rep.get(key).is_some(), "rep missing {key}");
     }
     assert!(value["sets"][0]["side"].as_str().is_some_and(|s| s == "left" || s == "right"));
-    let ids: Vec<&str> = value["checks"].as_array().expect("checks").iter().filter_map(|c| c["check"].as_str()).collect();
+    let ids: Vec<&str> =
+        value["checks"].as_array().expect("checks").iter().filter_map(|c| c["check"].as_str()).collect();
     assert_eq!(ids.len(), 11);
     for c in value["checks"].as_array().expect("checks") {
         let status = c["status"].as_str().expect("status");
