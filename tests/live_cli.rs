@@ -123,3 +123,25 @@ fn the_live_window_opens_on_a_display() {
     assert_eq!(session["end_reason"], "time_limit");
     assert!(session["processed_frames"].as_u64().unwrap() > 30);
 }
+
+#[test]
+fn ctrl_c_ends_the_session_cleanly_with_a_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("session.json");
+    let live = formcheck()
+        .args(["live", sample("01_clean_side.mp4").to_str().unwrap(), "--realtime", "--headless"])
+        .args(["--json", json.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(3500));
+    let killed = Command::new("kill").args(["-INT", &live.id().to_string()]).status().unwrap();
+    assert!(killed.success());
+    let output = live.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let session: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(session["end_reason"], "interrupted");
+    let processed = session["processed_frames"].as_u64().unwrap();
+    assert!((50..250).contains(&processed), "stopped part-way: {processed} frames");
+}
