@@ -4,13 +4,12 @@
 //! moment drops frames instead of queueing them and latency never builds up. Each rep's verdict
 //! goes through a [`CuePolicy`]: one cue at a time, the most important first, with a cooldown.
 
-use crate::analyze::input_info;
 use crate::pipeline::PassStats;
 use crate::AppError;
 use formcheck_core::analysis::{LiveEvent, StreamingAnalyzer};
 use formcheck_core::kinematics::Side;
 use formcheck_core::landmarks::PoseFrame;
-use formcheck_core::report::Report;
+use formcheck_core::report::{InputInfo, Report};
 use formcheck_core::spec::{ExerciseSpec, Severity};
 use formcheck_vision::pose::PoseEstimator;
 use formcheck_vision::video::{LatestFrameSource, Source, VideoReader};
@@ -191,7 +190,6 @@ pub fn run_live(
     let mut stats = PassStats::default();
     let mut last_cue: Option<Cue> = None;
     let mut reps = (0usize, 0usize);
-    let mut first_frames = Vec::new();
     let mut last_t = 0.0;
     let started = Instant::now();
     let end_reason = loop {
@@ -249,9 +247,6 @@ pub fn run_live(
         }
         // The verdict for this frame is in: capture-to-verdict latency.
         latencies.push(frame.captured_at.elapsed().as_secs_f64() * 1000.0);
-        if first_frames.len() < 2 {
-            first_frames.push(pose_frame.clone());
-        }
         let keep_going =
             on_frame(ProcessedFrame { image: &frame.image, pose: &pose_frame, cue: last_cue.as_ref(), reps });
         if !keep_going {
@@ -261,8 +256,16 @@ pub fn run_live(
     let capture_stats = capture.stats();
     drop(capture);
     stats.wall_s = started.elapsed().as_secs_f64();
-    let mut input = input_info(&source.describe(), &video, &first_frames, &stats);
-    input.duration_s = last_t;
+    let input = InputInfo {
+        path: source.describe(),
+        width: video.width,
+        height: video.height,
+        fps: video.fps,
+        duration_s: last_t,
+        // Every frame the source delivered was decoded, including the ones dropped unprocessed.
+        frames_decoded: capture_stats.captured,
+        frames_with_pose: stats.frames_with_pose,
+    };
     let report = analyzer.finish(input);
     Ok(LiveReport {
         report,
