@@ -8,7 +8,7 @@ use crate::report::{
     SCHEMA_VERSION,
 };
 use crate::reps::{segment, SetSegment};
-use crate::rules::evaluate_rep;
+use crate::rules::{evaluate_rep, SetContext};
 use crate::spec::{CheckId, ExerciseSpec, MachineSide, View};
 use crate::view::{dominant_view, frame_views, segments};
 use serde::{Deserialize, Serialize};
@@ -53,6 +53,8 @@ fn build_report(base: &BaseSignals, sets: &[SetSegment], spec: &ExerciseSpec, in
     let mut set_reports = Vec::new();
     let mut measured: BTreeMap<CheckId, usize> = BTreeMap::new();
     let mut faulted: BTreeMap<CheckId, usize> = BTreeMap::new();
+    // Why a check the view shows could not be judged (first reason seen).
+    let mut reasons: BTreeMap<CheckId, String> = BTreeMap::new();
     let mut set_views: Vec<Option<View>> = Vec::new();
     let mut phase: Vec<Option<Phase>> = vec![None; n];
     for (si, set) in sets.iter().enumerate() {
@@ -70,9 +72,10 @@ fn build_report(base: &BaseSignals, sets: &[SetSegment], spec: &ExerciseSpec, in
             *p = Some(Phase::Bottom);
         }
         let mut reps = Vec::new();
+        let ctx = SetContext::new(base, sig, &set.reps, spec);
         for (ri, rep) in set.reps.iter().enumerate() {
             let next = set.reps.get(ri + 1).map(|r| r.start);
-            let v = evaluate_rep(base, sig, rep, next, view, machine == set.side, spec);
+            let v = evaluate_rep(base, sig, rep, ri, &ctx, next, view, machine == set.side, spec);
             for (k, p) in phase.iter_mut().enumerate().take(rep.end + 1).skip(rep.start) {
                 *p = Some(if k < rep.pause_start {
                     Phase::Lift
@@ -83,6 +86,9 @@ fn build_report(base: &BaseSignals, sets: &[SetSegment], spec: &ExerciseSpec, in
                 });
             }
             if !rep.partial {
+                for (c, why) in &v.unmeasured {
+                    reasons.entry(*c).or_insert_with(|| why.clone());
+                }
                 for c in &v.measured {
                     *measured.entry(*c).or_default() += 1;
                 }
@@ -125,7 +131,7 @@ fn build_report(base: &BaseSignals, sets: &[SetSegment], spec: &ExerciseSpec, in
         });
     }
 
-    let checks = check_results(spec, &measured, &faulted, &set_views, sets.is_empty());
+    let checks = check_results(spec, &measured, &faulted, &reasons, &set_views, sets.is_empty());
     let summary = summarize(spec, &set_reports, &checks);
     let series = build_series(base, &sides, &working, phase);
     let frames_with_pose = base.skeletons.iter().filter(|s| s.is_some()).count();
@@ -155,6 +161,7 @@ fn check_results(
     spec: &ExerciseSpec,
     measured: &BTreeMap<CheckId, usize>,
     faulted: &BTreeMap<CheckId, usize>,
+    reasons: &BTreeMap<CheckId, String>,
     set_views: &[Option<View>],
     no_reps: bool,
 ) -> Vec<CheckResult> {
@@ -174,6 +181,8 @@ fn check_results(
                 } else if !view_ok {
                     let names: Vec<&str> = set_views.iter().flatten().map(|v| v.as_str()).collect();
                     format!("it cannot be seen from this camera view ({})", names.join(", "))
+                } else if let Some(why) = reasons.get(&id) {
+                    why.clone()
                 } else {
                     "the joints it needs were not visible enough".to_string()
                 };

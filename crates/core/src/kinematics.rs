@@ -52,6 +52,14 @@ impl Side {
         }
     }
 
+    /// Heel, ankle and toe (foot index) of this side: the three witnesses of where the foot is.
+    fn foot(self) -> [Joint; 3] {
+        match self {
+            Side::Left => [Joint::LeftHeel, Joint::LeftAnkle, Joint::LeftFootIndex],
+            Side::Right => [Joint::RightHeel, Joint::RightAnkle, Joint::RightFootIndex],
+        }
+    }
+
     fn shoulder(self) -> Joint {
         match self {
             Side::Left => Joint::LeftShoulder,
@@ -356,6 +364,9 @@ pub struct BaseSignals {
     pub ankle_px_left: Vec<Option<(f64, f64)>>,
     /// Right ankle in the image (px, weakly visible allowed), smoothed.
     pub ankle_px_right: Vec<Option<(f64, f64)>>,
+    /// Mean image height (px, down) of both hips and shoulders: the trunk's vertical position,
+    /// which follows camera tilt but not a foot sliding on the floor.
+    pub trunk_y_px: Vec<Option<f64>>,
     /// Shoulder-to-hip midline length in the image (px).
     pub torso_px: Vec<Option<f64>>,
     /// Metres per pixel near the body (world torso length / image torso length).
@@ -414,6 +425,12 @@ pub struct SideSignals {
     pub support_heel_x_px: Vec<Option<f64>>,
     /// Support heel (or ankle) image position, vertical (px).
     pub support_heel_y_px: Vec<Option<f64>>,
+    /// Support heel, ankle and toe image positions, horizontal (px), unsmoothed and gated by
+    /// visibility: the foot-shift rule takes its own robust medians over quiet phases and
+    /// compares the three landmarks, which smoothing would blur together with the rep's motion.
+    pub support_foot_x_px: [Vec<Option<f64>>; 3],
+    /// Same, vertical (px, down).
+    pub support_foot_y_px: [Vec<Option<f64>>; 3],
     /// Support knee flexion measured in the image, signed (+ = knee in front of the hip–ankle
     /// line, − = hyperextended); only where the view is side-on enough for it to mean something.
     pub support_knee_img: Vec<Option<f64>>,
@@ -447,6 +464,7 @@ pub fn base_signals(frames: &[PoseFrame], spec: &ExerciseSpec) -> BaseSignals {
             el.push(None);
             er.push(None);
             b.hip_px.push(None);
+            b.trunk_y_px.push(None);
             b.torso_px.push(None);
             b.m_per_px.push(None);
             b.face_visibility.push(0.0);
@@ -459,6 +477,7 @@ pub fn base_signals(frames: &[PoseFrame], spec: &ExerciseSpec) -> BaseSignals {
         let hip_img = s.image_mid(Joint::LeftHip, Joint::RightHip);
         let sh_img = s.image_mid(Joint::LeftShoulder, Joint::RightShoulder);
         b.hip_px.push(hip_img.map(|p| (p.x, p.y)));
+        b.trunk_y_px.push(hip_img.zip(sh_img).map(|(h, sh)| (h.y + sh.y) / 2.0));
         let tpx = match (hip_img, sh_img) {
             (Some(h), Some(sh)) => Some((sh - h).norm()).filter(|d| *d > 1.0),
             _ => None,
@@ -692,6 +711,8 @@ pub fn side_signals(base: &BaseSignals, working: Side, spec: &ExerciseSpec) -> S
     let [w_hip, w_knee, _, w_heel] = working.leg();
     let [s_hip, s_knee, s_ankle, s_heel] = support.leg();
     let mut r = vec![vec![None; n]; 18];
+    let mut foot_x: [Vec<Option<f64>>; 3] = [vec![None; n], vec![None; n], vec![None; n]];
+    let mut foot_y = foot_x.clone();
     let mut vis = Vec::with_capacity(n);
     for i in 0..n {
         let (Some(s), Some(l)) = (base.skeletons[i].as_ref(), base.left_axis[i]) else {
@@ -767,6 +788,10 @@ pub fn side_signals(base: &BaseSignals, working: Side, spec: &ExerciseSpec) -> S
             r[12][i] = Some(-d.dot(f) * 100.0);
             r[13][i] = Some(d.dot(l) * ws * 100.0);
         }
+        for (k, j) in support.foot().into_iter().enumerate() {
+            foot_x[k][i] = s.image(j).map(|p| p.x);
+            foot_y[k][i] = s.image(j).map(|p| p.y);
+        }
         if let Some(p) = s.image(s_heel).or_else(|| s.image(s_ankle)) {
             r[14][i] = Some(p.x);
             r[15][i] = Some(p.y);
@@ -802,6 +827,8 @@ pub fn side_signals(base: &BaseSignals, working: Side, spec: &ExerciseSpec) -> S
         heel_out_cm: sm(13),
         support_heel_x_px: sm(14),
         support_heel_y_px: sm(15),
+        support_foot_x_px: foot_x,
+        support_foot_y_px: foot_y,
         support_knee_img: sm(16),
         hip_abduction_img: sm(17),
         visibility: vis,

@@ -298,26 +298,14 @@ impl PoseFrame {
             landmarks: self.pose.as_ref().map(|p| {
                 p.image
                     .iter()
-                    .map(|l| {
-                        [
-                            round_to(l.x, 3),
-                            round_to(l.y, 3),
-                            round_to(l.z, 5),
-                            round_to(l.visibility, 5),
-                        ]
-                    })
+                    .map(|l| [round_to(l.x, 3), round_to(l.y, 3), round_to(l.z, 5), round_to(l.visibility, 5)])
                     .collect()
             }),
-            world: self.pose.as_ref().map(|p| {
-                p.world
-                    .iter()
-                    .map(|w| [round_to(w.x, 5), round_to(w.y, 5), round_to(w.z, 5)])
-                    .collect()
-            }),
-            presence: self
+            world: self
                 .pose
                 .as_ref()
-                .map(|p| p.image.iter().map(|l| round_to(l.presence, 5)).collect()),
+                .map(|p| p.world.iter().map(|w| [round_to(w.x, 5), round_to(w.y, 5), round_to(w.z, 5)]).collect()),
+            presence: self.pose.as_ref().map(|p| p.image.iter().map(|l| round_to(l.presence, 5)).collect()),
         };
         // Serialising plain numbers and vectors cannot fail.
         serde_json::to_string(&line).unwrap_or_default()
@@ -325,10 +313,8 @@ impl PoseFrame {
 
     /// Parses one JSONL line. `line_no` (1-based) is used in errors.
     pub fn from_json_line(text: &str, line_no: usize) -> Result<PoseFrame, LandmarkIoError> {
-        let line: FrameLine = serde_json::from_str(text).map_err(|source| LandmarkIoError::Json {
-            line: line_no,
-            source,
-        })?;
+        let line: FrameLine =
+            serde_json::from_str(text).map_err(|source| LandmarkIoError::Json { line: line_no, source })?;
         let pose = match (line.landmarks, line.world) {
             (Some(img), world) => {
                 if img.len() != NUM_LANDMARKS {
@@ -415,10 +401,8 @@ mod tests {
 
     #[test]
     fn jsonl_round_trip_keeps_pose_and_null_frames() {
-        let mut pose = Pose {
-            image: [ImagePoint::default(); NUM_LANDMARKS],
-            world: [WorldPoint::default(); NUM_LANDMARKS],
-        };
+        let mut pose =
+            Pose { image: [ImagePoint::default(); NUM_LANDMARKS], world: [WorldPoint::default(); NUM_LANDMARKS] };
         pose.image[Joint::LeftHip.index()] =
             ImagePoint { x: 10.5, y: 20.25, z: -0.125, visibility: 0.875, presence: 0.5 };
         pose.world[Joint::LeftHip.index()] = WorldPoint { x: 0.1, y: -0.2, z: 0.3 };

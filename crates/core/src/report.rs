@@ -90,12 +90,15 @@ pub struct RepMetrics {
     pub support_knee_flexion_deg: Option<f64>,
     /// Range of support-knee flexion within the rep (deg).
     pub support_knee_range_deg: Option<f64>,
-    /// 1 − return time / lift time.
+    /// 1 − return time / lift time: the smaller of the estimates from 20–80 % transition times
+    /// and from peak speeds (a swing is called only when both see a fast return).
     pub swing_ratio: Option<f64>,
     /// Leg path: abduction minus extension change at the peak (deg; positive = more sideways
     /// than back), or from behind/in front the thigh's outward angle at the top (deg).
     pub sideways_margin_deg: Option<f64>,
-    /// Largest support-heel displacement from its start position (cm).
+    /// Standing-foot displacement over the rep that persisted (cm, across the image at the
+    /// body's scale; median of heel, ankle and toe between the quiet phases around the rep);
+    /// `null` when not measurable (e.g. the foot's landmarks were too noisy in the set).
     pub support_foot_shift_cm: Option<f64>,
     /// Peak shoulder-vs-hip turn (deg).
     pub torso_twist_change_deg: Option<f64>,

@@ -234,9 +234,17 @@ pub struct RepSpec {
     pub bottom_percentile: f64,
     /// Window (s) before a rep's start over which the per-rep baseline is taken.
     pub baseline_window_s: f64,
-    /// Window (s) before and after a rep over which the standing foot's position is averaged
-    /// (longer than the baseline window: heel landmarks jitter by centimetres).
+    /// Window (s) before the set's first rep and after its last one over which the standing
+    /// foot's position is taken (between reps the whole bottom phase is used).
     pub foot_window_s: f64,
+    /// How many standard deviations of the standing foot's own landmark noise (estimated per
+    /// set from its quiet phases) a shift must exceed before it counts; when this floor is above
+    /// the check's threshold the set's foot shift is reported as not measurable.
+    pub foot_noise_k: f64,
+    /// Gap (s) kept between a rep and the quiet windows where the standing foot is located:
+    /// the working leg starts moving (and may pass the standing foot) a little before the rep's
+    /// detected start and settles a little after its end.
+    pub foot_guard_s: f64,
 }
 
 /// How a check's metric is compared with its threshold.
@@ -363,7 +371,7 @@ impl ExerciseSpec {
     /// Checks the values for consistency, with an error naming the offending key.
     pub fn validate(&self) -> Result<(), SpecError> {
         let bad = |m: String| Err(SpecError::Invalid(m));
-        let positive: [(&str, f64); 31] = [
+        let positive: [(&str, f64); 33] = [
             ("visibility.min_visibility", self.visibility.min_visibility),
             ("holding_hand_margin_m", self.holding_hand_margin_m),
             ("visibility.min_visibility_rep_signal", self.visibility.min_visibility_rep_signal),
@@ -395,6 +403,8 @@ impl ExerciseSpec {
             ("reps.bottom_percentile", self.reps.bottom_percentile),
             ("reps.baseline_window_s", self.reps.baseline_window_s),
             ("reps.foot_window_s", self.reps.foot_window_s),
+            ("reps.foot_noise_k", self.reps.foot_noise_k),
+            ("reps.foot_guard_s", self.reps.foot_guard_s),
         ];
         for (name, v) in positive {
             if !(v.is_finite() && v > 0.0) {

@@ -60,6 +60,17 @@ impl Rng {
     }
 }
 
+/// Image disturbances that are not per-landmark noise: camera sway and the guessed position
+/// of a hidden standing foot (see [`Noise`]).
+struct Disturb {
+    /// Current image offset (px) of the whole frame.
+    sway: (f64, f64),
+    /// Current offset (px) of a hidden standing foot, while it stays hidden.
+    hop: Option<(f64, f64)>,
+    /// Generator for these disturbances.
+    aux: Rng,
+}
+
 /// A fault to inject, with its magnitude in the check's unit.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Injection {
@@ -88,6 +99,15 @@ pub struct Noise {
     pub outlier: f64,
     /// Relative jitter of the frame interval (variable frame rate).
     pub frame_time_jitter: f64,
+    /// Hand-held camera sway: amplitude of a slow drift of the whole image (mostly vertical:
+    /// the phone tilts), as a fraction of the image height. The rendered samples show up to
+    /// ~1.5 % of the height over a few seconds.
+    pub camera_sway: f64,
+    /// σ of the offset (fraction of the image height) the pose model gives a standing foot that
+    /// is hidden behind the working foot (far side, both feet overlapping in the image): a new
+    /// guess each time the feet come to overlap, held while they do. On the rendered side views
+    /// the hidden heel hops by ~5 cm between bottoms.
+    pub hidden_foot_hop: f64,
 }
 
 impl Noise {
@@ -100,6 +120,8 @@ impl Noise {
         leg_swap: 0.0,
         outlier: 0.0,
         frame_time_jitter: 0.0,
+        camera_sway: 0.0,
+        hidden_foot_hop: 0.0,
     };
     /// Typical phone-video pose noise.
     pub const TYPICAL: Noise = Noise {
@@ -110,6 +132,8 @@ impl Noise {
         leg_swap: 0.006,
         outlier: 0.002,
         frame_time_jitter: 0.15,
+        camera_sway: 0.006,
+        hidden_foot_hop: 0.012,
     };
 }
 
@@ -415,6 +439,12 @@ pub fn generate(p: &SynthParams) -> SynthSequence {
     let mut idx = 0u64;
     let mut swap_left = 0usize;
     let mut slow = vec![(0.0f64, 0.0f64, 0.0f64); NUM_LANDMARKS];
+    // Camera sway and hidden-foot hops draw from their own generator, so adding them left every
+    // other random draw of a seed (and so its sequence) as it was.
+    let mut aux = Rng::new(p.seed ^ 0x5EED_CA3E_2A11_F00D);
+    let sway_phase = [aux.range(0.0, std::f64::consts::TAU), aux.range(0.0, std::f64::consts::TAU)];
+    let sway_period = [aux.range(2.5, 5.0), aux.range(3.0, 6.0)];
+    let mut disturb = Disturb { sway: (0.0, 0.0), hop: None, aux };
     let dt0 = 1.0 / p.fps;
     while tf < t_total {
         let set = set_ranges.iter().rposition(|(a, _)| tf >= *a - 1.0).unwrap_or(0);
@@ -425,7 +455,10 @@ pub fn generate(p: &SynthParams) -> SynthSequence {
             None
         } else {
             let joints = build_body(p, side, &state);
-            Some(cams[set].observe(&joints, side, p, &mut r, &mut slow, &mut swap_left))
+            let a = p.noise.camera_sway * f64::from(h);
+            let wave = |k: usize| (std::f64::consts::TAU * tf / sway_period[k] + sway_phase[k]).sin();
+            disturb.sway = (0.3 * a * wave(0), a * wave(1));
+            Some(cams[set].observe(&joints, side, p, &mut r, &mut slow, &mut swap_left, &mut disturb))
         };
         frames.push(PoseFrame { index: idx, t_s: (tf * 1e6).round() / 1e6, width: w, height: h, pose });
         idx += 1;
@@ -744,6 +777,8 @@ impl Camera {
         }
     }
 
+    // The noise model's state is threaded through as separate pieces.
+    #[allow(clippy::too_many_arguments)]
     fn observe(
         &self,
         j: &[Vec3; NUM_LANDMARKS],
@@ -752,6 +787,7 @@ impl Camera {
         r: &mut Rng,
         slow: &mut [(f64, f64, f64)],
         swap_left: &mut usize,
+        disturb: &mut Disturb,
     ) -> Pose {
         let n = &p.noise;
         let hip_mid = j[23].mid(j[24]);
@@ -799,11 +835,36 @@ impl Camera {
                 u += r.normal() * 0.08 * self.h_px;
                 v += r.normal() * 0.08 * self.h_px;
             }
+            u += disturb.sway.0;
+            v += disturb.sway.1;
             pose.image[i] =
                 ImagePoint { x: u as f32, y: v as f32, z: wz as f32, visibility: vis as f32, presence: 0.99 };
             pose.world[i] = WorldPoint { x: wx as f32, y: wy as f32, z: wz as f32 };
         }
-        let _ = side;
+        // A far standing foot behind the working foot: the model guesses where it is.
+        let (sup_foot, work_ankle) = match side {
+            Side::Left => ([30usize, 28, 32], 27usize),
+            Side::Right => ([29usize, 27, 31], 28usize),
+        };
+        // Side-on (within ~30°) with the standing foot on the far side, the working foot covers
+        // it whenever the two overlap in the image. (The rendered samples show the hops in side
+        // views only; at 45° the feet stand apart enough for the model to keep the far one.)
+        let side_on = self.view_dir.x.abs() > 0.85;
+        let sup_far = side_on && ((left_near && side == Side::Left) || (right_near && side == Side::Right));
+        let (sa, wa) = (pose.image[sup_foot[1]], pose.image[work_ankle]);
+        let overlap = f64::from((sa.x - wa.x).abs()) < 0.05 * self.h_px;
+        if sup_far && overlap && n.hidden_foot_hop > 0.0 {
+            let sd = n.hidden_foot_hop * self.h_px;
+            let aux = &mut disturb.aux;
+            let hop = *disturb.hop.get_or_insert_with(|| (sd * aux.normal(), 0.3 * sd * aux.normal()));
+            for k in sup_foot {
+                pose.image[k].x += hop.0 as f32;
+                pose.image[k].y += hop.1 as f32;
+                pose.image[k].visibility = pose.image[k].visibility.min(0.65);
+            }
+        } else {
+            disturb.hop = None;
+        }
         if *swap_left == 0 && r.chance(n.leg_swap) {
             *swap_left = 1 + r.index(4);
         }
