@@ -57,9 +57,13 @@ fn development_set_when_present() {
         CheckId::PelvisRotation,
         CheckId::LegPathSideways,
         CheckId::LowBackArch,
+        CheckId::SupportKneeUnstable,
+        CheckId::Swing,
+        CheckId::SupportFootShift,
     ] {
         let c = board.check_total(check);
         assert!(c.f1() >= 0.9, "{check}: F1 {:.2} ({c:?})", c.f1());
     }
     assert!(board.nm_rate() >= 0.85, "not_measurable correctness {}", board.nm_rate());
+    assert!(board.clean_flag_rate() <= 0.05, "clean reps flagged {}", board.clean_flag_rate());
 }
