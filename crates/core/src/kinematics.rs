@@ -431,6 +431,13 @@ pub struct SideSignals {
     pub support_foot_x_px: [Vec<Option<f64>>; 3],
     /// Same, vertical (px, down).
     pub support_foot_y_px: [Vec<Option<f64>>; 3],
+    /// Support heel, ankle and toe horizontal offset from the support hip in the world
+    /// landmarks (cm), along the camera's x axis; unsmoothed, like the image positions. A slide
+    /// moves the foot away from under a hip that stays, whatever its direction: the depth-aware
+    /// witness of a slide that the image sees foreshortened (see [`crate::rules::SetContext`]).
+    pub support_foot_wx_cm: [Vec<Option<f64>>; 3],
+    /// Same, along the camera's depth axis (cm).
+    pub support_foot_wz_cm: [Vec<Option<f64>>; 3],
     /// Support knee flexion measured in the image, signed (+ = knee in front of the hip–ankle
     /// line, − = hyperextended); only where the view is side-on enough for it to mean something.
     pub support_knee_img: Vec<Option<f64>>,
@@ -550,7 +557,7 @@ pub fn base_signals(frames: &[PoseFrame], spec: &ExerciseSpec) -> BaseSignals {
     b.rep_signal = if img_exc > 0.0 { RepSignal::Fused } else { RepSignal::WorldElevation };
     b.rep_left = fuse(&b.elevation_left, &swing_l);
     b.rep_right = fuse(&b.elevation_right, &swing_r);
-    b.left_axis = average_axis(&t, &raw_left, spec.smoothing.facing_half_window_s);
+    b.left_axis = average_axis(&t, &raw_left, spec.smoothing.facing_half_window_s, spec.smoothing.max_gap_s);
     b.yaw_deg = b
         .left_axis
         .iter()
@@ -585,9 +592,29 @@ fn raw_left_axis(s: &Skeleton) -> Option<Vec3> {
 }
 
 /// Averages unit axes over a ±`half` s window (vector mean, so it is circular-safe).
-fn average_axis(t: &[f64], axes: &[Option<Vec3>], half: f64) -> Vec<Option<Vec3>> {
+///
+/// The window never reaches across a stretch longer than `max_gap` s without an axis (longer
+/// than smoothing bridges): nobody was seen there, and the camera may have been moved or the
+/// person turned to the other side (switching sides between sets). An average across it would
+/// rotate the axis through the first seconds of the next stretch, and every angle measured
+/// against it (pelvis rotation, trunk lean) with it.
+fn average_axis(t: &[f64], axes: &[Option<Vec3>], half: f64, max_gap: f64) -> Vec<Option<Vec3>> {
     let n = axes.len();
     let mut out = vec![None; n];
+    // Stretch index per frame: a new one starts at an axis seen after a gap; frames without an
+    // axis belong to the stretch before them.
+    let mut stretch = vec![0usize; n];
+    let mut last_seen: Option<f64> = None;
+    let mut cur = 0usize;
+    for i in 0..n {
+        if axes[i].is_some() {
+            if last_seen.is_some_and(|ts| t[i] - ts > max_gap) {
+                cur += 1;
+            }
+            last_seen = Some(t[i]);
+        }
+        stretch[i] = cur;
+    }
     // Prefix sums for O(n) windows.
     let mut px = vec![0.0; n + 1];
     let mut pz = vec![0.0; n + 1];
@@ -600,13 +627,13 @@ fn average_axis(t: &[f64], axes: &[Option<Vec3>], half: f64) -> Vec<Option<Vec3>
     }
     let (mut lo, mut hi) = (0usize, 0usize);
     for i in 0..n {
-        while lo < i && t[lo] < t[i] - half {
+        while lo < i && (t[lo] < t[i] - half || stretch[lo] < stretch[i]) {
             lo += 1;
         }
         if hi < i {
             hi = i;
         }
-        while hi + 1 < n && t[hi + 1] <= t[i] + half {
+        while hi + 1 < n && t[hi + 1] <= t[i] + half && stretch[hi + 1] == stretch[i] {
             hi += 1;
         }
         if pc[hi + 1] - pc[lo] > 0 {
@@ -713,6 +740,7 @@ pub fn side_signals(base: &BaseSignals, working: Side, spec: &ExerciseSpec) -> S
     let mut r = vec![vec![None; n]; 18];
     let mut foot_x: [Vec<Option<f64>>; 3] = [vec![None; n], vec![None; n], vec![None; n]];
     let mut foot_y = foot_x.clone();
+    let (mut foot_wx, mut foot_wz) = (foot_x.clone(), foot_x.clone());
     let mut vis = Vec::with_capacity(n);
     for i in 0..n {
         let (Some(s), Some(l)) = (base.skeletons[i].as_ref(), base.left_axis[i]) else {
@@ -791,6 +819,13 @@ pub fn side_signals(base: &BaseSignals, working: Side, spec: &ExerciseSpec) -> S
         for (k, j) in support.foot().into_iter().enumerate() {
             foot_x[k][i] = s.image(j).map(|p| p.x);
             foot_y[k][i] = s.image(j).map(|p| p.y);
+            if let (Some(p), Some(h)) = (s.world(j), s.world(s_hip)) {
+                let d = p - h;
+                // Horizontal: the vertical (UP) component is taken off.
+                let d = d - UP * d.dot(UP);
+                foot_wx[k][i] = Some(d.x * 100.0);
+                foot_wz[k][i] = Some(d.z * 100.0);
+            }
         }
         if let Some(p) = s.image(s_heel).or_else(|| s.image(s_ankle)) {
             r[14][i] = Some(p.x);
@@ -829,6 +864,8 @@ pub fn side_signals(base: &BaseSignals, working: Side, spec: &ExerciseSpec) -> S
         support_heel_y_px: sm(15),
         support_foot_x_px: foot_x,
         support_foot_y_px: foot_y,
+        support_foot_wx_cm: foot_wx,
+        support_foot_wz_cm: foot_wz,
         support_knee_img: sm(16),
         hip_abduction_img: sm(17),
         visibility: vis,
@@ -948,6 +985,38 @@ mod tests {
 
     fn spec() -> SmoothingSpec {
         SmoothingSpec { median_half_window_s: 0.07, smooth_tau_s: 0.04, max_gap_s: 0.3, facing_half_window_s: 2.0 }
+    }
+
+    #[test]
+    fn the_facing_axis_is_not_averaged_across_a_gap() {
+        // Facing one way for 5 s, nobody seen for 2.5 s (switching sides, camera moved), then
+        // turned 90° for 5 s: right after the gap the axis is already the new one.
+        let t: Vec<f64> = (0..375).map(|i| i as f64 / 30.0).collect();
+        let axes: Vec<Option<Vec3>> = t
+            .iter()
+            .map(|&ti| {
+                if ti < 5.0 {
+                    Some(Vec3::new(1.0, 0.0, 0.0))
+                } else if ti < 7.5 {
+                    None
+                } else {
+                    Some(Vec3::new(0.0, 0.0, 1.0))
+                }
+            })
+            .collect();
+        let out = average_axis(&t, &axes, 3.0, 0.35);
+        let after = out[226].expect("axis");
+        assert!((after.z - 1.0).abs() < 1e-9, "{after:?}");
+        let before = out[149].expect("axis");
+        assert!((before.x - 1.0).abs() < 1e-9, "{before:?}");
+        // A short dropout is bridged: the average still spans it.
+        let mut axes = vec![Some(Vec3::new(1.0, 0.0, 0.0)); 150];
+        axes.extend(vec![None; 5]);
+        axes.extend(vec![Some(Vec3::new(0.0, 0.0, 1.0)); 150]);
+        let t: Vec<f64> = (0..axes.len()).map(|i| i as f64 / 30.0).collect();
+        let out = average_axis(&t, &axes, 3.0, 0.35);
+        let mid = out[156].expect("axis");
+        assert!(mid.x > 0.3 && mid.z > 0.3, "{mid:?}");
     }
 
     #[test]

@@ -187,6 +187,12 @@ pub enum FootShift {
         /// Whether a later quiet phase confirmed that the foot stayed where it went.
         confirmed: bool,
     },
+    /// The standing foot moved further than a foot length: a step (setting up, walking away),
+    /// not a slide of a planted foot; never reported as a foot shift.
+    Stepped {
+        /// The displacement (cm).
+        shift_cm: f64,
+    },
     /// Not measurable on this rep, with why.
     Unmeasurable(String),
 }
@@ -217,6 +223,26 @@ impl SetContext {
     /// - against a noise floor `foot_noise_k`·σ, σ from the spread (MAD) of the foot landmarks
     ///   inside the set's quiet phases; a set whose floor exceeds the check's threshold cannot
     ///   show the fault at all and is reported as not measurable.
+    ///
+    /// A second, depth-aware witness is read the same way (quiet-phase medians, median of the
+    /// three landmarks, persistence, its own noise floor): the foot's horizontal offset from the
+    /// standing hip in the world landmarks. The hip stays over the spot the foot left, so the
+    /// offset changes by the slide in any direction, along the camera axis too, where the image
+    /// barely sees it; it is hip-relative, so camera sway does not reach it (but a whole body
+    /// following the foot does, which only the image sees). Its noise differs per axis (depth
+    /// is the pose model's weakest) and drifts slowly, so σ per axis is the larger of the
+    /// in-phase spread and the spread of the set's phase-to-phase displacements, and its floor
+    /// is σ projected on the shift's direction. World landmarks drift where a foot does not, so
+    /// this witness counts only when its slide persists and the image agrees: the image
+    /// displacement must lie along the one that slide would produce (sideways at full scale,
+    /// along the camera axis `reps.foot_depth_image_ratio` of it, vertically) and match it per
+    /// axis within the combined noise. The rep's shift is the witness that clears its own bar
+    /// (max(threshold, floor)) by more.
+    ///
+    /// A displacement longer than a foot (`reps.foot_length_cm`) is a step — setting up or
+    /// walking away — not a slide, and is never reported as one. (Not the person's own foot
+    /// from the world landmarks: seen from behind, the pose models put heel and toe at nearly
+    /// the same depth, and the foot reads a few centimetres long.)
     pub fn new(base: &BaseSignals, side: &SideSignals, reps: &[RepSegment], spec: &ExerciseSpec) -> SetContext {
         SetContext { foot: foot_shifts(base, side, reps, spec) }
     }
@@ -229,6 +255,11 @@ struct QuietWindow {
     mad_px: Vec<f64>,
     trunk_y_px: Option<f64>,
     m_per_px: Option<f64>,
+    /// Per foot landmark the median horizontal offset from the standing hip (cm, world x and
+    /// depth z), and the spreads (MAD, cm) along x and along z.
+    median_w: [Option<(f64, f64)>; 3],
+    mad_wx: Vec<f64>,
+    mad_wz: Vec<f64>,
 }
 
 /// Median and median absolute deviation of the known values (at least three).
@@ -255,9 +286,42 @@ fn quiet_window(base: &BaseSignals, side: &SideSignals, lo: usize, hi: usize) ->
         *slot = Some((mx, my));
         mad_px.extend([dx, dy]);
     }
+    let mut median_w = [None; 3];
+    let (mut mad_wx, mut mad_wz) = (Vec::new(), Vec::new());
+    for ((slot, xs), zs) in median_w.iter_mut().zip(&side.support_foot_wx_cm).zip(&side.support_foot_wz_cm) {
+        let (Some((mx, dx)), Some((mz, dz))) = (median_mad(&slice(xs)), median_mad(&slice(zs))) else {
+            continue;
+        };
+        *slot = Some((mx, mz));
+        mad_wx.push(dx);
+        mad_wz.push(dz);
+    }
     let trunk_y_px = median_mad(&slice(&base.trunk_y_px)).map(|(m, _)| m);
     let mut sc: Vec<f64> = base.m_per_px.get(lo..=hi).unwrap_or(&[]).iter().flatten().copied().collect();
-    QuietWindow { median_px, mad_px, trunk_y_px, m_per_px: median_of(&mut sc) }
+    QuietWindow { median_px, mad_px, trunk_y_px, m_per_px: median_of(&mut sc), median_w, mad_wx, mad_wz }
+}
+
+/// Displacement (cm, world x and depth z) of the standing foot relative to the standing hip
+/// from window `a` to window `b`: per axis the median over heel, ankle and toe.
+fn world_shift(a: &QuietWindow, b: &QuietWindow) -> Option<(f64, f64)> {
+    let pairs: Vec<((f64, f64), (f64, f64))> = (0..3).filter_map(|j| Some((a.median_w[j]?, b.median_w[j]?))).collect();
+    let mut dx: Vec<f64> = pairs.iter().map(|(p, q)| q.0 - p.0).collect();
+    let mut dz: Vec<f64> = pairs.iter().map(|(p, q)| q.1 - p.1).collect();
+    Some((median_of(&mut dx)?, median_of(&mut dz)?))
+}
+
+/// One witness's persisting shift over a rep: the displacement `d` from before to after the
+/// rep, confirmed (when `c`, the displacement to the quiet phase after the next rep, exists)
+/// by how much of it is still there. Returns (shift, confirmed).
+fn persisting(d: (f64, f64), c: Option<(f64, f64)>) -> (f64, bool) {
+    let len = d.0.hypot(d.1);
+    match c {
+        Some(c) if len > 1e-9 => {
+            let along = (c.0 * d.0 + c.1 * d.1) / len;
+            (len.min(along.max(0.0)), true)
+        }
+        _ => (len, false),
+    }
 }
 
 /// Displacement (cm, image x and y) of the standing foot from window `a` to window `b`: per axis
@@ -280,6 +344,10 @@ fn landmark_shift(a: &QuietWindow, b: &QuietWindow) -> Option<(f64, f64)> {
     };
     Some((median_of(&mut dx)? * scale * 100.0, (median_of(&mut dy)? - trunk) * scale * 100.0))
 }
+
+/// Relative uncertainty of `reps.foot_depth_image_ratio` for one camera (the exercise file's
+/// range for phones at hip height 2–4 m away, 0.25–0.4 around 0.33, widened for other heights).
+const DEPTH_RATIO_SPREAD: f64 = 0.5;
 
 /// See [`SetContext::new`].
 fn foot_shifts(base: &BaseSignals, side: &SideSignals, reps: &[RepSegment], spec: &ExerciseSpec) -> Vec<FootShift> {
@@ -319,30 +387,92 @@ fn foot_shifts(base: &BaseSignals, side: &SideSignals, reps: &[RepSegment], spec
     // MAD → σ for Gaussian noise.
     let sigma = median_of(&mut mads).map(|m| 1.4826 * m);
     let threshold = spec.check(CheckId::SupportFootShift).map_or(f64::INFINITY, |c| c.threshold);
-    let floor = sigma.map(|s| spec.reps.foot_noise_k * s);
+    let k_noise = spec.reps.foot_noise_k;
+    let floor = sigma.map(|s| k_noise * s);
+    // The world witness: σ per axis (cm) from the quiet phases' spreads.
+    let sigma_axis = |f: fn(&QuietWindow) -> &Vec<f64>| {
+        let mut v: Vec<f64> = windows.iter().flat_map(|w| f(w).iter().copied()).collect();
+        median_of(&mut v).map(|m| 1.4826 * m)
+    };
+    let within = sigma_axis(|w| &w.mad_wx).zip(sigma_axis(|w| &w.mad_wz));
+    // The world landmarks' error drifts slowly, so the spread inside one quiet phase
+    // under-reads how far two quiet phases' medians differ on a planted foot; the set's own
+    // phase-to-phase displacements (most reps do not slide: median and MAD are robust to the
+    // one that does) measure that directly. The larger of the two is the noise.
+    let steps: Vec<(f64, f64)> = windows.windows(2).filter_map(|w| world_shift(&w[0], &w[1])).collect();
+    let between = |f: fn(&(f64, f64)) -> f64| -> Option<f64> {
+        let v: Vec<Option<f64>> = steps.iter().map(|d| Some(f(d))).collect();
+        // Fewer than three steps (a set of one or two reps) cannot tell drift from a slide.
+        median_mad(&v).map(|(_, mad)| 1.4826 * mad / std::f64::consts::SQRT_2)
+    };
+    let world_sigma = within.map(|(wx, wz)| {
+        let (bx, bz) = (between(|d| d.0).unwrap_or(0.0), between(|d| d.1).unwrap_or(0.0));
+        (wx.max(bx), wz.max(bz))
+    });
+    let foot_len = spec.reps.foot_length_cm;
+    let ratio = spec.reps.foot_depth_image_ratio;
     (0..reps.len())
         .map(|k| {
-            let Some(floor) = floor else {
-                return FootShift::Unmeasurable("the standing foot was not visible between reps".into());
-            };
-            if floor > threshold {
-                return FootShift::Unmeasurable(format!(
-                    "the standing foot's landmarks jitter too much in this set (±{:.1} cm) to tell a {threshold:.0} cm slide from noise",
-                    floor
-                ));
+            let (before, after, later) = (&windows[k], &windows[k + 1], windows.get(k + 2));
+            let image_d = landmark_shift(before, after);
+            let world_d = world_shift(before, after);
+            // Further than the foot is long: a step, not a slide.
+            let moved = [image_d, world_d].into_iter().flatten().map(|d| d.0.hypot(d.1)).fold(0.0, f64::max);
+            if moved > foot_len {
+                return FootShift::Stepped { shift_cm: moved };
             }
-            let Some(d) = landmark_shift(&windows[k], &windows[k + 1]) else {
-                return FootShift::Unmeasurable("the standing foot was not visible before and after the rep".into());
-            };
-            let len = d.0.hypot(d.1);
             // A slide persists: the quiet phase after the next rep must still show it (its
             // displacement from before this rep, along this rep's shift).
-            match windows.get(k + 2).and_then(|w| landmark_shift(&windows[k], w)) {
-                Some(c) if len > 1e-9 => {
-                    let along = (c.0 * d.0 + c.1 * d.1) / len;
-                    FootShift::Measured { shift_cm: len.min(along.max(0.0)), floor_cm: floor, confirmed: true }
+            let image = floor.filter(|f| *f <= threshold).zip(image_d).map(|(floor, d)| {
+                let c = later.and_then(|w| landmark_shift(before, w));
+                (persisting(d, c), floor)
+            });
+            let world = world_sigma.zip(world_d).and_then(|((sx, sz), d)| {
+                let c = later.and_then(|w| world_shift(before, w));
+                let (shift, confirmed) = persisting(d, c);
+                // The world landmarks drift more than the image ones and alone would raise false
+                // alarms: their slide must persist, and the image must show the foot moving the
+                // way that slide would move it (across the image as much as the slide goes
+                // across, up or down by `ratio` of what it goes away or closer) by at least one
+                // σ of the image's noise. A witness whose floor is above the threshold still
+                // tells the larger slides (its bar is max(threshold, floor)).
+                let (di, sigma_img) = (image_d?, floor? / k_noise);
+                let u = (d.0, -ratio * d.1);
+                let ul = u.0.hypot(u.1);
+                if !confirmed || ul < 1e-9 || (di.0 * u.0 + di.1 * u.1) / ul < sigma_img {
+                    return None;
                 }
-                _ => FootShift::Measured { shift_cm: len, floor_cm: floor, confirmed: false },
+                // Nor may the image contradict it: what it shows must match what that slide
+                // would show, per axis within the two witnesses' combined noise (a world slide
+                // sideways that the image, which sees sideways at full scale, does not show is
+                // the world landmarks drifting).
+                // Vertically the ratio itself is uncertain (camera height and distance vary):
+                // ± `DEPTH_RATIO_SPREAD` of it counts as noise too.
+                let fits = |res: f64, sw: f64| res.abs() <= k_noise * sigma_img.hypot(sw);
+                let sy = (ratio * sz).hypot(DEPTH_RATIO_SPREAD * ratio * d.1);
+                if !(fits(di.0 - u.0, sx) && fits(di.1 - u.1, sy)) {
+                    return None;
+                }
+                let len = d.0.hypot(d.1);
+                // σ projected on the shift's direction.
+                let s = (d.0 / len * sx).hypot(d.1 / len * sz);
+                Some(((shift, confirmed), k_noise * s))
+            });
+            // Each witness against its own bar; the one clearing it by more decides.
+            let margin = |w: &((f64, bool), f64)| w.0 .0 - w.1.max(threshold);
+            let best = match (image, world) {
+                (Some(a), Some(b)) => Some(if margin(&b) > margin(&a) { b } else { a }),
+                (a, b) => a.or(b),
+            };
+            if let Some(((shift_cm, confirmed), floor_cm)) = best {
+                return FootShift::Measured { shift_cm, floor_cm, confirmed };
+            }
+            match floor {
+                None => FootShift::Unmeasurable("the standing foot was not visible between reps".into()),
+                Some(f) if f > threshold => FootShift::Unmeasurable(format!(
+                    "the standing foot's landmarks jitter too much in this set (±{f:.1} cm) to tell a {threshold:.0} cm slide from noise"
+                )),
+                Some(_) => FootShift::Unmeasurable("the standing foot was not visible before and after the rep".into()),
             }
         })
         .collect()
@@ -556,6 +686,8 @@ pub fn evaluate_rep(
             }
             CheckId::SupportFootShift => match foot {
                 Some(FootShift::Measured { shift_cm, .. }) => Some((*shift_cm, hi, 1.0)),
+                // A step is not a slide, and no evidence of one either way.
+                Some(FootShift::Stepped { .. }) => None,
                 Some(FootShift::Unmeasurable(why)) => {
                     unmeasured.push((check.id, why.clone()));
                     None
@@ -709,7 +841,7 @@ mod tests {
             .iter()
             .map(|f| match f {
                 FootShift::Measured { shift_cm, .. } => Some(*shift_cm),
-                FootShift::Unmeasurable(_) => None,
+                FootShift::Stepped { .. } | FootShift::Unmeasurable(_) => None,
             })
             .collect()
     }
@@ -790,6 +922,79 @@ mod tests {
         let (base, side, reps) = foot_set(|i, j| (20.0 * jitter(i, j), 20.0 * jitter(i + 11, j)), |_| 0.0);
         let ctx = SetContext::new(&base, &side, &reps, &spec());
         assert!(ctx.foot.iter().all(|f| matches!(f, FootShift::Unmeasurable(why) if why.contains("jitter"))));
+    }
+
+    /// Adds world landmarks of the standing foot to a [`foot_set`]: heel 5 cm behind the ankle,
+    /// toe 18 cm ahead along the camera axis (a 23 cm foot seen from behind), each moved by
+    /// `world(frame, landmark) -> (dx, dz)` cm.
+    fn with_world(side: &mut SideSignals, n: usize, world: impl Fn(usize, usize) -> (f64, f64)) {
+        for (j, z0) in [-5.0, 0.0, 18.0].into_iter().enumerate() {
+            side.support_foot_wx_cm[j] = (0..n).map(|i| Some(-9.0 + world(i, j).0)).collect();
+            side.support_foot_wz_cm[j] = (0..n).map(|i| Some(z0 + world(i, j).1)).collect();
+        }
+    }
+
+    /// Ramp from 0 to 1 over rep 1 (frames 105..150).
+    fn over_rep_1(i: usize) -> f64 {
+        ((i as f64 - 105.0) / 45.0).clamp(0.0, 1.0)
+    }
+
+    #[test]
+    fn a_slide_along_the_camera_axis_is_found_by_the_world_witness() {
+        // 8 cm away from the camera during rep 1: the world landmarks see 8 cm of depth; the
+        // image only a third of it, upwards (13 px = 2.7 cm, under the 3 cm threshold alone).
+        let (base, mut side, reps) = foot_set(|i, j| (jitter(i, j), -13.3 * over_rep_1(i) + jitter(i + 3, j)), |_| 0.0);
+        let n = base.t.len();
+        with_world(&mut side, n, |i, j| (0.8 * jitter(i + 7, j), 8.0 * over_rep_1(i) + 1.5 * jitter(i + 13, j)));
+        let ctx = SetContext::new(&base, &side, &reps, &spec());
+        let s = shifts(&ctx);
+        assert!(s[1].is_some_and(|v| (v - 8.0).abs() < 1.0), "{:?}", ctx.foot);
+        for k in [0, 2, 3] {
+            assert!(s[k].is_some_and(|v| v < 3.0), "{:?}", ctx.foot);
+        }
+    }
+
+    #[test]
+    fn world_drift_the_image_does_not_confirm_is_not_a_slide() {
+        // The world landmarks report the same 8 cm of depth, but the image foot stays put: the
+        // pose model's depth drifted, the foot did not move.
+        let (base, mut side, reps) = foot_set(|i, j| (jitter(i, j), jitter(i + 3, j)), |_| 0.0);
+        let n = base.t.len();
+        with_world(&mut side, n, |i, j| (0.8 * jitter(i + 7, j), 8.0 * over_rep_1(i) + 1.5 * jitter(i + 13, j)));
+        let ctx = SetContext::new(&base, &side, &reps, &spec());
+        for s in shifts(&ctx) {
+            assert!(s.is_some_and(|v| v < 1.0), "{:?}", ctx.foot);
+        }
+    }
+
+    #[test]
+    fn moving_further_than_a_foot_length_is_a_step_not_a_slide() {
+        // 40 cm (200 px) sideways during rep 1: walking off, with or without world landmarks.
+        let (base, mut side, reps) = foot_set(|i, j| (200.0 * over_rep_1(i) + jitter(i, j), jitter(i + 3, j)), |_| 0.0);
+        let ctx = SetContext::new(&base, &side, &reps, &spec());
+        assert!(matches!(ctx.foot[1], FootShift::Stepped { shift_cm } if shift_cm > 35.0), "{:?}", ctx.foot);
+        let n = base.t.len();
+        with_world(&mut side, n, |i, j| (40.0 * over_rep_1(i) + 0.5 * jitter(i + 7, j), 0.5 * jitter(i + 13, j)));
+        let ctx = SetContext::new(&base, &side, &reps, &spec());
+        assert!(matches!(ctx.foot[1], FootShift::Stepped { .. }), "{:?}", ctx.foot);
+        assert!(shifts(&ctx)[0].is_some_and(|v| v < 1.0), "{:?}", ctx.foot);
+    }
+
+    #[test]
+    fn a_world_slide_sideways_the_image_does_not_show_is_not_a_slide() {
+        // Seen in a rendered clip: the world landmarks put the foot 2.5 cm sideways and 2 cm
+        // away after the set-up; the image, which sees sideways at full scale, shows it 2 cm
+        // higher but not sideways at all. The image moved the right way vertically, yet it
+        // contradicts the sideways part: drift, not a slide.
+        let (base, mut side, reps) =
+            foot_set(|i, j| (0.3 * jitter(i, j), -10.0 * over_rep_1(i) + 0.3 * jitter(i + 3, j)), |_| 0.0);
+        let n = base.t.len();
+        with_world(&mut side, n, |i, j| {
+            (-4.0 * over_rep_1(i) + 0.3 * jitter(i + 7, j), 3.0 * over_rep_1(i) + 0.4 * jitter(i + 13, j))
+        });
+        let ctx = SetContext::new(&base, &side, &reps, &spec());
+        let s = shifts(&ctx);
+        assert!(s[1].is_some_and(|v| v < 3.0), "{:?}", ctx.foot);
     }
 
     #[test]

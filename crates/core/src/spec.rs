@@ -245,6 +245,15 @@ pub struct RepSpec {
     /// the working leg starts moving (and may pass the standing foot) a little before the rep's
     /// detected start and settles a little after its end.
     pub foot_guard_s: f64,
+    /// How far (as a fraction) a slide of the standing foot along the camera axis moves it
+    /// vertically in the image, at the body's scale: the sine of the angle the camera looks down
+    /// at the floor. Only its order matters: it turns a depth slide that the world landmarks
+    /// report into the direction the image must then show it moving (see
+    /// [`crate::rules::SetContext`]).
+    pub foot_depth_image_ratio: f64,
+    /// A foot's length (cm): the standing foot moving further than this between quiet phases
+    /// stepped (set-up, walking away) rather than slid.
+    pub foot_length_cm: f64,
 }
 
 /// How a check's metric is compared with its threshold.
@@ -371,7 +380,7 @@ impl ExerciseSpec {
     /// Checks the values for consistency, with an error naming the offending key.
     pub fn validate(&self) -> Result<(), SpecError> {
         let bad = |m: String| Err(SpecError::Invalid(m));
-        let positive: [(&str, f64); 33] = [
+        let positive: [(&str, f64); 35] = [
             ("visibility.min_visibility", self.visibility.min_visibility),
             ("holding_hand_margin_m", self.holding_hand_margin_m),
             ("visibility.min_visibility_rep_signal", self.visibility.min_visibility_rep_signal),
@@ -405,11 +414,19 @@ impl ExerciseSpec {
             ("reps.foot_window_s", self.reps.foot_window_s),
             ("reps.foot_noise_k", self.reps.foot_noise_k),
             ("reps.foot_guard_s", self.reps.foot_guard_s),
+            ("reps.foot_depth_image_ratio", self.reps.foot_depth_image_ratio),
+            ("reps.foot_length_cm", self.reps.foot_length_cm),
         ];
         for (name, v) in positive {
             if !(v.is_finite() && v > 0.0) {
                 return bad(format!("{name} must be a positive number, got {v}"));
             }
+        }
+        if self.reps.foot_depth_image_ratio > 1.0 {
+            return bad(format!(
+                "reps.foot_depth_image_ratio is a sine, at most 1, got {}",
+                self.reps.foot_depth_image_ratio
+            ));
         }
         if self.visibility.min_visibility >= 1.0 {
             return bad("visibility.min_visibility must be below 1".into());

@@ -534,6 +534,10 @@ fn body_state(p: &SynthParams, sched: &[Sched], t: f64, walk_start: f64) -> Body
         return st;
     }
     let mut foot = (0.0, 0.0);
+    // The set under way (or about to start): each set has its own standing foot, planted anew,
+    // so a slide belongs to its set (the foot of the next set starts from where it stands).
+    // Sets change in the middle of the side-switch gap, where the camera sees nobody.
+    let cur_set = sched.iter().rev().find(|s| t >= s.t0 - 1.3).or(sched.first()).map(|s| s.set);
     for s in sched {
         let Some(ri) = s.rep_in_set else {
             if t >= s.t0 && t < s.t_end {
@@ -544,8 +548,9 @@ fn body_state(p: &SynthParams, sched: &[Sched], t: f64, walk_start: f64) -> Body
             continue;
         };
         // Support-foot shifts accumulate (the foot stays where it slid).
-        if let Some(m) =
-            p.fault(CheckId::SupportFootShift, ri).filter(|_| ri == first_rep(p, CheckId::SupportFootShift))
+        if let Some(m) = p
+            .fault(CheckId::SupportFootShift, ri)
+            .filter(|_| ri == first_rep(p, CheckId::SupportFootShift) && Some(s.set) == cur_set)
         {
             // A slide in a random horizontal direction (seeded).
             let ang = (p.seed.wrapping_mul(0x9E37_79B9) % 360) as f64;
@@ -892,6 +897,33 @@ mod tests {
         }
         let x = Rng::new(1).f64();
         assert!((0.0..1.0).contains(&x));
+    }
+
+    #[test]
+    fn each_set_slides_its_own_standing_foot_once() {
+        // A foot shift from rep 0 with a side switch: each set's standing foot starts planted
+        // and slides during that set's first rep (it used to slide in set 1 only, while set 2's
+        // label claimed a slide too).
+        let mut p = SynthParams::clean(5, View::Back, Side::Left);
+        p.switch_sides = true;
+        p.lead_in_out = false;
+        p.reps = 3;
+        p.noise = Noise::NONE;
+        p.faults = vec![Injection { check: CheckId::SupportFootShift, magnitude: 8.0, from_rep: 0 }];
+        let seq = generate(&p);
+        // Standing ankle relative to the standing hip (world, m) in the last frame before `t`.
+        let offset = |t: f64, hip: usize, ankle: usize| -> [f64; 3] {
+            let f = seq.frames.iter().rfind(|f| f.t_s < t && f.pose.is_some()).expect("frame");
+            let w = f.pose.as_ref().expect("pose").world;
+            [w[ankle].x - w[hip].x, w[ankle].y - w[hip].y, w[ankle].z - w[hip].z].map(f64::from)
+        };
+        // Set 1 works the left leg (standing on the right hip 24 and ankle 28), set 2 the right.
+        for (set, (hip, ankle)) in [(24usize, 28usize), (23, 27)].into_iter().enumerate() {
+            let reps = &seq.labels.sets[set].reps;
+            let (a, b) = (offset(reps[0].start_s, hip, ankle), offset(reps[1].start_s, hip, ankle));
+            let moved = (0..3).map(|k| (b[k] - a[k]).powi(2)).sum::<f64>().sqrt() * 100.0;
+            assert!((6.5..9.5).contains(&moved), "set {set}: the standing foot moved {moved:.1} cm");
+        }
     }
 
     #[test]
