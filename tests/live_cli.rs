@@ -4,6 +4,7 @@
 mod common;
 
 use common::{formcheck, read_jsonl, run, sample, text};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -94,18 +95,31 @@ fn a_missing_camera_is_a_clear_error() {
 #[test]
 fn the_live_window_opens_on_a_display() {
     // A virtual display stands in for a screen; the test needs Xvfb (installed by scripts/setup.sh).
-    if !std::path::Path::new("/usr/bin/Xvfb").exists() {
+    if !Path::new("/usr/bin/Xvfb").exists() {
         eprintln!("skipped: no /usr/bin/Xvfb");
         return;
     }
-    let display = format!(":{}", 90 + std::process::id() % 100);
+    // A display number nobody uses (no X socket, no lock file).
+    let free = (90 + std::process::id() % 100..400)
+        .find(|n| {
+            !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() && !Path::new(&format!("/tmp/.X{n}-lock")).exists()
+        })
+        .expect("a free X display number");
+    let display = format!(":{free}");
     let mut xvfb = Command::new("/usr/bin/Xvfb")
         .args([display.as_str(), "-screen", "0", "1280x1024x24", "-nolisten", "tcp"])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(800));
+    // Wait for the server's socket (a loaded CI machine may take a moment to start it).
+    let socket = format!("/tmp/.X11-unix/X{free}");
+    for _ in 0..100 {
+        if Path::new(&socket).exists() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
     let dir = tempfile::tempdir().unwrap();
     let json = dir.path().join("session.json");
     let result = formcheck()
