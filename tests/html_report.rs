@@ -537,6 +537,33 @@ fn out_dir() -> PathBuf {
     dir
 }
 
+/// A page written to a temporary folder and loaded in Chromium.
+struct Loaded {
+    /// The folder holding the page (screenshots go here too).
+    dir: tempfile::TempDir,
+    /// The page's file URL.
+    url: String,
+    /// The DOM Chromium built from it.
+    dom: String,
+}
+
+/// Writes `html` to a temporary `index.html` (and a copy named `copy_name` under the target dir
+/// for a person to open), then loads it in Chromium; `None`, with a notice, without Chromium.
+fn load_in_chromium(html: &str, copy_name: &str) -> Option<Loaded> {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("index.html");
+    std::fs::write(&file, html).unwrap();
+    std::fs::write(out_dir().join(copy_name), html).unwrap();
+    if !Path::new(CHROMIUM).exists() {
+        eprintln!("NOTICE: {CHROMIUM} not found; skipping the browser half of html_report");
+        return None;
+    }
+    let url = format!("file://{}", file.display());
+    let profile = tempfile::tempdir().unwrap();
+    let dom = chromium(&["--dump-dom", &url], profile.path(), Duration::from_secs(30));
+    Some(Loaded { dir, url, dom })
+}
+
 #[test]
 fn index_page_renders_in_chromium() {
     let (page, faults_total) = page();
@@ -553,18 +580,7 @@ fn index_page_renders_in_chromium() {
     assert_eq!(html.matches("data:image/jpeg;base64,").count(), 3);
     assert!(html.contains(&escape_html(FAILED_NAME)));
 
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("index.html");
-    std::fs::write(&file, &html).unwrap();
-    std::fs::write(out_dir().join("index.html"), &html).unwrap();
-
-    if !Path::new(CHROMIUM).exists() {
-        eprintln!("NOTICE: {CHROMIUM} not found; skipping the browser half of html_report");
-        return;
-    }
-    let url = format!("file://{}", file.display());
-    let profile = tempfile::tempdir().unwrap();
-    let dom = chromium(&["--dump-dom", &url], profile.path(), Duration::from_secs(30));
+    let Some(Loaded { dir, url, dom }) = load_in_chromium(&html, "index.html") else { return };
     assert!(dom.contains("</html>"), "a whole DOM came back:\n{dom}");
 
     // Nothing was injected by the hostile name; it shows as text in the row and its section.
@@ -717,17 +733,7 @@ fn engine_reports_render_in_chromium() {
         ignored_files: vec![],
     };
     let html = render_index(&page);
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("index.html");
-    std::fs::write(&file, &html).unwrap();
-    std::fs::write(out_dir().join("index-engine.html"), &html).unwrap();
-    if !Path::new(CHROMIUM).exists() {
-        eprintln!("NOTICE: {CHROMIUM} not found; skipping the browser half of html_report");
-        return;
-    }
-    let url = format!("file://{}", file.display());
-    let profile = tempfile::tempdir().unwrap();
-    let dom = chromium(&["--dump-dom", &url], profile.path(), Duration::from_secs(30));
+    let Some(Loaded { dir, url, dom }) = load_in_chromium(&html, "index-engine.html") else { return };
     for e in &page.entries {
         assert_entry_matches(&dom, e);
     }
