@@ -181,9 +181,12 @@ struct PoseOptions {
 }
 
 impl PoseOptions {
-    fn config(&self) -> PoseConfig {
+    /// The pose settings, with the smoothing filter driven by `clock` (the analysis front-ends
+    /// use the container's timestamps, so variable frame rate is smoothed correctly).
+    fn config(&self, clock: SmoothingClock) -> PoseConfig {
         let dir = self.models.clone().unwrap_or_else(formcheck_vision::pose::default_models_dir);
         let mut config = PoseConfig::new(dir);
+        config.smoothing_clock = clock;
         config.complexity = match self.model {
             ModelArg::Lite => ModelComplexity::Lite,
             ModelArg::Full => ModelComplexity::Full,
@@ -229,10 +232,11 @@ pub fn run(cli: Cli) -> Result<u8, AppError> {
 }
 
 fn run_pose(args: PoseArgs) -> Result<u8, AppError> {
-    let mut config = args.pose.config();
+    // The reference's legacy API drives its filter by a fixed 30 fps clock; match it unless asked.
+    let mut config =
+        args.pose.config(if args.real_clock { SmoothingClock::Timestamps } else { SmoothingClock::Fake30Fps });
     config.static_mode = args.static_mode;
     config.smooth = !args.static_mode;
-    config.smoothing_clock = if args.real_clock { SmoothingClock::Timestamps } else { SmoothingClock::Fake30Fps };
     let mut estimator = pipeline::new_estimator(config)?;
     let to_stdout = args.jsonl.as_os_str() == "-";
     // Written to a temporary file and renamed at the end: an interrupted run leaves no partial JSONL.
@@ -319,8 +323,7 @@ impl Progress {
 
 fn run_analyze(args: AnalyzeArgs) -> Result<u8, AppError> {
     let spec = args.spec.load()?;
-    let mut config = args.pose.config();
-    config.smoothing_clock = SmoothingClock::Timestamps;
+    let config = args.pose.config(SmoothingClock::Timestamps);
     let mut estimator = pipeline::new_estimator(config)?;
     let mut progress = Progress::new(args.quiet);
     let analysis = formcheck::analyze::analyze_file(&args.input, &mut estimator, &spec, |d, t| progress.update(d, t));
@@ -357,8 +360,7 @@ fn run_live(args: LiveArgs) -> Result<u8, AppError> {
     use std::sync::Arc;
 
     let spec = args.spec.load()?;
-    let mut config = args.pose.config();
-    config.smoothing_clock = SmoothingClock::Timestamps;
+    let config = args.pose.config(SmoothingClock::Timestamps);
     let mut estimator = pipeline::new_estimator(config)?;
     let source = Source::parse(&args.source);
     let stop = Arc::new(AtomicBool::new(false));
@@ -440,7 +442,7 @@ fn run_batch(args: BatchArgs) -> Result<u8, AppError> {
     use formcheck::batch::{BatchOptions, Outcome, Shard};
     let spec = args.spec.load()?;
     let shard = args.shard.as_deref().map(Shard::parse).transpose().map_err(AppError::Usage)?;
-    let pose = args.pose.config();
+    let pose = args.pose.config(SmoothingClock::Timestamps);
     let settings_key = format!("model={:?};spec={spec:?};annotate={}", pose.complexity, args.annotate);
     let options = BatchOptions {
         input_dir: args.dir.clone(),
@@ -481,8 +483,7 @@ fn run_batch(args: BatchArgs) -> Result<u8, AppError> {
 fn run_eval(args: EvalArgs) -> Result<u8, AppError> {
     let spec = args.spec.load()?;
     let board = if let Some(dir) = &args.samples {
-        let mut config = args.pose.config();
-        config.smoothing_clock = SmoothingClock::Timestamps;
+        let config = args.pose.config(SmoothingClock::Timestamps);
         let mut estimator = pipeline::new_estimator(config)?;
         let clips = formcheck::evaluate::sample_clips(dir)?;
         if clips.is_empty() {
@@ -531,7 +532,7 @@ fn run_eval(args: EvalArgs) -> Result<u8, AppError> {
 
 fn run_bench(args: BenchArgs) -> Result<u8, AppError> {
     let spec = ExerciseSpec::cable_medius_kickback()?;
-    let config = args.pose.config();
+    let config = args.pose.config(SmoothingClock::Timestamps);
     let threads = config.intra_threads;
     let mut estimator = pipeline::new_estimator(config)?;
     let f = formcheck::bench::run_bench(&args.input, &mut estimator, &spec)?;
