@@ -45,12 +45,33 @@ struct BenchArgs {
 
 #[derive(Args, Debug)]
 struct EvalArgs {
-    /// Folder of sample clips (NAME.mp4 with NAME.json ground truth): runs video → pose → rules.
+    /// The rendered corpus (`corpus/`): the rules on its cached landmarks, no pose model needed.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["samples", "synthetic"])]
+    corpus: Option<PathBuf>,
+    /// Which part of the corpus: calibration (may be tuned on), validation (never), or all.
+    #[arg(long, value_enum, default_value = "all", requires = "corpus")]
+    split: SplitArg,
+    /// Only corpus clips whose name contains this.
+    #[arg(long, value_name = "TEXT", requires = "corpus")]
+    only: Option<String>,
+    /// Folder of rendered clips (NAME.mp4 with NAME.json ground truth): runs video → pose → rules.
     #[arg(long, value_name = "DIR", conflicts_with = "synthetic")]
     samples: Option<PathBuf>,
     /// Synthetic landmark sequences for seeds FROM..TO (e.g. 10000..10200, held out from tuning).
     #[arg(long, value_name = "FROM..TO")]
     synthetic: Option<String>,
+    /// Write each clip's report as DIR/NAME.json (what the reference scorer reads).
+    #[arg(long, value_name = "DIR")]
+    reports: Option<PathBuf>,
+    /// Write every engine metric next to its true value, one CSV line a paired rep and metric.
+    #[arg(long, value_name = "CSV")]
+    pairs: Option<PathBuf>,
+    /// Write the pose error that reaches the rules (bias and spread per view and metric) as Markdown.
+    #[arg(long, value_name = "MD")]
+    pose_error: Option<PathBuf>,
+    /// Write the headline figures as JSON.
+    #[arg(long, value_name = "JSON")]
+    figures: Option<PathBuf>,
     /// Also list every miss.
     #[arg(long, short)]
     verbose: bool,
@@ -61,6 +82,14 @@ struct EvalArgs {
     spec: SpecOptions,
     #[command(flatten)]
     pose: PoseOptions,
+}
+
+/// `--split` values.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum SplitArg {
+    Calibration,
+    Validation,
+    All,
 }
 
 /// Options naming the exercise spec.
@@ -481,36 +510,59 @@ fn run_batch(args: BatchArgs) -> Result<u8, AppError> {
 }
 
 fn run_eval(args: EvalArgs) -> Result<u8, AppError> {
+    use formcheck::evaluate::ClipResult;
     let spec = args.spec.load()?;
-    let board = if let Some(dir) = &args.samples {
-        let config = args.pose.config(SmoothingClock::Timestamps);
-        let mut estimator = pipeline::new_estimator(config)?;
+    let print_clip = |clip: &ClipResult| match &clip.report {
+        Ok(report) => {
+            let faults: Vec<&str> = report
+                .checks
+                .iter()
+                .filter(|c| c.status == formcheck_core::report::Status::Fault)
+                .map(|c| c.check.as_str())
+                .collect();
+            let views: Vec<String> = report.views.iter().map(|v| v.view.to_string()).collect();
+            println!(
+                "{:<44} reps L{} R{}  view {}  faults: {}",
+                clip.name,
+                report.summary.reps_left,
+                report.summary.reps_right,
+                views.join(","),
+                if faults.is_empty() { "none".to_string() } else { faults.join(", ") }
+            );
+        }
+        Err(err) => println!("{:<44} FAILED: {err}", clip.name),
+    };
+    let mut reports: Vec<(String, formcheck_core::report::Report)> = Vec::new();
+    let mut keep = |clip: &ClipResult| {
+        if args.verbose {
+            print_clip(clip);
+        }
+        if let (Some(_), Ok(r)) = (&args.reports, &clip.report) {
+            reports.push((clip.name.clone(), r.clone()));
+        }
+    };
+    let (label, eval) = if let Some(dir) = &args.corpus {
+        let corpus = formcheck_bench::corpus::Corpus::open(dir).map_err(|e| AppError::Usage(e.to_string()))?;
+        let split = match args.split {
+            SplitArg::Calibration => Some(formcheck_bench::corpus::Split::Calibration),
+            SplitArg::Validation => Some(formcheck_bench::corpus::Split::Validation),
+            SplitArg::All => None,
+        };
+        let clips = corpus.select(split, args.only.as_deref());
+        if clips.is_empty() {
+            return Err(AppError::Usage(format!("{}: no clips selected", dir.display())));
+        }
+        let label = format!("corpus/{}", split.map_or("all", |s| s.as_str()));
+        (label, formcheck::evaluate::evaluate_corpus(&corpus, &clips, &spec, &mut keep)?)
+    } else if let Some(dir) = &args.samples {
         let clips = formcheck::evaluate::sample_clips(dir)?;
         if clips.is_empty() {
             return Err(AppError::Usage(format!("{}: no NAME.mp4 with NAME.json ground truth", dir.display())));
         }
-        formcheck::evaluate::evaluate_samples(&clips, &mut estimator, &spec, |clip| {
-            let name = clip.video.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            match &clip.report {
-                Ok(report) => {
-                    let faults: Vec<String> = report
-                        .checks
-                        .iter()
-                        .filter(|c| c.status == formcheck_core::report::Status::Fault)
-                        .map(|c| c.check.as_str().to_string())
-                        .collect();
-                    let views: Vec<String> = report.views.iter().map(|v| v.view.to_string()).collect();
-                    println!(
-                        "{name:<28} reps L{} R{}  view {}  faults: {}",
-                        report.summary.reps_left,
-                        report.summary.reps_right,
-                        views.join(","),
-                        if faults.is_empty() { "none".to_string() } else { faults.join(", ") }
-                    );
-                }
-                Err(err) => println!("{name:<28} FAILED: {err}"),
-            }
-        })?
+        let config = args.pose.config(SmoothingClock::Timestamps);
+        let mut estimator = pipeline::new_estimator(config)?;
+        let label = dir.display().to_string();
+        (label, formcheck::evaluate::evaluate_samples(&clips, &mut estimator, &spec, &mut keep)?)
     } else {
         let range = args.synthetic.as_deref().unwrap_or("10000..10200");
         let (from, to) = range
@@ -518,16 +570,71 @@ fn run_eval(args: EvalArgs) -> Result<u8, AppError> {
             .and_then(|(a, b)| Some((a.trim().parse::<u64>().ok()?, b.trim().parse::<u64>().ok()?)))
             .filter(|(a, b)| a < b)
             .ok_or_else(|| AppError::Usage(format!("--synthetic wants FROM..TO, got {range:?}")))?;
-        formcheck_core::eval::run_synthetic_suite(&spec, from..to)
+        let board = formcheck_core::eval::run_synthetic_suite(&spec, from..to);
+        print!("{}", board.summary());
+        if args.verbose {
+            for miss in board.rep_misses.iter().chain(&board.fault_misses) {
+                println!("  miss: {miss}");
+            }
+        }
+        let failures = board.target_failures();
+        return Ok(if args.check_targets && !failures.is_empty() {
+            formcheck::exit::FAULTS
+        } else {
+            formcheck::exit::OK
+        });
     };
-    print!("{}", board.summary());
+    let scores = &eval.scores;
     if args.verbose {
-        for miss in board.rep_misses.iter().chain(&board.fault_misses) {
-            println!("  miss: {miss}");
+        for c in &scores.clips {
+            if !c.reps_exact || !c.notes.is_empty() {
+                println!(
+                    "  {:<44} {:<8} reps {} ours {} paired {}{}  {}",
+                    c.name,
+                    c.class.as_str(),
+                    c.truth_reps,
+                    c.our_reps,
+                    c.paired,
+                    if c.reps_exact { "" } else { "  REPS WRONG" },
+                    c.notes.join(" ")
+                );
+            }
         }
     }
-    let failures = board.target_failures();
-    Ok(if args.check_targets && !failures.is_empty() { formcheck::exit::FAULTS } else { formcheck::exit::OK })
+    print!("{}", scores.table());
+    println!("{}", scores.headline(&label));
+    if let Some(dir) = &args.reports {
+        std::fs::create_dir_all(dir).map_err(|e| AppError::io(dir, e))?;
+        for (name, r) in &reports {
+            let path = dir.join(format!("{name}.json"));
+            let json = serde_json::to_string(r).map_err(|e| AppError::Usage(e.to_string()))?;
+            formcheck::atomic::write_atomic(&path, json.as_bytes()).map_err(|e| AppError::io(&path, e))?;
+        }
+    }
+    if let Some(path) = &args.pairs {
+        let csv = formcheck_bench::pose_error::csv(&eval.pairs);
+        formcheck::atomic::write_atomic(path, csv.as_bytes()).map_err(|e| AppError::io(path, e))?;
+    }
+    if let Some(path) = &args.pose_error {
+        let md = formcheck_bench::pose_error::markdown(&eval.pairs);
+        formcheck::atomic::write_atomic(path, md.as_bytes()).map_err(|e| AppError::io(path, e))?;
+    }
+    if let Some(path) = &args.figures {
+        let json = serde_json::json!({
+            "clips": scores.clips.len(),
+            "reps_exact": scores.reps_exact_rate(),
+            "macro_f1": scores.macro_f1(),
+            "clean_flagged": scores.clean_flag_rate(),
+            "coverage": scores.coverage_rate(),
+            "worst_cell": scores.worst_cell().map(|(c, v, f)| serde_json::json!({"check": c.as_str(), "view": v.as_str(), "f1": f})),
+        });
+        formcheck::atomic::write_atomic(path, json.to_string().as_bytes()).map_err(|e| AppError::io(path, e))?;
+    }
+    let met = scores.reps_exact_rate() >= 0.97
+        && scores.clean_flag_rate() <= 0.03
+        && scores.coverage_rate() >= 0.95
+        && scores.worst_cell().is_none_or(|(_, _, f)| f >= 0.90);
+    Ok(if args.check_targets && !met { formcheck::exit::FAULTS } else { formcheck::exit::OK })
 }
 
 fn run_bench(args: BenchArgs) -> Result<u8, AppError> {

@@ -1,20 +1,39 @@
-//! `eval`: the whole chain (video → pose → rules) scored against ground truth — the rendered
-//! sample clips (`NAME.mp4` + `NAME.json`), or the synthetic landmark bench.
+//! `eval`: the engine scored against ground truth — the rendered corpus from its cached
+//! landmarks, any folder of rendered clips (video → pose → rules), or the synthetic bench.
 
 use crate::analyze::analyze_file;
 use crate::AppError;
-use formcheck_core::eval::{load_sample_labels, Scoreboard};
+use formcheck_bench::corpus::{input_info, ClipEntry, Corpus};
+use formcheck_bench::pose_error::{self, MetricPair};
+use formcheck_bench::score::Scores;
+use formcheck_bench::truth::GroundTruth;
 use formcheck_core::report::Report;
 use formcheck_core::spec::ExerciseSpec;
 use formcheck_vision::pose::PoseEstimator;
 use std::path::{Path, PathBuf};
 
-/// One clip's outcome in a sample evaluation.
+/// One clip's outcome in an evaluation.
 pub struct ClipResult {
-    /// The clip.
-    pub video: PathBuf,
+    /// The clip's name.
+    pub name: String,
     /// Its report, or why there is none.
     pub report: Result<Report, String>,
+}
+
+/// What an evaluation measured.
+#[derive(Default)]
+pub struct Evaluation {
+    /// Scores by the reference rules.
+    pub scores: Scores,
+    /// Engine metric next to the truth, per paired rep.
+    pub pairs: Vec<MetricPair>,
+}
+
+impl Evaluation {
+    fn add(&mut self, report: &Report, truth: &GroundTruth) {
+        self.scores.add(report, truth);
+        self.pairs.extend(pose_error::pairs(report, truth));
+    }
 }
 
 /// Lists `NAME.mp4` files in `dir` that have a `NAME.json` ground truth beside them, sorted.
@@ -28,25 +47,47 @@ pub fn sample_clips(dir: &Path) -> Result<Vec<PathBuf>, AppError> {
     Ok(clips)
 }
 
-/// Runs the chain on each clip and scores it against its ground truth.
+fn truth_error(e: formcheck_bench::BenchError) -> AppError {
+    AppError::Usage(format!("ground truth: {e}"))
+}
+
+/// Runs the chain on each rendered clip and scores it against its ground truth.
 pub fn evaluate_samples(
     clips: &[PathBuf],
     estimator: &mut PoseEstimator,
     spec: &ExerciseSpec,
     mut on_clip: impl FnMut(&ClipResult),
-) -> Result<Scoreboard, AppError> {
-    let mut board = Scoreboard::default();
+) -> Result<Evaluation, AppError> {
+    let mut eval = Evaluation::default();
     for video in clips {
-        let labels = load_sample_labels(video.with_extension("json"))
-            .map_err(|e| AppError::Usage(format!("ground truth: {e}")))?;
+        let mut truth = GroundTruth::load(&video.with_extension("json")).map_err(truth_error)?;
+        truth.name = video.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         let report = match analyze_file(video, estimator, spec, |_, _| {}) {
             Ok(analysis) => {
-                board.score(&analysis.report, &labels, spec);
+                eval.add(&analysis.report, &truth);
                 Ok(analysis.report)
             }
             Err(err) => Err(err.to_string()),
         };
-        on_clip(&ClipResult { video: video.clone(), report });
+        on_clip(&ClipResult { name: truth.name.clone(), report });
     }
-    Ok(board)
+    Ok(eval)
+}
+
+/// Runs the rules on the corpus clips' cached landmarks (no pose model needed) and scores them.
+pub fn evaluate_corpus(
+    corpus: &Corpus,
+    clips: &[&ClipEntry],
+    spec: &ExerciseSpec,
+    mut on_clip: impl FnMut(&ClipResult),
+) -> Result<Evaluation, AppError> {
+    let mut eval = Evaluation::default();
+    for clip in clips {
+        let truth = corpus.truth(clip).map_err(truth_error)?;
+        let frames = corpus.landmarks(clip).map_err(|e| AppError::Usage(e.to_string()))?;
+        let report = formcheck_core::analyze(&frames, spec, input_info(&clip.name, &frames));
+        eval.add(&report, &truth);
+        on_clip(&ClipResult { name: clip.name.clone(), report: Ok(report) });
+    }
+    Ok(eval)
 }

@@ -166,6 +166,7 @@ fn report(rec: Recording) -> Report {
                     bottom_s: Some(0.3),
                 },
                 metrics: RepMetrics::default(),
+                borderline: Vec::new(),
                 cue: faults.first().map_or_else(|| "Controlled return, no swinging.".to_string(), |f| f.cue.clone()),
                 faults,
             });

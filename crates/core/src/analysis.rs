@@ -130,6 +130,7 @@ fn build_report(base: &BaseSignals, sets: &[SetSegment], spec: &ExerciseSpec, in
                 phases: v.phases,
                 metrics: v.metrics,
                 faults: if rep.partial { Vec::new() } else { v.faults },
+                borderline: if rep.partial { Vec::new() } else { v.borderline },
                 cue,
             });
         }

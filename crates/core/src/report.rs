@@ -128,6 +128,25 @@ pub struct Fault {
     pub cue: String,
 }
 
+/// A check whose measurement on a rep was too close to its threshold, for the view's noise,
+/// to call either way.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Borderline {
+    /// Which check.
+    pub check: CheckId,
+    /// Measured magnitude (in `unit`, after the view's bias correction).
+    pub magnitude: f64,
+    /// The check's threshold.
+    pub threshold: f64,
+    /// Unit of magnitude and threshold.
+    pub unit: String,
+    /// The measurement's noise (one standard deviation) from this view, from the corpus.
+    pub noise: f64,
+    /// Time of the worst moment (s).
+    pub peak_s: f64,
+}
+
 /// One rep.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -154,6 +173,10 @@ pub struct RepReport {
     pub metrics: RepMetrics,
     /// Faults, most important first.
     pub faults: Vec<Fault>,
+    /// Checks whose measurement fell between "clearly fine" and "clearly a fault" given the
+    /// view's measured noise: shown to the coach, never cued.
+    #[serde(default)]
+    pub borderline: Vec<Borderline>,
     /// The single cue for this rep: the most important fault's, or a positive one.
     pub cue: String,
 }

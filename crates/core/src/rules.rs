@@ -7,7 +7,7 @@
 //! A check is only evaluated when the spec lists the rep's view for it.
 
 use crate::kinematics::{median_of, percentile, BaseSignals, SideSignals};
-use crate::report::{Fault, PhaseDurations, RepMetrics};
+use crate::report::{Borderline, Fault, PhaseDurations, RepMetrics};
 use crate::reps::RepSegment;
 use crate::spec::{CheckId, CheckSpec, Comparison, ExerciseSpec, View};
 
@@ -20,6 +20,8 @@ pub struct RepVerdict {
     pub metrics: RepMetrics,
     /// Faults, most important first.
     pub faults: Vec<Fault>,
+    /// Checks too close to their threshold, for the view's noise, to call either way.
+    pub borderline: Vec<Borderline>,
     /// Checks that could be measured on this rep.
     pub measured: Vec<CheckId>,
     /// Checks the view shows but that could not be judged on this rep, with why.
@@ -651,6 +653,7 @@ pub fn evaluate_rep(
         }
     };
     let mut faults = Vec::new();
+    let borderline = Vec::new();
     let mut measured = Vec::new();
     let mut unmeasured = Vec::new();
     for check in &spec.checks {
@@ -736,7 +739,7 @@ pub fn evaluate_rep(
         let kb = b.severity.weight() * ratio(b);
         kb.total_cmp(&ka)
     });
-    RepVerdict { phases, metrics, faults, measured, unmeasured }
+    RepVerdict { phases, metrics, faults, borderline, measured, unmeasured }
 }
 
 /// Extra confidence factor of a check's fault: a foot shift that no later quiet phase could

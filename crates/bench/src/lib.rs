@@ -1,0 +1,52 @@
+//! formcheck's evaluation on rendered footage, kept apart from the engine it judges.
+//!
+//! - [`truth`]: the renderer's ground truth (full or as trimmed in the corpus): reps, working leg,
+//!   per-rep fault labels and the values measured on the true skeleton.
+//! - [`corpus`]: the committed corpus (`corpus/manifest.jsonl`): cached landmarks from
+//!   `formcheck pose` and ground truth per clip, split into calibration and validation by seed.
+//! - [`score`]: scoring reports by the reference rules (reps paired by time overlap and working
+//!   leg, checks scored where the view shows them or the report claims them), per view class.
+//! - [`pose_error`]: what the pose error does to the engine's metrics: per view and metric the
+//!   bias and spread of the measured value against the truth.
+
+pub mod corpus;
+pub mod pose_error;
+pub mod score;
+pub mod truth;
+
+/// Errors reading corpus files and ground truth.
+#[derive(Debug, thiserror::Error)]
+pub enum BenchError {
+    /// A file could not be read.
+    #[error("reading {path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// What went wrong.
+        source: std::io::Error,
+    },
+    /// A file is not the JSON expected.
+    #[error("parsing {path}: {source}")]
+    Json {
+        /// The file.
+        path: String,
+        /// What serde_json said.
+        source: serde_json::Error,
+    },
+    /// A landmark file is not valid landmark JSONL.
+    #[error("landmarks {path}: {source}")]
+    Landmarks {
+        /// The file.
+        path: String,
+        /// What the reader said.
+        source: formcheck_core::landmarks::LandmarkIoError,
+    },
+    /// The content is readable but wrong (unknown view, leg, missing field).
+    #[error("{path}: {what}")]
+    Invalid {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        what: String,
+    },
+}

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Grows the rendered evaluation corpus (a development tool: the product's set-up and CI never need it).
+#
+#   bash scripts/corpus.sh render SEED...     render clips of these seeds (design: scripts/corpus/design.py)
+#   bash scripts/corpus.sh ingest [NAME...]   pose every rendered clip not yet in corpus/ and add it
+#   bash scripts/corpus.sh grow FROM TO       render then ingest seeds FROM..TO, one clip at a time
+#   bash scripts/corpus.sh shared             pose the clips under ../shared/samples and ../shared/renders
+#
+# Installs Blender 3.4, numpy and Xvfb from Debian when missing. Renders go to
+# ${FORMCHECK_RENDERS:-$HOME/.cache/formcheck/renders} (videos are not committed); what the rule engine needs
+# (landmarks from `formcheck pose`, trimmed ground truth, a manifest line) goes to corpus/. Rendering keeps both
+# cores busy for ~2-3 min a clip, so it runs at the lowest CPU priority.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+RENDER="${FORMCHECK_RENDER_TOOL:-$ROOT/../shared/tools/render}"
+WORK="${FORMCHECK_RENDERS:-$HOME/.cache/formcheck/renders}"
+BIN="$ROOT/target/release/formcheck"
+
+need_blender() {
+  local missing=()
+  for pkg in blender python3-numpy xvfb xauth ffmpeg; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "corpus: installing Debian packages: ${missing[*]}"
+    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get update -q
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+  fi
+  [ -f "$RENDER/render_clip.py" ] || { echo "corpus: renderer not found at $RENDER" >&2; exit 1; }
+}
+
+render_one() {  # render_one PARAMS.json
+  local p="$1" log
+  log="$WORK/.$(basename "$p" .json).log"
+  nice -n 19 xvfb-run -a -s "-screen 0 1280x1280x24" blender -b --factory-startup \
+    --python "$RENDER/render_clip.py" -- "$p" "$WORK" > "$log" 2>&1 || { tail -20 "$log" >&2; return 1; }
+  grep '^DONE' "$log" || true
+}
+
+render() {
+  need_blender
+  mkdir -p "$WORK/params"
+  for seed in "$@"; do
+    local names
+    mapfile -t names < <(python3 "$ROOT/scripts/corpus/design.py" "$seed" --out "$WORK/params")
+    for n in "${names[@]}"; do
+      [ -s "$WORK/$n.mp4" ] || [ -s "$WORK/${n%_[ab]}.mp4" ] || render_one "$WORK/params/$n.json"
+    done
+    # a side switch is rendered as two halves and joined into one clip
+    if [ ${#names[@]} -eq 2 ] && [ -s "$WORK/${names[0]}.mp4" ] && [ -s "$WORK/${names[1]}.mp4" ]; then
+      python3 "$RENDER/join_pair.py" "$WORK" "${names[0]%_a}"
+    fi
+  done
+}
+
+ingest() {
+  [ -x "$BIN" ] || (cd "$ROOT" && cargo build --release --quiet)
+  python3 "$ROOT/scripts/corpus/ingest.py" --bin "$BIN" --renders "$WORK" --corpus "$ROOT/corpus" "$@"
+}
+
+case "${1:-}" in
+  render) shift; render "$@" ;;
+  ingest) shift; ingest "$@" ;;
+  grow)
+    shift; from="$1"; to="$2"
+    for ((s = from; s <= to; s++)); do render "$s"; ingest; done ;;
+  shared)
+    [ -x "$BIN" ] || (cd "$ROOT" && cargo build --release --quiet)
+    python3 "$ROOT/scripts/corpus/ingest.py" --bin "$BIN" --corpus "$ROOT/corpus" --shared "$ROOT/../shared" ;;
+  *) sed -n '2,12p' "$0"; exit 2 ;;
+esac
