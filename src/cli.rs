@@ -66,6 +66,9 @@ struct EvalArgs {
     /// Write every engine metric next to its true value, one CSV line a paired rep and metric.
     #[arg(long, value_name = "CSV")]
     pairs: Option<PathBuf>,
+    /// Write each check's raw reading next to the fault's true size (what calibration fits), as CSV.
+    #[arg(long, value_name = "CSV")]
+    readings: Option<PathBuf>,
     /// Write the pose error that reaches the rules (bias and spread per view and metric) as Markdown.
     #[arg(long, value_name = "MD")]
     pose_error: Option<PathBuf>,
@@ -613,6 +616,10 @@ fn run_eval(args: EvalArgs) -> Result<u8, AppError> {
     }
     if let Some(path) = &args.pairs {
         let csv = formcheck_bench::pose_error::csv(&eval.pairs);
+        formcheck::atomic::write_atomic(path, csv.as_bytes()).map_err(|e| AppError::io(path, e))?;
+    }
+    if let Some(path) = &args.readings {
+        let csv = formcheck_bench::calibration::csv(&eval.readings);
         formcheck::atomic::write_atomic(path, csv.as_bytes()).map_err(|e| AppError::io(path, e))?;
     }
     if let Some(path) = &args.pose_error {

@@ -3,6 +3,7 @@
 
 use crate::analyze::analyze_file;
 use crate::AppError;
+use formcheck_bench::calibration::{self, Reading};
 use formcheck_bench::corpus::{input_info, ClipEntry, Corpus};
 use formcheck_bench::pose_error::{self, MetricPair};
 use formcheck_bench::score::Scores;
@@ -27,12 +28,15 @@ pub struct Evaluation {
     pub scores: Scores,
     /// Engine metric next to the truth, per paired rep.
     pub pairs: Vec<MetricPair>,
+    /// Each check's raw reading next to the fault's true size (what calibration fits).
+    pub readings: Vec<Reading>,
 }
 
 impl Evaluation {
-    fn add(&mut self, report: &Report, truth: &GroundTruth) {
+    fn add(&mut self, report: &Report, truth: &GroundTruth, spec: &ExerciseSpec) {
         self.scores.add(report, truth);
         self.pairs.extend(pose_error::pairs(report, truth));
+        self.readings.extend(calibration::readings(report, truth, spec));
     }
 }
 
@@ -64,7 +68,7 @@ pub fn evaluate_samples(
         truth.name = video.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         let report = match analyze_file(video, estimator, spec, |_, _| {}) {
             Ok(analysis) => {
-                eval.add(&analysis.report, &truth);
+                eval.add(&analysis.report, &truth, spec);
                 Ok(analysis.report)
             }
             Err(err) => Err(err.to_string()),
@@ -86,7 +90,7 @@ pub fn evaluate_corpus(
         let truth = corpus.truth(clip).map_err(truth_error)?;
         let frames = corpus.landmarks(clip).map_err(|e| AppError::Usage(e.to_string()))?;
         let report = formcheck_core::analyze(&frames, spec, input_info(&clip.name, &frames));
-        eval.add(&report, &truth);
+        eval.add(&report, &truth, spec);
         on_clip(&ClipResult { name: clip.name.clone(), report: Ok(report) });
     }
     Ok(eval)

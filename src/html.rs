@@ -269,7 +269,7 @@ td.path .dir{color:var(--muted)}
 td.path .file{font-weight:600}
 .pill{display:inline-block;padding:1px 8px;border-radius:999px;font-size:12px;font-weight:600;white-space:nowrap;color:#fff;background:var(--noreps)}
 .pill.fix{background:var(--fix)}.pill.failed{background:var(--failed)}.pill.clean{background:var(--clean)}
-.pill.ok{background:var(--ok)}.pill.fault{background:var(--fault)}.pill.nm{background:#94a3b8}
+.pill.ok{background:var(--ok)}.pill.fault{background:var(--fault)}.pill.borderline{background:#d97706}.pill.nm{background:#94a3b8}
 .sub{color:var(--muted);font-size:12px}
 ol.fixes{margin:0;padding-left:18px}ol.fixes li{margin:0 0 2px}
 ol.fixes .n{color:var(--muted);font-size:12px;white-space:nowrap}
@@ -278,7 +278,7 @@ ol.fixes .n{color:var(--muted);font-size:12px;white-space:nowrap}
 .error{color:var(--failed);font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:12.5px;word-break:break-word}
 .strip{white-space:nowrap}
 .cell{display:inline-block;width:13px;height:18px;border-radius:3px;margin-right:2px;background:var(--nm)}
-.cell.ok{background:var(--ok)}.cell.fault{background:var(--fault)}
+.cell.ok{background:var(--ok)}.cell.fault{background:var(--fault)}.cell.borderline{background:#f59e0b}
 .cell.nm{background:repeating-linear-gradient(135deg,#e2e8f0 0 3px,#cbd5e1 3px 6px)}
 .play{white-space:nowrap;font-weight:600}
 .none{color:#cbd5e1}
@@ -531,6 +531,10 @@ fn index_row(h: &mut String, n: usize, e: &VideoEntry, v: Verdict) {
                 let (class, text) = match c.status {
                     Status::Ok => ("ok", format!("ok ({} rep{} measured)", c.reps_measured, plural(c.reps_measured))),
                     Status::Fault => ("fault", format!("fault in {} of {} reps", c.reps_with_fault, c.reps_measured)),
+                    Status::Borderline => (
+                        "borderline",
+                        format!("borderline in {} of {} reps (too close to call)", c.reps_borderline, c.reps_measured),
+                    ),
                     Status::NotMeasurable => (
                         "nm",
                         format!("not measurable{}", c.reason.as_deref().map(|r| format!(": {r}")).unwrap_or_default()),
@@ -988,11 +992,13 @@ fn checks_table(h: &mut String, r: &Report) {
         let (class, label) = match c.status {
             Status::Ok => ("ok", "ok"),
             Status::Fault => ("fault", "fault"),
+            Status::Borderline => ("borderline", "borderline"),
             Status::NotMeasurable => ("nm", "not measurable"),
         };
         let reps = match c.status {
             Status::NotMeasurable => "—".to_string(),
             Status::Fault => format!("{} of {}", c.reps_with_fault, c.reps_measured),
+            Status::Borderline => format!("0 of {} ({} borderline)", c.reps_measured, c.reps_borderline),
             Status::Ok => format!("0 of {}", c.reps_measured),
         };
         let mut notes = Vec::new();

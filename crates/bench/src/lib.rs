@@ -9,6 +9,7 @@
 //! - [`pose_error`]: what the pose error does to the engine's metrics: per view and metric the
 //!   bias and spread of the measured value against the truth.
 
+pub mod calibration;
 pub mod corpus;
 pub mod pose_error;
 pub mod score;

@@ -68,27 +68,11 @@ pub fn metric_value(rep: &RepReport, name: &str) -> Option<f64> {
 
 /// The pairs of one clip: its true reps paired with ours by the scoring rules.
 pub fn pairs(report: &Report, truth: &GroundTruth) -> Vec<MetricPair> {
-    let ours: Vec<(&RepReport, formcheck_core::kinematics::Side)> =
-        report.sets.iter().flat_map(|s| s.reps.iter().filter(|r| !r.partial).map(move |r| (r, s.side))).collect();
     let mut out = Vec::new();
-    let mut used = vec![false; ours.len()];
-    for (i, g) in truth.reps.iter().enumerate() {
-        let (gs, ge) = (g.start as f64 / truth.fps, g.end as f64 / truth.fps);
-        let best = ours
-            .iter()
-            .enumerate()
-            .filter(|(j, (o, side))| {
-                !used[*j] && *side == g.working_leg && ge.min(o.end_s) - gs.max(o.start_s) > 0.3 * (ge - gs)
-            })
-            .max_by(|a, b| {
-                let ov = |o: &RepReport| ge.min(o.end_s) - gs.max(o.start_s);
-                ov(a.1 .0).total_cmp(&ov(b.1 .0))
-            })
-            .map(|(j, _)| j);
-        let Some(j) = best else { continue };
-        used[j] = true;
+    for (i, ours, _) in crate::score::paired(report, truth) {
+        let g = &truth.reps[i];
         for m in METRICS {
-            if let (Some(measured), Some(t)) = (metric_value(ours[j].0, m.metric), (m.truth)(g)) {
+            if let (Some(measured), Some(t)) = (metric_value(ours, m.metric), (m.truth)(g)) {
                 out.push(MetricPair {
                     clip: truth.name.clone(),
                     rep: i + 1,

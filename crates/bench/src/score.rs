@@ -14,7 +14,7 @@ use crate::truth::GroundTruth;
 use formcheck_core::eval::Confusion;
 use formcheck_core::kinematics::Side;
 use formcheck_core::report::{RepReport, Report, Status};
-use formcheck_core::spec::CheckId;
+use formcheck_core::spec::{CheckId, View};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -174,6 +174,19 @@ fn pair(truth: &GroundTruth, ours: &[(&RepReport, Side)]) -> (BTreeMap<usize, us
     }
     let unpaired = (0..ours.len()).filter(|j| !used_o[*j]).collect();
     (out, unpaired)
+}
+
+/// Our full reps paired with the true ones by the reference rules: (true rep index, our rep,
+/// the view our set was judged from).
+pub fn paired<'a>(report: &'a Report, truth: &GroundTruth) -> Vec<(usize, &'a RepReport, Option<View>)> {
+    let ours: Vec<(&RepReport, Side, Option<View>)> = report
+        .sets
+        .iter()
+        .flat_map(|s| s.reps.iter().filter(|r| !r.partial).map(move |r| (r, s.side, s.view)))
+        .collect();
+    let sided: Vec<(&RepReport, Side)> = ours.iter().map(|(r, s, _)| (*r, *s)).collect();
+    let (matched, _) = pair(truth, &sided);
+    matched.into_iter().map(|(i, j)| (i, ours[j].0, ours[j].2)).collect()
 }
 
 impl Scores {

@@ -68,6 +68,7 @@ fn build_report(base: &BaseSignals, sets: &[SetSegment], spec: &ExerciseSpec, in
     let mut set_reports = Vec::new();
     let mut measured: BTreeMap<CheckId, usize> = BTreeMap::new();
     let mut faulted: BTreeMap<CheckId, usize> = BTreeMap::new();
+    let mut borderlined: BTreeMap<CheckId, usize> = BTreeMap::new();
     // Why a check the view shows could not be judged (first reason seen).
     let mut reasons: BTreeMap<CheckId, String> = BTreeMap::new();
     let mut set_views: Vec<Option<View>> = Vec::new();
@@ -111,6 +112,9 @@ fn build_report(base: &BaseSignals, sets: &[SetSegment], spec: &ExerciseSpec, in
                 for f in &v.faults {
                     *faulted.entry(f.check).or_default() += 1;
                 }
+                for b in &v.borderline {
+                    *borderlined.entry(b.check).or_default() += 1;
+                }
             }
             let cue = match v.faults.first() {
                 Some(f) => f.cue.clone(),
@@ -148,7 +152,8 @@ fn build_report(base: &BaseSignals, sets: &[SetSegment], spec: &ExerciseSpec, in
         });
     }
 
-    let checks = check_results(spec, &measured, &faulted, &reasons, &set_views, sets.is_empty());
+    let counts = CheckCounts { measured, faulted, borderlined, reasons };
+    let checks = check_results(spec, &counts, &set_views, sets.is_empty());
     let summary = summarize(spec, &set_reports, &checks);
     let series = build_series(base, &sides, &working, phase);
     let frames_with_pose = base.skeletons.iter().filter(|s| s.is_some()).count();
@@ -174,20 +179,23 @@ fn positive_cue(spec: &ExerciseSpec, measured: &[CheckId]) -> String {
         .map_or_else(|| spec.all_clear_cue.clone(), |c| c.positive_cue.clone())
 }
 
-fn check_results(
-    spec: &ExerciseSpec,
-    measured: &BTreeMap<CheckId, usize>,
-    faulted: &BTreeMap<CheckId, usize>,
-    reasons: &BTreeMap<CheckId, String>,
-    set_views: &[Option<View>],
-    no_reps: bool,
-) -> Vec<CheckResult> {
+/// Per check, over the full reps: how many were measured, faulted, borderline, and the first
+/// reason one could not be judged.
+struct CheckCounts {
+    measured: BTreeMap<CheckId, usize>,
+    faulted: BTreeMap<CheckId, usize>,
+    borderlined: BTreeMap<CheckId, usize>,
+    reasons: BTreeMap<CheckId, String>,
+}
+
+fn check_results(spec: &ExerciseSpec, counts: &CheckCounts, set_views: &[Option<View>], no_reps: bool) -> Vec<CheckResult> {
+    let reasons = &counts.reasons;
     CheckId::ALL
         .iter()
         .map(|&id| {
             let c = spec.check(id);
-            let m = measured.get(&id).copied().unwrap_or(0);
-            let f = faulted.get(&id).copied().unwrap_or(0);
+            let get = |m: &BTreeMap<CheckId, usize>| m.get(&id).copied().unwrap_or(0);
+            let (m, f, b) = (get(&counts.measured), get(&counts.faulted), get(&counts.borderlined));
             let advice = c.map(|c| c.advice.clone());
             if m == 0 {
                 let view_ok = set_views.iter().flatten().any(|v| spec.measurable(id, *v));
@@ -195,11 +203,11 @@ fn check_results(
                     "no reps were found".to_string()
                 } else if set_views.iter().all(|v| v.is_none()) {
                     "the camera view could not be determined".to_string()
+                } else if let Some(why) = reasons.get(&id) {
+                    why.clone()
                 } else if !view_ok {
                     let names: Vec<&str> = set_views.iter().flatten().map(|v| v.as_str()).collect();
                     format!("it cannot be seen from this camera view ({})", names.join(", "))
-                } else if let Some(why) = reasons.get(&id) {
-                    why.clone()
                 } else {
                     "the joints it needs were not visible enough".to_string()
                 };
@@ -208,6 +216,7 @@ fn check_results(
                     status: Status::NotMeasurable,
                     reps_measured: 0,
                     reps_with_fault: 0,
+                    reps_borderline: 0,
                     reason: Some(reason),
                     advice,
                     cue: None,
@@ -215,9 +224,16 @@ fn check_results(
             }
             CheckResult {
                 check: id,
-                status: if f > 0 { Status::Fault } else { Status::Ok },
+                status: if f > 0 {
+                    Status::Fault
+                } else if b > 0 {
+                    Status::Borderline
+                } else {
+                    Status::Ok
+                },
                 reps_measured: m,
                 reps_with_fault: f,
+                reps_borderline: b,
                 reason: None,
                 advice: None,
                 cue: c.map(|c| if f > 0 { c.cue.clone() } else { c.positive_cue.clone() }),

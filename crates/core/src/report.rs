@@ -104,6 +104,27 @@ pub struct RepMetrics {
     pub torso_twist_change_deg: Option<f64>,
 }
 
+impl RepMetrics {
+    /// The metric names, as keys of the report's rep `metrics`.
+    pub const NAMES: [&'static str; 15] = [
+        "amplitude_deg",
+        "peak_hip_extension_deg",
+        "peak_hip_abduction_deg",
+        "peak_hip_extension_rel_trunk_deg",
+        "trunk_forward_change_deg",
+        "trunk_back_change_deg",
+        "trunk_away_change_deg",
+        "pelvis_hike_change_deg",
+        "pelvis_rotation_change_deg",
+        "support_knee_flexion_deg",
+        "support_knee_range_deg",
+        "swing_ratio",
+        "sideways_margin_deg",
+        "support_foot_shift_cm",
+        "torso_twist_change_deg",
+    ];
+}
+
 /// One fault found in a rep.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -213,6 +234,9 @@ pub enum Status {
     Ok,
     /// At least one rep had the fault.
     Fault,
+    /// No rep clearly had the fault, but at least one was too close to call for the view's
+    /// noise (shown to the coach, never cued).
+    Borderline,
     /// The view or the landmarks did not allow measuring it.
     NotMeasurable,
 }
@@ -229,6 +253,9 @@ pub struct CheckResult {
     pub reps_measured: usize,
     /// Reps with the fault.
     pub reps_with_fault: usize,
+    /// Reps too close to the threshold to call.
+    #[serde(default)]
+    pub reps_borderline: usize,
     /// Why it could not be measured.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
@@ -406,6 +433,7 @@ pub fn render_text(r: &Report) -> String {
         let status = match c.status {
             Status::Ok => "ok".to_string(),
             Status::Fault => format!("FAULT in {}/{} reps", c.reps_with_fault, c.reps_measured),
+            Status::Borderline => format!("borderline in {}/{} reps (too close to call)", c.reps_borderline, c.reps_measured),
             Status::NotMeasurable => "not measurable".to_string(),
         };
         let _ = write!(s, "  {:<22} {status}", c.check.as_str());
@@ -435,5 +463,20 @@ fn unit_suffix(unit: &str) -> String {
         "deg" => "°".into(),
         "ratio" => String::new(),
         u => format!(" {u}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metric_names_are_the_report_keys() {
+        let v = serde_json::to_value(RepMetrics::default()).unwrap();
+        let mut keys: Vec<&str> = v.as_object().unwrap().keys().map(|k| k.as_str()).collect();
+        let mut names = RepMetrics::NAMES.to_vec();
+        names.sort();
+        keys.sort();
+        assert_eq!(names, keys);
     }
 }

@@ -9,7 +9,7 @@
 use crate::kinematics::{median_of, percentile, BaseSignals, SideSignals};
 use crate::report::{Borderline, Fault, PhaseDurations, RepMetrics};
 use crate::reps::RepSegment;
-use crate::spec::{CheckId, CheckSpec, Comparison, ExerciseSpec, View};
+use crate::spec::{Calibration, CheckId, CheckSpec, Comparison, ExerciseSpec, View};
 
 /// What the engine concluded for one rep.
 #[derive(Clone, Debug, PartialEq)]
@@ -653,13 +653,21 @@ pub fn evaluate_rep(
         }
     };
     let mut faults = Vec::new();
-    let borderline = Vec::new();
+    let mut borderline = Vec::new();
     let mut measured = Vec::new();
     let mut unmeasured = Vec::new();
     for check in &spec.checks {
-        if !view.is_some_and(|v| check.views.contains(&v)) {
-            continue;
-        }
+        let Some(view) = view else { continue };
+        let calibration = match spec.judgement(check.id, view) {
+            Ok(c) => c,
+            Err(why) => {
+                // A view the check is listed for but that cannot judge it says why.
+                if check.views.contains(&view) {
+                    unmeasured.push((check.id, why));
+                }
+                continue;
+            }
+        };
         // (metric, peak frame, signal used for coverage)
         let m: Option<(f64, usize, f64)> = match check.id {
             CheckId::TorsoLeanForward => fwd.map(|m| (m.value, m.at, coverage(fwd_sig, lo, hi))),
@@ -672,7 +680,7 @@ pub fn evaluate_rep(
             // angle of a knee it cannot see is squeezed towards 0 (rendered clips: an 18° knee
             // reads 5–7°), exactly into the fault. (At 45° the image angle is not used at all and
             // the 3D angle, of a knee that is seen, is the measure.)
-            CheckId::SupportKneeLocked if !knee_img_ok && view.is_some_and(is_side) => {
+            CheckId::SupportKneeLocked if !knee_img_ok && is_side(view) => {
                 unmeasured.push((
                     check.id,
                     "the standing knee was not clearly visible in the image (its 3D angle under-reads a bend)"
@@ -684,9 +692,12 @@ pub fn evaluate_rep(
             CheckId::SupportKneeUnstable => knee_range.map(|v| (v, knee_peak_at, coverage(knee_sig, lo, hi))),
             CheckId::Swing => swing.map(|v| (v, rep.pause_end, 1.0)),
             CheckId::LegPathSideways => sideways.map(|v| (v, rep.peak, coverage(&side.hip_abduction, lo, hi))),
-            CheckId::LowBackArch => {
-                low_back(check, ext_rel, back).map(|(v, at)| (v, at, coverage(&side.hip_extension_rel_trunk, lo, hi)))
-            }
+            // The primary reading; the trunk tipping back (secondary) is judged beside it.
+            CheckId::LowBackArch => match (ext_rel, back) {
+                (Some(e), _) => Some((e.value, e.at, coverage(&side.hip_extension_rel_trunk, lo, hi))),
+                (None, Some(b)) if check.secondary_threshold.is_some() => Some((f64::NEG_INFINITY, b.at, 1.0)),
+                _ => None,
+            },
             CheckId::SupportFootShift => match foot {
                 Some(FootShift::Measured { shift_cm, .. }) => Some((*shift_cm, hi, 1.0)),
                 // A step is not a slide, and no evidence of one either way.
@@ -700,38 +711,32 @@ pub fn evaluate_rep(
         };
         let Some((value, at, cov)) = m else { continue };
         // A rep where the signal was mostly missing is not measured.
-        if cov < 0.5 {
+        if cov < MIN_COVERAGE {
             continue;
         }
         measured.push(check.id);
-        // Which threshold applies: the frontal leg-path judgement uses the secondary one.
-        let threshold = match (check.id, check.secondary_threshold, foot) {
-            (CheckId::LegPathSideways, Some(s), _) if view.is_some_and(is_frontal) => s,
-            // A shift inside the set's own landmark noise is not evidence of a slide.
-            (CheckId::SupportFootShift, _, Some(FootShift::Measured { floor_cm, .. })) => {
-                check.threshold.max(*floor_cm)
-            }
-            _ => check.threshold,
-        };
-        let crossed = match check.comparison {
-            Comparison::Above => value > threshold,
-            Comparison::Below => value < threshold,
-        };
-        let secondary_crossed =
-            check.id == CheckId::LowBackArch && check.secondary_threshold.zip(back).is_some_and(|(s, b)| b.value > s);
-        if crossed || secondary_crossed {
-            let threshold = if crossed { threshold } else { check.secondary_threshold.unwrap_or(check.threshold) };
-            faults.push(Fault {
+        let ctx = JudgeContext { check, view, foot, back, vis, cov };
+        match judge(&ctx, value, calibration, spec) {
+            Judged::Fine => {}
+            Judged::Borderline { magnitude, noise } => borderline.push(Borderline {
                 check: check.id,
-                magnitude: round2(value),
+                magnitude: round2(magnitude),
+                threshold: check.threshold,
+                unit: check.unit.clone(),
+                noise: round2(noise),
+                peak_s: ts(at),
+            }),
+            Judged::Fault { magnitude, threshold, confidence } => faults.push(Fault {
+                check: check.id,
+                magnitude: round2(magnitude),
                 threshold,
                 unit: check.unit.clone(),
                 severity: check.severity,
                 peak_s: ts(at),
                 peak_frame: base.frame.get(at).copied().unwrap_or(at as u64),
-                confidence: round2((vis * cov * confidence_factor(check.id, foot)).clamp(0.0, 1.0)),
+                confidence: round2(confidence.clamp(0.0, 1.0)),
                 cue: check.cue.clone(),
-            });
+            }),
         }
     }
     faults.sort_by(|a, b| {
@@ -751,14 +756,117 @@ fn confidence_factor(id: CheckId, foot: Option<&FootShift>) -> f64 {
     }
 }
 
-/// Low-back arch: hip extension relative to the trunk (primary) or the trunk tipping back
-/// (secondary). Returns the primary metric, or the secondary one when only it crossed.
-fn low_back(check: &CheckSpec, ext_rel: Option<Measure>, back: Option<Measure>) -> Option<(f64, usize)> {
-    match (ext_rel, back, check.secondary_threshold) {
-        (Some(e), Some(b), Some(s)) if e.value <= check.threshold && b.value > s => Some((b.value, b.at)),
-        (Some(e), _, _) => Some((e.value, e.at)),
-        (None, Some(b), Some(_)) => Some((b.value, b.at)),
-        _ => None,
+/// Least fraction of a rep's frames in which a check's signal must be known for it to be judged.
+const MIN_COVERAGE: f64 = 0.5;
+
+/// What one rep's check was judged.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Judged {
+    /// Clearly short of the threshold.
+    Fine,
+    /// Too close to call for the view's noise (magnitude on the threshold's scale, noise sd).
+    Borderline { magnitude: f64, noise: f64 },
+    /// Clearly past it.
+    Fault { magnitude: f64, threshold: f64, confidence: f64 },
+}
+
+/// What [`judge`] needs besides the reading.
+struct JudgeContext<'a> {
+    check: &'a CheckSpec,
+    view: View,
+    foot: Option<&'a FootShift>,
+    back: Option<Measure>,
+    /// Mean landmark visibility over the rep.
+    vis: f64,
+    /// Fraction of the rep's frames where the signal was known.
+    cov: f64,
+}
+
+/// Standard normal cumulative distribution (Abramowitz–Stegun 26.2.17, |error| < 7.5e-8).
+fn normal_cdf(z: f64) -> f64 {
+    let t = 1.0 / (1.0 + 0.231_641_9 * z.abs());
+    let poly = t * (0.319_381_530 + t * (-0.356_563_782 + t * (1.781_477_937 + t * (-1.821_255_978 + t * 1.330_274_429))));
+    let tail = (-z * z / 2.0).exp() / (2.0 * std::f64::consts::PI).sqrt() * poly;
+    if z >= 0.0 {
+        1.0 - tail
+    } else {
+        tail
+    }
+}
+
+/// The standard normal quantile of `p` in (0, 1), by bisection on [`normal_cdf`].
+fn normal_quantile(p: f64) -> f64 {
+    let (mut lo, mut hi) = (-10.0, 10.0);
+    for _ in 0..80 {
+        let mid = (lo + hi) / 2.0;
+        if normal_cdf(mid) < p {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    (lo + hi) / 2.0
+}
+
+/// Judges one reading. Calibrated: the reading goes back to the true scale, and the distance
+/// from the threshold in the view's noise decides fault / borderline / fine; the fault's
+/// confidence is the probability, under that noise, that the true value is past the threshold.
+/// A view that was never seen to show the fault (scale not fitted there) gives fine or
+/// borderline only.
+/// Uncalibrated (a check the corpus has no labels for): the raw reading against the threshold.
+fn judge(ctx: &JudgeContext, value: f64, calibration: Option<&Calibration>, spec: &ExerciseSpec) -> Judged {
+    let check = ctx.check;
+    let sign = match check.comparison {
+        Comparison::Above => 1.0,
+        Comparison::Below => -1.0,
+    };
+    // Low-back arch has a second witness: the trunk tipping back past the secondary threshold
+    // (raw degrees: the renderer's arch label moves the pelvis as much as the spine).
+    let secondary = (check.id == CheckId::LowBackArch)
+        .then(|| check.secondary_threshold.zip(ctx.back).filter(|(s, b)| b.value > *s))
+        .flatten()
+        .map(|(s, b)| Judged::Fault { magnitude: b.value, threshold: s, confidence: ctx.vis * ctx.cov });
+    let Some(cal) = calibration else {
+        // Which threshold applies: the frontal leg-path judgement uses the secondary one.
+        let threshold = match (check.id, check.secondary_threshold, ctx.foot) {
+            (CheckId::LegPathSideways, Some(s), _) if is_frontal(ctx.view) => s,
+            // A shift inside the set's own landmark noise is not evidence of a slide.
+            (CheckId::SupportFootShift, _, Some(FootShift::Measured { floor_cm, .. })) => check.threshold.max(*floor_cm),
+            _ => check.threshold,
+        };
+        if sign * (value - threshold) > 0.0 {
+            let confidence = ctx.vis * ctx.cov * confidence_factor(check.id, ctx.foot);
+            return Judged::Fault { magnitude: value, threshold, confidence };
+        }
+        return secondary.unwrap_or(Judged::Fine);
+    };
+    if !value.is_finite() {
+        return secondary.unwrap_or(Judged::Fine);
+    }
+    let true_value = (value - cal.offset) / cal.scale;
+    let noise = cal.noise / cal.scale.abs();
+    // A foot shift inside the set's own landmark noise is not evidence of a slide either.
+    let threshold = match ctx.foot {
+        Some(FootShift::Measured { floor_cm, .. }) if check.id == CheckId::SupportFootShift => {
+            check.threshold.max((floor_cm - cal.offset) / cal.scale)
+        }
+        _ => check.threshold,
+    };
+    let z = sign * (true_value - threshold) / noise;
+    let d = &spec.decision;
+    // How many sd a good rep sits short of the threshold; a fault must clear the threshold by
+    // enough that a good rep gets there only `false_alarm_rate` of the time.
+    let separation = (check.threshold - check.typical).abs() / noise;
+    let margin = d.fault_margin_sd.max(normal_quantile(1.0 - d.false_alarm_rate) - separation);
+    if z >= margin && cal.scale_fitted {
+        let confidence = normal_cdf(z) * ctx.cov.min(1.0) * confidence_factor(check.id, ctx.foot);
+        Judged::Fault { magnitude: true_value, threshold, confidence }
+    } else if let Some(f) = secondary {
+        f
+    } else if z > -d.ok_margin_sd {
+        Judged::Borderline { magnitude: true_value, noise }
+    } else {
+        Judged::Fine
     }
 }
 

@@ -272,6 +272,8 @@ pub enum Comparison {
 pub struct CheckSpec {
     /// Which check this is.
     pub id: CheckId,
+    /// The per-rep metric (a key of the report's rep `metrics`) the check judges.
+    pub metric: String,
     /// Views from which the check can be measured.
     pub views: Vec<View>,
     /// The fault threshold, in `unit`.
@@ -293,6 +295,57 @@ pub struct CheckSpec {
     /// Optional second threshold used by some checks (see the check's docs in the spec file).
     #[serde(default)]
     pub secondary_threshold: Option<f64>,
+    /// What a good rep measures on the threshold's scale (0 for changes from the rep's start):
+    /// a view whose noise does not separate it from the threshold cannot judge the check.
+    #[serde(default)]
+    pub typical: f64,
+}
+
+/// How a calibrated measurement becomes a verdict (see [`Calibration`]): the measurement is
+/// put on the label's scale, and its distance from the threshold counted in the view's noise.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionSpec {
+    /// Largest share of good reps (at the check's `typical`) that may be called a fault, under
+    /// the view's noise: sets how far past the threshold a fault must be where the noise is
+    /// large against the threshold's distance from a good rep.
+    pub false_alarm_rate: f64,
+    /// A fault needs the corrected measurement past the threshold by at least this many noise sd.
+    pub fault_margin_sd: f64,
+    /// "Fine" needs it this many noise sd short of the threshold; in between is borderline.
+    pub ok_margin_sd: f64,
+    /// A view judges a check only when a good rep (`typical`) lies at least this many noise
+    /// sd from the threshold; otherwise the check is not measurable from it.
+    pub min_separation_sd: f64,
+}
+
+/// How one check's measurement reads from one camera view, fitted on the calibration part of
+/// the rendered corpus (`scripts/corpus/calibrate.py`): the engine reads
+/// `offset + scale × true value` (true value on the label's scale) with noise `noise` (sd).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Calibration {
+    /// The check.
+    pub check: CheckId,
+    /// The engine's view.
+    pub view: View,
+    /// Engine reading of a rep without the fault (true value 0).
+    pub offset: f64,
+    /// Engine units per true unit.
+    pub scale: f64,
+    /// Standard deviation of the reading about `offset + scale × truth` (engine units).
+    pub noise: f64,
+    /// Calibration reps behind the fit.
+    pub reps: usize,
+    /// Whether `scale` was fitted from faulted reps seen from this view. When it was not (it is
+    /// the check's scale over other views), the view has never been seen to show the fault:
+    /// its reading can tell a good rep (fine) from a doubtful one (borderline), never a fault.
+    #[serde(default = "yes")]
+    pub scale_fitted: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// A whole exercise specification.
@@ -323,6 +376,12 @@ pub struct ExerciseSpec {
     pub holding_hand_margin_m: f64,
     /// The checks, one per [`CheckId`].
     pub checks: Vec<CheckSpec>,
+    /// How calibrated measurements become verdicts.
+    pub decision: DecisionSpec,
+    /// Per check and view, how the measurement reads (generated from the corpus). A check with
+    /// entries is judged only from the views that have one.
+    #[serde(default)]
+    pub calibration: Vec<Calibration>,
 }
 
 /// Errors loading an exercise spec.
@@ -372,9 +431,51 @@ impl ExerciseSpec {
         self.checks.iter().find(|c| c.id == id)
     }
 
+    /// The calibration of `id` from `view`: `Ok(None)` when the check is not calibrated at all
+    /// (judged on its raw measurement), `Err(())` when it is calibrated but not from this view.
+    #[allow(clippy::result_unit_err)]
+    pub fn calibration(&self, id: CheckId, view: View) -> Result<Option<&Calibration>, ()> {
+        let mut any = false;
+        for c in self.calibration.iter().filter(|c| c.check == id) {
+            if c.view == view {
+                return Ok(Some(c));
+            }
+            any = true;
+        }
+        if any {
+            Err(())
+        } else {
+            Ok(None)
+        }
+    }
+
     /// Whether `id` can be measured from `view`.
     pub fn measurable(&self, id: CheckId, view: View) -> bool {
-        self.check(id).is_some_and(|c| c.views.contains(&view))
+        self.judgement(id, view).is_ok()
+    }
+
+    /// How `id` is judged from `view`: on its calibrated reading (`Some`), on its raw reading
+    /// (`None`, a check without calibration), or not at all, with why.
+    pub fn judgement(&self, id: CheckId, view: View) -> Result<Option<&Calibration>, String> {
+        let Some(check) = self.check(id) else { return Err("the exercise has no such check".into()) };
+        if !check.views.contains(&view) {
+            return Err(format!("it cannot be seen from this camera view ({view})"));
+        }
+        match self.calibration(id, view) {
+            Ok(None) => Ok(None),
+            Err(()) => Err(format!("its measurement from this camera view ({view}) has not been calibrated yet")),
+            Ok(Some(c)) => {
+                let sd = c.noise / c.scale.abs();
+                if (check.threshold - check.typical).abs() < self.decision.min_separation_sd * sd {
+                    Err(format!(
+                        "from this camera view ({view}) its measurement is too noisy (±{sd:.1} {}) to tell a fault from a good rep",
+                        check.unit
+                    ))
+                } else {
+                    Ok(Some(c))
+                }
+            }
+        }
     }
 
     /// Checks the values for consistency, with an error naming the offending key.
@@ -480,6 +581,14 @@ impl ExerciseSpec {
                     return bad(format!("check {}: secondary_threshold must be positive", c.id));
                 }
             }
+            if !crate::report::RepMetrics::NAMES.contains(&c.metric.as_str()) {
+                return bad(format!(
+                    "check {}: unknown metric {:?} (known: {})",
+                    c.id,
+                    c.metric,
+                    crate::report::RepMetrics::NAMES.join(", ")
+                ));
+            }
             if c.views.is_empty() {
                 return bad(format!("check {}: views must list at least one view", c.id));
             }
@@ -498,6 +607,32 @@ impl ExerciseSpec {
         for id in CheckId::ALL {
             if !seen.contains(&id) {
                 return bad(format!("check {id} is missing"));
+            }
+        }
+        let d = &self.decision;
+        if !(d.false_alarm_rate > 0.0 && d.false_alarm_rate < 0.5) {
+            return bad(format!("decision.false_alarm_rate must be between 0 and 0.5, got {}", d.false_alarm_rate));
+        }
+        for (name, v) in [
+            ("decision.fault_margin_sd", d.fault_margin_sd),
+            ("decision.ok_margin_sd", d.ok_margin_sd),
+            ("decision.min_separation_sd", d.min_separation_sd),
+        ] {
+            if !(v.is_finite() && v >= 0.0) {
+                return bad(format!("{name} must be a non-negative number, got {v}"));
+            }
+        }
+        let mut pairs = BTreeSet::new();
+        for c in &self.calibration {
+            if !pairs.insert((c.check, c.view)) {
+                return bad(format!("calibration of {} from {} appears more than once", c.check, c.view));
+            }
+            if !(c.offset.is_finite() && c.scale.is_finite() && c.scale.abs() > 1e-6 && c.noise.is_finite() && c.noise > 0.0)
+            {
+                return bad(format!(
+                    "calibration of {} from {}: need finite offset, non-zero scale and positive noise",
+                    c.check, c.view
+                ));
             }
         }
         Ok(())
