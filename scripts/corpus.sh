@@ -5,6 +5,9 @@
 #   bash scripts/corpus.sh ingest [NAME...]   pose every rendered clip not yet in corpus/ and add it
 #   bash scripts/corpus.sh grow FROM TO       render then ingest seeds FROM..TO, one clip at a time
 #   bash scripts/corpus.sh shared             pose the clips under ../shared/samples and ../shared/renders
+#   bash scripts/corpus.sh calibrate          refit the spec's calibration on the calibration part, and rewrite
+#                                             corpus/pose-error.md and corpus/calibration.md
+#   bash scripts/corpus.sh figures            print the figures of both parts (calibration first, then validation)
 #
 # Installs Blender 3.4, numpy and Xvfb from Debian when missing. Renders go to
 # ${FORMCHECK_RENDERS:-$HOME/.cache/formcheck/renders} (videos are not committed); what the rule engine needs
@@ -68,5 +71,17 @@ case "${1:-}" in
   shared)
     [ -x "$BIN" ] || (cd "$ROOT" && cargo build --release --quiet)
     python3 "$ROOT/scripts/corpus/ingest.py" --bin "$BIN" --corpus "$ROOT/corpus" --shared "$ROOT/../shared" ;;
-  *) sed -n '2,12p' "$0"; exit 2 ;;
+  calibrate)
+    (cd "$ROOT" && cargo build --release --quiet)
+    tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
+    "$BIN" eval --corpus "$ROOT/corpus" --split calibration --readings "$tmp/readings.csv" \
+      --pose-error "$ROOT/corpus/pose-error.md" > /dev/null
+    python3 "$ROOT/scripts/corpus/calibrate.py" "$tmp/readings.csv" "$ROOT/exercises/cable-medius-kickback.toml" \
+      --table "$ROOT/corpus/calibration.md"
+    # the spec is embedded in the binary: rebuild so the new calibration is the one evaluated
+    (cd "$ROOT" && cargo build --release --quiet) ;;
+  figures)
+    [ -x "$BIN" ] || (cd "$ROOT" && cargo build --release --quiet)
+    for split in calibration validation; do "$BIN" eval --corpus "$ROOT/corpus" --split "$split"; echo; done ;;
+  *) sed -n '2,16p' "$0"; exit 2 ;;
 esac

@@ -20,7 +20,8 @@ fn digest(report: &Report) -> Value {
                 .iter()
                 .map(|rep| {
                     let faults: Vec<&str> = rep.faults.iter().map(|f| f.check.as_str()).collect();
-                    json!({"index": rep.index, "partial": rep.partial, "faults": faults})
+                    let borderline: Vec<&str> = rep.borderline.iter().map(|b| b.check.as_str()).collect();
+                    json!({"index": rep.index, "partial": rep.partial, "faults": faults, "borderline": borderline})
                 })
                 .collect();
             json!({"side": set.side.as_str(), "reps": reps})

@@ -165,7 +165,7 @@ impl GroundTruth {
 }
 
 /// The whole text of a file, gunzipped when its name ends in `.gz`.
-pub(crate) fn read_text(path: &Path) -> Result<String, BenchError> {
+pub fn read_text(path: &Path) -> Result<String, BenchError> {
     let io = |source| BenchError::Io { path: path.display().to_string(), source };
     let file = std::fs::File::open(path).map_err(io)?;
     let mut text = String::new();

@@ -96,12 +96,11 @@ pub fn segment(base: &BaseSignals, spec: &ExerciseSpec) -> Vec<SetSegment> {
             s.reps = s.reps[a..=b].to_vec();
         }
     }
-    // A "set" of a single rep next to a real set is set-up or walking-away movement of the other
-    // leg: drop it rather than invent a side switch.
+    // A "set" of a single rep is set-up or walking-away movement, a step of someone walking past,
+    // or the other leg compensating: nobody does one kickback and stops. Drop it rather than
+    // invent a side switch or count a passer-by's stride.
     let full = |s: &SetSegment| s.reps.iter().filter(|r| !r.partial).count();
-    if sets.iter().any(|s| full(s) >= 2) {
-        sets.retain(|s| full(s) >= 2);
-    }
+    sets.retain(|s| full(s) >= spec.reps.min_set_reps);
     sets
 }
 

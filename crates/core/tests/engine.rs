@@ -4,13 +4,24 @@
 
 use formcheck_core::analysis::{analyze, LiveEvent, StreamingAnalyzer};
 use formcheck_core::kinematics::Side;
-use formcheck_core::landmarks::{read_jsonl, ImagePoint, Pose, PoseFrame, WorldPoint, NUM_LANDMARKS};
+use formcheck_core::landmarks::{ImagePoint, Pose, PoseFrame, WorldPoint, NUM_LANDMARKS};
 use formcheck_core::report::{render_text, InputInfo, Report, Status, SCHEMA_VERSION};
 use formcheck_core::spec::{CheckId, ExerciseSpec, View};
 use formcheck_core::synth::{fault_range, generate, Injection, Noise, SynthParams};
 
+/// The embedded spec on raw readings: its calibration is fitted on rendered footage, whose pose
+/// error the synthetic generator does not (yet) reproduce, so these tests pin the measurements
+/// and the raw rules; the calibrated decisions are pinned on the corpus (`tests/corpus.rs`).
+/// From side_working the standing foot is hidden behind the working one at every rep's bottom:
+/// the raw foot-shift rule is not trusted there (the product judges it calibrated, fine or
+/// borderline only until the corpus shows a slide from that side).
 fn spec() -> ExerciseSpec {
-    ExerciseSpec::cable_medius_kickback().expect("embedded spec")
+    let mut spec = ExerciseSpec::cable_medius_kickback().expect("embedded spec");
+    spec.calibration.clear();
+    for c in spec.checks.iter_mut().filter(|c| c.id == CheckId::SupportFootShift) {
+        c.views.retain(|v| *v != View::SideWorking);
+    }
+    spec
 }
 
 fn params(seed: u64, view: View, faults: &[CheckId]) -> SynthParams {
@@ -198,7 +209,7 @@ fn report_schema_round_trips_with_unknown_fields_denied() {
     assert_eq!(ids.len(), 11);
     for c in value["checks"].as_array().expect("checks") {
         let status = c["status"].as_str().expect("status");
-        assert!(["ok", "fault", "not_measurable"].contains(&status));
+        assert!(["ok", "fault", "borderline", "not_measurable"].contains(&status));
         if status == "not_measurable" {
             assert!(c["reason"].is_string() && c["advice"].is_string());
         }
@@ -213,20 +224,4 @@ fn report_schema_round_trips_with_unknown_fields_denied() {
     for (_, v) in value["series"]["signals"].as_object().expect("signals") {
         assert_eq!(v.as_array().map_or(0, |a| a.len()), n);
     }
-}
-
-/// Runs on MediaPipe's reference landmarks of a rendered sample when they are on this machine
-/// (they are not committed; CI skips this).
-#[test]
-fn peer_sample_landmarks_if_present() {
-    let path = std::path::Path::new("/tmp/peer-samples/01_clean_side.jsonl");
-    let Ok(file) = std::fs::File::open(path) else {
-        eprintln!("skipped: {} not present", path.display());
-        return;
-    };
-    let frames = read_jsonl(std::io::BufReader::new(file)).expect("landmarks");
-    let r = analyze(&frames, &spec(), InputInfo::default());
-    assert_eq!(r.rep_count(), 3, "{}", render_text(&r));
-    assert_eq!(r.sets[0].side, Side::Right);
-    assert_eq!(r.sets[0].view, Some(View::SideWorking));
 }
