@@ -285,14 +285,17 @@ pub fn draw_overlay(img: &mut Mat, state: &OverlayState) -> opencv::Result<()> {
     Ok(())
 }
 
-/// Writes the annotated copy of `input` to `output` (an `.mp4`), written to a temporary file and
-/// renamed when complete.
+/// Writes the annotated copy of `input` to `output` (an `.mp4`; `-` is standard output), by the
+/// rules of [`crate::atomic`]: encoded to a temporary file, read back to check that it plays to its
+/// last frame (the encoder does not report write errors, e.g. a full disk), then put in place. On
+/// any failure the temporary file is removed and nothing is left at `output`.
 pub fn annotate_video(
     input: &Path,
     frames: &[PoseFrame],
     report: &Report,
     output: &Path,
 ) -> Result<AnnotateOutcome, AppError> {
+    let failed = |reason: String| AppError::Output { what: "annotated video", path: output.to_path_buf(), reason };
     let mut reader = VideoReader::open_file(input)?;
     let info = reader.info().clone();
     let scale = {
@@ -306,13 +309,13 @@ pub fn annotate_video(
     let size =
         Size::new((info.width as f64 * scale).round() as i32 & !1, (info.height as f64 * scale).round() as i32 & !1);
     let fps = if info.fps > 0.0 { info.fps } else { 30.0 };
-    let stem = output.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = output.with_file_name(format!(".{}.{}.tmp.mp4", stem.trim_end_matches(".mp4"), std::process::id()));
-    let (mut writer, codec) = open_writer(&tmp, fps, size).map_err(|e| AppError::io(output, e))?;
+    // Removed when dropped uncommitted: every early return below cleans up.
+    let staged = crate::atomic::StagedFile::new(output, "mp4").map_err(|e| failed(e.to_string()))?;
+    let (mut writer, codec) = open_writer(staged.path(), fps, size).map_err(|e| failed(e.to_string()))?;
     let by_index: HashMap<u64, &PoseFrame> = frames.iter().map(|f| (f.index, f)).collect();
     let timeline = OverlayTimeline::new(report);
     let thickness = ((size.width.min(size.height) as f64 / 360.0).round() as i32).max(2);
-    let result = (|| -> Result<u64, AppError> {
+    let frames_written = (|| -> Result<u64, AppError> {
         let mut written = 0;
         while let Some(frame) = reader.next_frame()? {
             let mut canvas = Mat::default();
@@ -333,25 +336,43 @@ pub fn annotate_video(
         }
         writer.release().map_err(formcheck_vision::video::VideoError::from)?;
         Ok(written)
-    })();
-    match result {
-        Ok(frames_written) => {
-            let size_ok = std::fs::metadata(&tmp).map(|m| m.len() > 0).unwrap_or(false);
-            if !size_ok {
-                let _ = std::fs::remove_file(&tmp);
-                return Err(AppError::io(
-                    output,
-                    std::io::Error::other("the video encoder wrote nothing (disk full?)"),
-                ));
-            }
-            crate::atomic::commit(&tmp, output).map_err(|e| AppError::io(output, e))?;
-            Ok(AnnotateOutcome { codec, frames: frames_written })
-        }
-        Err(err) => {
-            let _ = std::fs::remove_file(&tmp);
-            Err(err)
-        }
+    })()?;
+    verify_video(staged.path(), frames_written).map_err(failed)?;
+    staged.commit().map_err(|e| failed(e.to_string()))?;
+    Ok(AnnotateOutcome { codec, frames: frames_written })
+}
+
+/// Reads a finished video back: it must open, hold `expected` frames, and decode its last one.
+/// OpenCV's writer ignores write errors (a full disk leaves an MP4 without its index), so this is
+/// the only way to know the file is whole.
+pub fn verify_video(path: &Path, expected: u64) -> Result<(), String> {
+    const INCOMPLETE: &str = "the encoder's output is incomplete (is the disk full?)";
+    if expected == 0 {
+        return Err("no frame was encoded".into());
     }
+    let bytes = std::fs::metadata(path).map(|m| m.len()).map_err(|e| e.to_string())?;
+    if bytes == 0 {
+        return Err(format!("the encoder wrote nothing; {INCOMPLETE}"));
+    }
+    let name = path.to_string_lossy();
+    let check = || -> opencv::Result<Result<(), String>> {
+        let mut capture = videoio::VideoCapture::from_file(&*name, videoio::CAP_FFMPEG)?;
+        if !capture.is_opened()? {
+            return Ok(Err(format!("it does not play back; {INCOMPLETE}")));
+        }
+        let count = capture.get(videoio::CAP_PROP_FRAME_COUNT)?;
+        // The container's own count; allow one frame of rounding where it is derived from the duration.
+        if !count.is_finite() || (count - expected as f64).abs() > 1.0 {
+            return Ok(Err(format!("it holds {count} of the {expected} frames written; {INCOMPLETE}")));
+        }
+        capture.set(videoio::CAP_PROP_POS_FRAMES, (expected.saturating_sub(2)) as f64)?;
+        let mut image = Mat::default();
+        if !capture.read(&mut image)? || image.empty() {
+            return Ok(Err(format!("its last frames do not decode; {INCOMPLETE}")));
+        }
+        Ok(Ok(()))
+    };
+    check().map_err(|e| format!("reading it back: {}", e.message))?
 }
 
 /// Opens an MP4 writer: H.264 (`avc1`) when OpenCV's FFmpeg has an encoder for it, else MPEG-4 Part 2.

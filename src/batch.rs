@@ -16,6 +16,27 @@ pub struct Scan {
     pub videos: Vec<PathBuf>,
     /// Other files that were ignored, relative and sorted.
     pub ignored: Vec<PathBuf>,
+    /// Entries named like videos (or folders) that are not analysed, with why: not a regular file
+    /// (a fifo or device would block or never end), or the same file or folder reached a second
+    /// time (through a link). Relative and sorted.
+    pub skipped: Vec<(PathBuf, String)>,
+}
+
+/// What kind of non-regular file `meta` is, in words.
+fn kind_of(meta: &std::fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let t = meta.file_type();
+    if t.is_fifo() {
+        "a fifo"
+    } else if t.is_char_device() {
+        "a character device"
+    } else if t.is_block_device() {
+        "a block device"
+    } else if t.is_socket() {
+        "a socket"
+    } else {
+        "not a regular file"
+    }
 }
 
 /// True when the file name ends with a known video extension.
@@ -28,35 +49,95 @@ pub fn has_video_extension(path: &Path) -> bool {
 
 /// Lists the videos under `root`, recursively, skipping hidden entries and `skip` (the output
 /// folder, when it lies inside the input). Sorted so every shard sees the same order.
+///
+/// Symlinks are followed. Only regular files are videos: a fifo or a device named like a video
+/// is listed in [`Scan::skipped`] with its kind. A file or folder reached twice (same device and
+/// inode, e.g. through a link to `..`) is scanned once; the second name is listed as skipped.
 pub fn scan(root: &Path, skip: Option<&Path>) -> std::io::Result<Scan> {
+    use std::collections::HashMap;
+    use std::os::unix::fs::MetadataExt;
     let mut scan = Scan::default();
     let skip = skip.and_then(|s| s.canonicalize().ok());
+    let root_meta = std::fs::metadata(root)?;
+    let mut seen_dirs: HashMap<(u64, u64), PathBuf> =
+        HashMap::from([((root_meta.dev(), root_meta.ino()), root.into())]);
+    // Regular files named like videos, with their identity; deduplicated after sorting, so the
+    // name kept does not depend on the order the folders were read in.
+    let mut candidates: Vec<(PathBuf, (u64, u64))> = Vec::new();
     let mut stack = vec![root.to_path_buf()];
     while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir)? {
-            let entry = entry?;
+        let listing = std::fs::read_dir(&dir).and_then(|it| it.collect::<Result<Vec<_>, _>>());
+        let mut entries = match listing {
+            Ok(entries) => entries,
+            Err(err) if dir != root => {
+                let rel = dir.strip_prefix(root).unwrap_or(&dir).to_path_buf();
+                scan.skipped.push((rel, format!("folder cannot be read: {err}")));
+                continue;
+            }
+            Err(err) => return Err(err),
+        };
+        // Depth first in name order: the first route to a folder reached twice is the sorted-first one.
+        entries.sort_by_key(|e| e.file_name());
+        let mut subdirs = Vec::new();
+        for entry in entries {
             let path = entry.path();
             if entry.file_name().to_string_lossy().starts_with('.') {
                 continue;
             }
-            let file_type = entry.file_type()?;
-            let is_dir = file_type.is_dir() || (file_type.is_symlink() && path.is_dir());
-            if is_dir {
-                if skip.as_deref() != path.canonicalize().ok().as_deref() {
-                    stack.push(path);
+            let rel = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
+            // Follows links; a dangling link is an unreadable file, listed with the others.
+            let meta = match std::fs::metadata(&path) {
+                Ok(meta) => meta,
+                Err(err) => {
+                    if has_video_extension(&path) {
+                        scan.skipped.push((rel, format!("cannot be read: {err}")));
+                    } else {
+                        scan.ignored.push(rel);
+                    }
+                    continue;
+                }
+            };
+            if meta.is_dir() {
+                if skip.as_deref() == path.canonicalize().ok().as_deref() {
+                    continue;
+                }
+                match seen_dirs.get(&(meta.dev(), meta.ino())) {
+                    Some(first) => {
+                        let first = first.strip_prefix(root).unwrap_or(first);
+                        let first = if first.as_os_str().is_empty() { Path::new(".") } else { first };
+                        scan.skipped.push((rel, format!("the same folder as {} (reached twice)", first.display())));
+                    }
+                    None => {
+                        seen_dirs.insert((meta.dev(), meta.ino()), path.clone());
+                        subdirs.push(path);
+                    }
                 }
                 continue;
             }
-            let rel = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
-            if has_video_extension(&path) {
-                scan.videos.push(rel);
-            } else {
+            if !has_video_extension(&path) {
                 scan.ignored.push(rel);
+            } else if !meta.is_file() {
+                scan.skipped.push((rel, format!("{}, not a video file", kind_of(&meta))));
+            } else {
+                candidates.push((rel, (meta.dev(), meta.ino())));
+            }
+        }
+        stack.extend(subdirs.into_iter().rev());
+    }
+    candidates.sort();
+    let mut first_name: HashMap<(u64, u64), PathBuf> = HashMap::new();
+    for (rel, id) in candidates {
+        match first_name.get(&id) {
+            Some(first) => scan.skipped.push((rel, format!("the same file as {} (reached twice)", first.display()))),
+            None => {
+                first_name.insert(id, rel.clone());
+                scan.videos.push(rel);
             }
         }
     }
     scan.videos.sort();
     scan.ignored.sort();
+    scan.skipped.sort();
     Ok(scan)
 }
 
@@ -271,6 +352,8 @@ pub struct BatchSummary {
     pub failed: Vec<(PathBuf, String)>,
     /// Non-video files ignored.
     pub ignored: usize,
+    /// Entries not analysed (not regular files, or reached twice), with why.
+    pub skipped: Vec<(PathBuf, String)>,
 }
 
 /// Side files of one video's outputs: thumbnails of fault moments.
@@ -353,7 +436,7 @@ pub fn run_batch(
         return Err(err);
     }
     let outcomes: Vec<Outcome> = outcomes.into_iter().map(|m| m.into_inner().unwrap_or(Outcome::NotHere)).collect();
-    let mut summary = BatchSummary { ignored: scan.ignored.len(), ..Default::default() };
+    let mut summary = BatchSummary { ignored: scan.ignored.len(), skipped: scan.skipped.clone(), ..Default::default() };
     for (rel, outcome) in scan.videos.iter().zip(&outcomes) {
         match outcome {
             Outcome::Analysed => summary.analysed += 1,
@@ -493,11 +576,15 @@ fn write_index(options: &BatchOptions, scan: &Scan, outcomes: &[Outcome]) -> Res
             }
         }
     }
+    for (rel, why) in &scan.skipped {
+        csv.push_str(&csv_row(&[&rel.display().to_string(), "skipped", why, "", "", "", "", "", "", "", "", ""]));
+    }
     let page = IndexPage {
         title: format!("formcheck — {}", options.input_dir.display()),
         generated: utc_now(),
         entries,
         ignored_files: scan.ignored.iter().map(|p| p.display().to_string()).collect(),
+        skipped_files: scan.skipped.iter().map(|(p, why)| (p.display().to_string(), why.clone())).collect(),
     };
     let html = crate::html::render_index(&page);
     let index = options.out_dir.join("index.html");
@@ -524,20 +611,24 @@ fn utc_now() -> String {
     format!("{year:04}-{month:02}-{day:02} {:02}:{:02} UTC", rem / 3600, rem % 3600 / 60)
 }
 
-/// One CSV line (RFC 4180 quoting).
+/// One CSV line (RFC 4180 quoting), with every cell made safe for spreadsheets.
 fn csv_row(fields: &[&str]) -> String {
-    let quoted: Vec<String> =
-        fields
-            .iter()
-            .map(|f| {
-                if f.contains([',', '"', '\n', '\r']) {
-                    format!("\"{}\"", f.replace('"', "\"\""))
-                } else {
-                    f.to_string()
-                }
-            })
-            .collect();
-    format!("{}\n", quoted.join(","))
+    let cells: Vec<String> = fields.iter().map(|f| csv_cell(f)).collect();
+    format!("{}\n", cells.join(","))
+}
+
+/// One CSV cell. A cell a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`,
+/// tab or carriage return, e.g. a video named `=HYPERLINK(…).mp4`) is neutralised as OWASP
+/// advises: prefixed with a single quote, and quoted. Otherwise RFC 4180 quoting when needed.
+fn csv_cell(field: &str) -> String {
+    let formula = field.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if formula {
+        format!("\"'{}\"", field.replace('"', "\"\""))
+    } else if field.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", field.replace('"', "\"\""))
+    } else {
+        field.to_string()
+    }
 }
 
 #[cfg(test)]
@@ -547,5 +638,13 @@ mod runner_tests {
     #[test]
     fn csv_fields_are_quoted_when_needed() {
         assert_eq!(csv_row(&["a", "b,c", "say \"hi\""]), "a,\"b,c\",\"say \"\"hi\"\"\"\n");
+    }
+
+    #[test]
+    fn csv_formula_injection_is_neutralised() {
+        assert_eq!(
+            csv_row(&["=HYPERLINK(\"http://x\",\"y\").mp4", "+1", "-2", "@SUM(A1)", "\tx", "\rx", "ok", "a=b"]),
+            "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\").mp4\",\"'+1\",\"'-2\",\"'@SUM(A1)\",\"'\tx\",\"'\rx\",ok,a=b\n"
+        );
     }
 }

@@ -5,7 +5,7 @@ use formcheck::{pipeline, AppError};
 use formcheck_core::spec::ExerciseSpec;
 use formcheck_vision::pose::{ModelComplexity, PoseConfig, SmoothingClock};
 use std::io::IsTerminal;
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::PathBuf;
 
 /// Checks the form of cable medius kickbacks in video and says, rep by rep, what to fix.
@@ -103,13 +103,83 @@ struct SpecOptions {
     exercise: Option<PathBuf>,
 }
 
+/// An exercise spec is a few kilobytes of TOML; anything over this is refused unread.
+const MAX_SPEC_BYTES: u64 = 1 << 20;
+
 impl SpecOptions {
     fn load(&self) -> Result<ExerciseSpec, AppError> {
         Ok(match &self.exercise {
-            Some(path) => ExerciseSpec::from_path(path)?,
+            Some(path) => read_spec(path)?,
             None => ExerciseSpec::cable_medius_kickback()?,
         })
     }
+}
+
+/// Reads a spec file through a bounded reader (so `/dev/zero` or a huge file cannot grow memory)
+/// and parses it.
+fn read_spec(path: &std::path::Path) -> Result<ExerciseSpec, AppError> {
+    use formcheck_core::spec::SpecError;
+    use std::io::Read;
+    let io_error = |source| SpecError::Io { path: path.display().to_string(), source };
+    let file = std::fs::File::open(path).map_err(io_error)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_SPEC_BYTES + 1).read_to_end(&mut bytes).map_err(io_error)?;
+    if bytes.len() as u64 > MAX_SPEC_BYTES {
+        return Err(AppError::Usage(format!(
+            "exercise spec {}: larger than {} MiB, which no exercise spec is (the built-in one is a few kB); refusing it",
+            path.display(),
+            MAX_SPEC_BYTES >> 20
+        )));
+    }
+    let text = String::from_utf8(bytes)
+        .map_err(|_| io_error(std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8 text")))?;
+    Ok(ExerciseSpec::from_toml_str(&text)?)
+}
+
+/// Checks the output paths of one command before any work: none is a directory, and at most
+/// one is `-` (standard output). Returns whether standard output is taken by an output.
+fn check_outputs(paths: &[(&str, Option<&PathBuf>)]) -> Result<bool, AppError> {
+    let mut to_stdout = Vec::new();
+    for (flag, path) in paths {
+        let Some(path) = path else { continue };
+        match formcheck::atomic::resolve(path).map_err(|e| AppError::io(path, e))? {
+            formcheck::atomic::Target::Stdout => to_stdout.push(*flag),
+            formcheck::atomic::Target::Special(_) | formcheck::atomic::Target::File(_) => {}
+        }
+    }
+    if to_stdout.len() > 1 {
+        return Err(AppError::Usage(format!("only one output can be standard output ('-'): {}", to_stdout.join(", "))));
+    }
+    Ok(!to_stdout.is_empty())
+}
+
+/// `--jobs`: 1 to 64 parallel workers.
+fn parse_jobs(text: &str) -> Result<usize, String> {
+    let jobs: usize = text.parse().map_err(|e| format!("{e}"))?;
+    if !(1..=64).contains(&jobs) {
+        return Err("must be 1 to 64".into());
+    }
+    Ok(jobs)
+}
+
+/// `--threads`: 1 up to four per available core (at most 256); more only thrashes.
+fn parse_threads(text: &str) -> Result<usize, String> {
+    let threads: usize = text.parse().map_err(|e| format!("{e}"))?;
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let max = (4 * cores).clamp(1, 256);
+    if !(1..=max).contains(&threads) {
+        return Err(format!("must be 1 to {max} (four per core on this machine, {cores} cores)"));
+    }
+    Ok(threads)
+}
+
+/// A duration in seconds: a finite number above zero (and representable).
+fn parse_seconds(text: &str) -> Result<f64, String> {
+    let seconds: f64 = text.parse().map_err(|e| format!("{e}"))?;
+    if !seconds.is_finite() || seconds <= 0.0 || std::time::Duration::try_from_secs_f64(seconds).is_err() {
+        return Err("must be a number of seconds above 0".into());
+    }
+    Ok(seconds)
 }
 
 #[derive(Args, Debug)]
@@ -151,10 +221,10 @@ struct LiveArgs {
     #[arg(long, value_name = "PATH")]
     json: Option<PathBuf>,
     /// Stop after this many seconds.
-    #[arg(long, value_name = "S")]
+    #[arg(long, value_name = "S", value_parser = parse_seconds)]
     max_seconds: Option<f64>,
     /// Treat the source as gone after this many seconds without a frame.
-    #[arg(long, value_name = "S", default_value_t = 5.0)]
+    #[arg(long, value_name = "S", default_value_t = 5.0, value_parser = parse_seconds)]
     stall_timeout: f64,
     #[command(flatten)]
     spec: SpecOptions,
@@ -169,8 +239,8 @@ struct BatchArgs {
     /// Output folder (reports, annotated videos, index.html, summary.csv).
     #[arg(long)]
     out: PathBuf,
-    /// Parallel workers.
-    #[arg(long, default_value_t = 1)]
+    /// Parallel workers (1 to 64).
+    #[arg(long, default_value_t = 1, value_parser = parse_jobs)]
     jobs: usize,
     /// Also write annotated videos.
     #[arg(long)]
@@ -207,8 +277,8 @@ struct PoseOptions {
     /// Folder holding the ONNX models and manifest.json (default: the bundled models/).
     #[arg(long, env = "FORMCHECK_MODELS")]
     models: Option<PathBuf>,
-    /// ONNX Runtime intra-op threads (default: chosen for the machine).
-    #[arg(long)]
+    /// ONNX Runtime intra-op threads (default: chosen for the machine; at most four per core).
+    #[arg(long, value_parser = parse_threads)]
     threads: Option<usize>,
 }
 
@@ -270,14 +340,9 @@ fn run_pose(args: PoseArgs) -> Result<u8, AppError> {
     config.static_mode = args.static_mode;
     config.smooth = !args.static_mode;
     let mut estimator = pipeline::new_estimator(config)?;
-    let to_stdout = args.jsonl.as_os_str() == "-";
-    // Written to a temporary file and renamed at the end: an interrupted run leaves no partial JSONL.
-    let tmp = formcheck::atomic::temp_path(&args.jsonl);
-    let mut out: Box<dyn Write> = if to_stdout {
-        Box::new(BufWriter::new(std::io::stdout().lock()))
-    } else {
-        Box::new(BufWriter::new(std::fs::File::create(&tmp).map_err(|e| AppError::io(&args.jsonl, e))?))
-    };
+    // A regular file is written to a temporary file and renamed at the end (an interrupted run
+    // leaves no partial JSONL); `-`, devices and fifos are written through.
+    let mut out = formcheck::atomic::Output::create(&args.jsonl).map_err(|e| AppError::io(&args.jsonl, e))?;
     let result = pipeline::extract_landmarks(
         &args.input,
         &mut estimator,
@@ -285,18 +350,9 @@ fn run_pose(args: PoseArgs) -> Result<u8, AppError> {
         |frame| writeln!(out, "{}", frame.to_json_line()).map_err(|e| AppError::io(&args.jsonl, e)),
         |_, _| {},
     );
-    let flushed = out.flush().map_err(|e| AppError::io(&args.jsonl, e));
-    drop(out);
-    let (info, stats) = match result.and_then(|r| flushed.map(|_| r)) {
-        Ok(r) => r,
-        Err(err) => {
-            let _ = std::fs::remove_file(&tmp);
-            return Err(err);
-        }
-    };
-    if !to_stdout {
-        formcheck::atomic::commit(&tmp, &args.jsonl).map_err(|e| AppError::io(&args.jsonl, e))?;
-    }
+    // On error `out` is dropped unfinished, which removes its temporary file.
+    let (info, stats) = result?;
+    out.finish().map_err(|e| AppError::io(&args.jsonl, e))?;
     eprintln!(
         "pose: {} frames ({}x{}), person in {}, detector ran {} times, {:.1} fps",
         stats.frames,
@@ -354,6 +410,7 @@ impl Progress {
 }
 
 fn run_analyze(args: AnalyzeArgs) -> Result<u8, AppError> {
+    let stdout_taken = check_outputs(&[("--json", args.json.as_ref()), ("--annotate", args.annotate.as_ref())])?;
     let spec = args.spec.load()?;
     let config = args.pose.config(SmoothingClock::Timestamps);
     let mut estimator = pipeline::new_estimator(config)?;
@@ -377,9 +434,15 @@ fn run_analyze(args: AnalyzeArgs) -> Result<u8, AppError> {
         }
     }
     if !args.quiet {
-        print!("{}", formcheck_core::render_text(&analysis.report));
+        let mut text = formcheck_core::render_text(&analysis.report);
         if analysis.stats.multiple_people > 0 {
-            println!("\nNote: more than one person was in view; the analysis follows the most prominent one.");
+            text.push_str("\nNote: more than one person was in view; the analysis follows the most prominent one.\n");
+        }
+        // When an output is standard output, the summary must not mix into it.
+        if stdout_taken {
+            eprint!("{text}");
+        } else {
+            print!("{text}");
         }
     }
     Ok(if args.fail_on_fault && analysis.has_faults() { formcheck::exit::FAULTS } else { formcheck::exit::OK })
@@ -391,6 +454,7 @@ fn run_live(args: LiveArgs) -> Result<u8, AppError> {
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::Arc;
 
+    let stdout_taken = check_outputs(&[("--jsonl", args.jsonl.as_ref()), ("--json", args.json.as_ref())])?;
     let spec = args.spec.load()?;
     let config = args.pose.config(SmoothingClock::Timestamps);
     let mut estimator = pipeline::new_estimator(config)?;
@@ -407,9 +471,18 @@ fn run_live(args: LiveArgs) -> Result<u8, AppError> {
         stall_timeout: std::time::Duration::from_secs_f64(args.stall_timeout.max(0.1)),
         ..LiveOptions::default()
     };
-    let mut events: Option<Box<dyn Write>> = match &args.jsonl {
-        Some(path) => Some(Box::new(BufWriter::new(std::fs::File::create(path).map_err(|e| AppError::io(path, e))?))),
+    // Dropped unfinished (the session failed), a regular file's temporary copy is removed.
+    let mut events = match &args.jsonl {
+        Some(path) => Some(formcheck::atomic::Output::create(path).map_err(|e| AppError::io(path, e))?),
         None => None,
+    };
+    // Cue lines go to stderr when an output is standard output, so they do not mix into it.
+    let say = |line: String| {
+        if stdout_taken {
+            eprintln!("{line}");
+        } else {
+            println!("{line}");
+        }
     };
     let show_window = !args.headless && std::env::var_os("DISPLAY").is_some();
     if show_window && !formcheck::live_window::display_reachable() {
@@ -434,13 +507,13 @@ fn run_live(args: LiveArgs) -> Result<u8, AppError> {
         |output| {
             match output {
                 LiveOutput::Cue(cue) => {
-                    println!("[{:6.1}s] {} {}", cue.t_s, if cue.kind == "praise" { "+" } else { "!" }, cue.text)
+                    say(format!("[{:6.1}s] {} {}", cue.t_s, if cue.kind == "praise" { "+" } else { "!" }, cue.text))
                 }
-                LiveOutput::Rep { t_s, side, reps_in_set, faults } => println!(
+                LiveOutput::Rep { t_s, side, reps_in_set, faults } => say(format!(
                     "[{t_s:6.1}s] {} leg rep {reps_in_set}{}",
                     side.as_str(),
                     if faults.is_empty() { String::new() } else { format!(" ({})", faults.join(", ")) }
-                ),
+                )),
                 LiveOutput::SourceLost { reason, .. } => eprintln!("live: source lost: {reason}"),
             }
             let _ = std::io::stdout().flush();
@@ -450,8 +523,8 @@ fn run_live(args: LiveArgs) -> Result<u8, AppError> {
         },
         |frame| window.as_mut().map(|w| w.show(&frame)).unwrap_or(true),
     )?;
-    if let Some(out) = events.as_mut() {
-        out.flush().map_err(|e| AppError::io(args.jsonl.clone().unwrap_or_default(), e))?;
+    if let Some(out) = events.take() {
+        out.finish().map_err(|e| AppError::io(args.jsonl.clone().unwrap_or_default(), e))?;
     }
     eprintln!(
         "live: {} frames processed, {} dropped, latency p50 {:.0} ms, p95 {:.0} ms, max {:.0} ms ({})",
@@ -472,6 +545,9 @@ fn run_live(args: LiveArgs) -> Result<u8, AppError> {
 
 fn run_batch(args: BatchArgs) -> Result<u8, AppError> {
     use formcheck::batch::{BatchOptions, Outcome, Shard};
+    if formcheck::atomic::is_stdout(&args.out) {
+        return Err(AppError::Usage("batch --out is a folder; '-' (standard output) cannot hold it".into()));
+    }
     let spec = args.spec.load()?;
     let shard = args.shard.as_deref().map(Shard::parse).transpose().map_err(AppError::Usage)?;
     let pose = args.pose.config(SmoothingClock::Timestamps);
@@ -498,11 +574,17 @@ fn run_batch(args: BatchArgs) -> Result<u8, AppError> {
             Outcome::NotHere => {}
         }
     })?;
+    if !quiet {
+        for (rel, why) in &summary.skipped {
+            eprintln!("skipped  {}: {why}", rel.display());
+        }
+    }
     eprintln!(
-        "batch: {} analysed, {} already current, {} failed, {} non-video file(s) ignored; see {}",
+        "batch: {} analysed, {} already current, {} failed, {} skipped, {} non-video file(s) ignored; see {}",
         summary.analysed,
         summary.current,
         summary.failed.len(),
+        summary.skipped.len(),
         summary.ignored,
         args.out.join("index.html").display()
     );

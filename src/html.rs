@@ -67,6 +67,9 @@ pub struct IndexPage {
     pub entries: Vec<VideoEntry>,
     /// Files under the input folder that were not videos (relative paths).
     pub ignored_files: Vec<String>,
+    /// Entries named like videos that were not analysed, with why (a fifo or device, or the
+    /// same file reached twice).
+    pub skipped_files: Vec<(String, String)>,
 }
 
 /// Escapes text for HTML element content and (quoted) attribute values.
@@ -377,6 +380,20 @@ pub fn render_index(page: &IndexPage) -> String {
         );
         for f in ignored {
             let _ = write!(h, "<li>{}</li>", escape_html(f));
+        }
+        h.push_str("</ul></details>\n");
+    }
+    if !page.skipped_files.is_empty() {
+        let mut skipped: Vec<&(String, String)> = page.skipped_files.iter().collect();
+        skipped.sort();
+        let _ = write!(
+            h,
+            "<details class=\"ignored\" id=\"skipped\" open><summary>{} entr{} skipped</summary><ul>",
+            skipped.len(),
+            if skipped.len() == 1 { "y" } else { "ies" }
+        );
+        for (f, why) in skipped {
+            let _ = write!(h, "<li>{}: {}</li>", escape_html(f), escape_html(why));
         }
         h.push_str("</ul></details>\n");
     }
@@ -1172,6 +1189,7 @@ mod tests {
                 },
             ],
             ignored_files: vec!["notes<b>.txt".into()],
+            skipped_files: vec![("<i>f.mp4".into(), "a fifo, not a video file".into())],
         };
         let html = render_index(&page);
         assert!(!html.contains("<script"), "no script element");
@@ -1179,6 +1197,7 @@ mod tests {
         assert!(!html.contains("<b>.txt"));
         assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;&amp;&quot;&#39;.mp4"));
         assert!(html.contains("bad &lt;moov&gt; atom"));
+        assert!(html.contains("<li>&lt;i&gt;f.mp4: a fifo, not a video file</li>"));
         assert!(html.contains("href=\"videos/a/Zo%C3%AB%20%E6%97%A5%E6%9C%AC.mp4.annotated.mp4\""));
         // Sorted by client: a/ comes first.
         assert!(html.find("Zoë 日本.mp4").unwrap() < html.find("alert(1)").unwrap());

@@ -35,6 +35,16 @@ pub enum AppError {
         /// What the OS said.
         source: std::io::Error,
     },
+    /// An output could not be written completely; nothing was left in its place.
+    #[error("could not write {what} {}: {reason}", path.display())]
+    Output {
+        /// What the output is ("annotated video", "report"...).
+        what: &'static str,
+        /// The output path as given.
+        path: PathBuf,
+        /// What went wrong.
+        reason: String,
+    },
     /// The video decoded but nobody was found in any frame.
     #[error("{path}: no person found in any of its {frames} frames (is the whole body in the picture?)")]
     NoPerson {
@@ -62,7 +72,7 @@ impl AppError {
         match self {
             AppError::Usage(_) | AppError::Spec(_) => exit::USAGE,
             AppError::Video(_) | AppError::NoPerson { .. } => exit::UNREADABLE_INPUT,
-            AppError::Pose(_) | AppError::Io { .. } => exit::FAILURE,
+            AppError::Pose(_) | AppError::Io { .. } | AppError::Output { .. } => exit::FAILURE,
         }
     }
 }

@@ -362,6 +362,7 @@ fn page() -> (IndexPage, usize) {
             },
         ],
         ignored_files: vec!["ann/notes <b>bold</b>.txt".into()],
+        skipped_files: vec![],
     };
     (page, faults_total)
 }
@@ -732,6 +733,7 @@ fn engine_reports_render_in_chromium() {
         generated: "2026-11-21 00:00 UTC".into(),
         entries,
         ignored_files: vec![],
+        skipped_files: vec![],
     };
     let html = render_index(&page);
     let Some(Loaded { dir, url, dom }) = load_in_chromium(&html, "index-engine.html") else { return };
