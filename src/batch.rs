@@ -552,10 +552,11 @@ fn write_index(options: &BatchOptions, scan: &Scan, outcomes: &[Outcome]) -> Res
                     .map(|c| c.check.as_str())
                     .collect();
                 let fix = |k: usize| report.summary.top_fixes.get(k).map(|f| f.cue.clone()).unwrap_or_default();
+                let no_exercise = report.summary.reps_left + report.summary.reps_right == 0;
                 csv.push_str(&csv_row(&[
                     &rel_text,
-                    "analysed",
-                    "",
+                    if no_exercise { "no exercise found" } else { "analysed" },
+                    if no_exercise { crate::NO_EXERCISE } else { "" },
                     &report.summary.reps_left.to_string(),
                     &report.summary.reps_right.to_string(),
                     &report.summary.partial_reps.to_string(),

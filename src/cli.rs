@@ -445,6 +445,11 @@ fn run_analyze(args: AnalyzeArgs) -> Result<u8, AppError> {
             print!("{text}");
         }
     }
+    if analysis.report.sets.is_empty() {
+        // The report is written (it says what was seen); the exit code says there was nothing to judge.
+        eprintln!("formcheck: no exercise found in {}: {}", args.input.display(), formcheck::NO_EXERCISE);
+        return Ok(formcheck::exit::UNREADABLE_INPUT);
+    }
     Ok(if args.fail_on_fault && analysis.has_faults() { formcheck::exit::FAULTS } else { formcheck::exit::OK })
 }
 

@@ -598,7 +598,7 @@ fn fixes_list(h: &mut String, r: &Report) {
         }
         h.push_str("</ol>");
     } else if r.sets.iter().all(|s| s.reps.is_empty()) {
-        h.push_str("<span class=\"sub\">No reps found in this video.</span>");
+        let _ = write!(h, "<span class=\"sub\">No exercise found: {}.</span>", escape_html(crate::NO_EXERCISE));
     } else if let Some(p) = &s.positive {
         let _ = write!(h, "<span class=\"positive\">{}</span>", escape_html(p));
     } else {

@@ -78,6 +78,10 @@ impl AppError {
 }
 
 /// Process exit codes shared by all subcommands.
+/// What is said of a video in which nobody did a set of the exercise (walking, setting up,
+/// standing still, someone else in view): no reps are counted or judged.
+pub const NO_EXERCISE: &str = "no set of at least two full kickback reps was seen";
+
 pub mod exit {
     /// Analysed (and no fault, when asked to fail on faults).
     pub const OK: u8 = 0;

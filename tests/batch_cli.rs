@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 
 const AWKWARD: &str = "Zoë/<b>set & \"1\" 日本.mp4";
 
-/// A client folder: two short real clips (one with an awkward name), a broken video and a note.
+/// A client folder: two short real clips of two reps each (one with an awkward name), a broken
+/// video and a note.
 fn client_dir() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
@@ -19,7 +20,7 @@ fn client_dir() -> tempfile::TempDir {
             "-i",
             sample(src).to_str().unwrap(),
             "-frames:v",
-            "110",
+            "172",
             "-c:v",
             "libx264",
             "-preset",

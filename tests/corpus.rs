@@ -52,7 +52,7 @@ fn pin(eval: &Evaluation, reps_exact: f64, macro_f1: f64, coverage: f64, clean_f
 #[test]
 fn calibration_part_figures_hold() {
     let Some((eval, _)) = run(&corpus(), Split::Calibration) else { return };
-    pin(&eval, 0.87, 0.65, 0.84, 0.035);
+    pin(&eval, 0.87, 0.62, 0.89, 0.02);
 }
 
 #[test]

@@ -26,14 +26,15 @@ fn is_root() -> bool {
     Command::new("id").arg("-u").output().map(|o| o.stdout.starts_with(b"0\n")).unwrap_or(false)
 }
 
-/// A 2-second clip of the bundled sample (analyses in a few seconds).
+/// A 6-second clip of the bundled sample with its first two reps (a set: fewer reps are "no
+/// exercise found", exit 3), analysed in a few seconds.
 fn short_clip(dir: &Path) -> PathBuf {
     let clip = dir.join("clip.mp4");
     ffmpeg(&[
         "-i",
         sample("01_clean_side.mp4").to_str().unwrap(),
         "-frames:v",
-        "60",
+        "180",
         "-c:v",
         "libx264",
         "-preset",

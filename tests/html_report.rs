@@ -201,6 +201,7 @@ fn report(rec: Recording) -> Report {
                 status,
                 reps_measured: if status == Status::NotMeasurable { 0 } else { total },
                 reps_with_fault: with_fault,
+                reps_borderline: 0,
                 reason: (status == Status::NotMeasurable)
                     .then(|| format!("not visible from a {} view <{check}>", view.as_str().replace('_', " "))),
                 advice: (status == Status::NotMeasurable)
