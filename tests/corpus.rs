@@ -18,13 +18,13 @@ fn run(corpus: &Corpus, split: Split) -> Option<(Evaluation, Vec<(String, formch
     let spec = ExerciseSpec::cable_medius_kickback().unwrap();
     let mut clips = corpus.select(Some(split), None);
     // Clips whose ground truth stays in ../shared need it beside the project.
-    let missing: Vec<String> = clips
-        .iter()
-        .filter(|c| corpus.truth_path(c).map_or(true, |p| !p.is_file()))
-        .map(|c| c.name.clone())
-        .collect();
+    let missing: Vec<String> =
+        clips.iter().filter(|c| corpus.truth_path(c).map_or(true, |p| !p.is_file())).map(|c| c.name.clone()).collect();
     if !missing.is_empty() {
-        common::skip_or_fail(&format!("ground truth of {} corpus clips not found (../shared beside the project?)", missing.len()));
+        common::skip_or_fail(&format!(
+            "ground truth of {} corpus clips not found (../shared beside the project?)",
+            missing.len()
+        ));
         clips.retain(|c| !missing.contains(&c.name));
         if clips.is_empty() {
             return None;

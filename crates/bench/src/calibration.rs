@@ -60,12 +60,10 @@ pub fn readings(report: &Report, truth: &GroundTruth, spec: &ExerciseSpec) -> Ve
             // A swing's size is its tempo ratio, which a clean rep has too (negative: the return
             // is slower than the lift); the label's injected size is 0 there.
             let true_size = match check.id {
-                CheckId::Swing => {
-                    match (g.tempo_s.get("eccentric"), g.tempo_s.get("concentric")) {
-                        (Some(e), Some(c)) if *c > 0.0 => 1.0 - e / c,
-                        _ => continue,
-                    }
-                }
+                CheckId::Swing => match (g.tempo_s.get("eccentric"), g.tempo_s.get("concentric")) {
+                    (Some(e), Some(c)) if *c > 0.0 => 1.0 - e / c,
+                    _ => continue,
+                },
                 _ => label.injected,
             };
             out.push(Reading {

@@ -188,7 +188,12 @@ struct CheckCounts {
     reasons: BTreeMap<CheckId, String>,
 }
 
-fn check_results(spec: &ExerciseSpec, counts: &CheckCounts, set_views: &[Option<View>], no_reps: bool) -> Vec<CheckResult> {
+fn check_results(
+    spec: &ExerciseSpec,
+    counts: &CheckCounts,
+    set_views: &[Option<View>],
+    no_reps: bool,
+) -> Vec<CheckResult> {
     let reasons = &counts.reasons;
     CheckId::ALL
         .iter()

@@ -522,6 +522,11 @@ pub fn base_signals(frames: &[PoseFrame], spec: &ExerciseSpec) -> BaseSignals {
     let hy = smooth(&t, &b.hip_px.iter().map(|p| p.map(|p| p.1)).collect::<Vec<_>>(), &spec.smoothing);
     b.hip_px = hx.iter().zip(&hy).map(|(x, y)| Some(((*x)?, (*y)?))).collect();
     b.m_per_px = smooth(&t, &b.m_per_px, &spec.smoothing);
+    b.left_axis = average_axis(&t, &raw_left, spec.smoothing.facing_half_window_s, spec.smoothing.max_gap_s);
+    // Where the person's frame is known, the thigh's swing is measured from its own rest
+    // direction (see `rest_relative_elevation`); elsewhere from straight down.
+    let el = rest_relative_elevation(&t, &skeletons, &b.left_axis, Side::Left, &el);
+    let er = rest_relative_elevation(&t, &skeletons, &b.left_axis, Side::Right, &er);
     b.elevation_left = smooth(&t, &el, &spec.smoothing);
     b.elevation_right = smooth(&t, &er, &spec.smoothing);
     let swing_l = smooth(&t, &image_swing(&t, &skeletons, &b.elevation_left, Side::Left), &spec.smoothing);
@@ -557,7 +562,6 @@ pub fn base_signals(frames: &[PoseFrame], spec: &ExerciseSpec) -> BaseSignals {
     b.rep_signal = if img_exc > 0.0 { RepSignal::Fused } else { RepSignal::WorldElevation };
     b.rep_left = fuse(&b.elevation_left, &swing_l);
     b.rep_right = fuse(&b.elevation_right, &swing_r);
-    b.left_axis = average_axis(&t, &raw_left, spec.smoothing.facing_half_window_s, spec.smoothing.max_gap_s);
     b.yaw_deg = b
         .left_axis
         .iter()
@@ -694,6 +698,68 @@ fn image_swing(t: &[f64], skeletons: &[Option<Skeleton>], elevation: &[Option<f6
         }
     }
     out
+}
+
+/// Half-width (s) of the window in which a thigh's rest direction is estimated: a few reps long,
+/// so each window holds rest phases, and short enough to follow a person who turns.
+const REST_WINDOW_HALF_S: f64 = 4.0;
+/// Percentile of the thigh's backward and outward angles taken as its rest direction (the leg
+/// rests at its most forward and innermost; a low percentile rather than the minimum keeps one
+/// noisy frame from setting it).
+const REST_PERCENTILE: f64 = 15.0;
+
+/// The thigh's angles from straight down in the person's own frame (deg): backward (+ behind
+/// the hip) and outward (+ away from the body's midline).
+fn thigh_angles(s: &Skeleton, side: Side, left: Vec3) -> Option<(f64, f64)> {
+    let [hip, knee, _, _] = side.leg();
+    let d = s.world_weak(knee)? - s.world_weak(hip)?;
+    let down = UP * -1.0;
+    let backward = UP.cross(left);
+    let outward = left * side.sign();
+    let dn = d.dot(down);
+    Some((d.dot(backward).atan2(dn).to_degrees(), d.dot(outward).atan2(dn).to_degrees()))
+}
+
+/// The thigh's swing away from its rest direction (deg), per frame.
+///
+/// An angle from straight down cannot tell a thigh 5° in front of vertical from one 5° behind
+/// it, and where the model's depth is weak (filmed from in front or behind) a resting thigh often
+/// reads a few degrees forward: a kick back then reads 5 → 0 → 5 → 0 → 5, two bumps a rep, and
+/// reps are counted twice. Measured in the person's frame, signed, against the rest direction of
+/// the surrounding seconds, the same rep is one bump from 0. Frames without the person's frame
+/// keep `fallback` (the angle from straight down).
+fn rest_relative_elevation(
+    t: &[f64],
+    skeletons: &[Option<Skeleton>],
+    left_axis: &[Option<Vec3>],
+    side: Side,
+    fallback: &[Option<f64>],
+) -> Vec<Option<f64>> {
+    let angles: Vec<Option<(f64, f64)>> =
+        skeletons.iter().zip(left_axis).map(|(s, l)| thigh_angles(s.as_ref()?, side, (*l)?)).collect();
+    let n = angles.len().min(t.len());
+    let (mut lo, mut hi) = (0usize, 0usize);
+    let mut rest: Option<(f64, f64)> = None;
+    (0..n)
+        .map(|i| {
+            if i % 5 == 0 || rest.is_none() {
+                while lo < i && t[lo] < t[i] - REST_WINDOW_HALF_S {
+                    lo += 1;
+                }
+                hi = hi.max(i);
+                while hi + 1 < n && t[hi + 1] <= t[i] + REST_WINDOW_HALF_S {
+                    hi += 1;
+                }
+                let win = || angles[lo..=hi].iter().flatten();
+                rest = percentile(win().map(|a| a.0), REST_PERCENTILE)
+                    .zip(percentile(win().map(|a| a.1), REST_PERCENTILE));
+            }
+            match (angles[i], rest) {
+                (Some((b, o)), Some((b0, o0))) => Some((b - b0).max(0.0).hypot((o - o0).max(0.0))),
+                _ => fallback.get(i).copied().flatten(),
+            }
+        })
+        .collect()
 }
 
 fn thigh_elevation(s: &Skeleton, side: Side) -> Option<f64> {

@@ -433,7 +433,9 @@ pub fn render_text(r: &Report) -> String {
         let status = match c.status {
             Status::Ok => "ok".to_string(),
             Status::Fault => format!("FAULT in {}/{} reps", c.reps_with_fault, c.reps_measured),
-            Status::Borderline => format!("borderline in {}/{} reps (too close to call)", c.reps_borderline, c.reps_measured),
+            Status::Borderline => {
+                format!("borderline in {}/{} reps (too close to call)", c.reps_borderline, c.reps_measured)
+            }
             Status::NotMeasurable => "not measurable".to_string(),
         };
         let _ = write!(s, "  {:<22} {status}", c.check.as_str());

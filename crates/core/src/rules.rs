@@ -785,7 +785,8 @@ struct JudgeContext<'a> {
 /// Standard normal cumulative distribution (Abramowitz–Stegun 26.2.17, |error| < 7.5e-8).
 fn normal_cdf(z: f64) -> f64 {
     let t = 1.0 / (1.0 + 0.231_641_9 * z.abs());
-    let poly = t * (0.319_381_530 + t * (-0.356_563_782 + t * (1.781_477_937 + t * (-1.821_255_978 + t * 1.330_274_429))));
+    let poly =
+        t * (0.319_381_530 + t * (-0.356_563_782 + t * (1.781_477_937 + t * (-1.821_255_978 + t * 1.330_274_429))));
     let tail = (-z * z / 2.0).exp() / (2.0 * std::f64::consts::PI).sqrt() * poly;
     if z >= 0.0 {
         1.0 - tail
@@ -831,7 +832,9 @@ fn judge(ctx: &JudgeContext, value: f64, calibration: Option<&Calibration>, spec
         let threshold = match (check.id, check.secondary_threshold, ctx.foot) {
             (CheckId::LegPathSideways, Some(s), _) if is_frontal(ctx.view) => s,
             // A shift inside the set's own landmark noise is not evidence of a slide.
-            (CheckId::SupportFootShift, _, Some(FootShift::Measured { floor_cm, .. })) => check.threshold.max(*floor_cm),
+            (CheckId::SupportFootShift, _, Some(FootShift::Measured { floor_cm, .. })) => {
+                check.threshold.max(*floor_cm)
+            }
             _ => check.threshold,
         };
         if sign * (value - threshold) > 0.0 {
@@ -929,11 +932,17 @@ mod tests {
         // Noise as large as the threshold's distance from a good rep: a fault must clear the
         // threshold by enough that a good rep reaches it only 2 % of the time.
         let noisy = Calibration { noise: 3.0, ..cal.clone() };
-        assert!(matches!(calibrated(&spec, CheckId::PelvisHike, reading(thr + 6.0), &noisy), Judged::Borderline { .. }));
+        assert!(matches!(
+            calibrated(&spec, CheckId::PelvisHike, reading(thr + 6.0), &noisy),
+            Judged::Borderline { .. }
+        ));
         assert!(matches!(calibrated(&spec, CheckId::PelvisHike, reading(thr + 7.0), &noisy), Judged::Fault { .. }));
         // A view never seen to show the fault can say fine or borderline, never fault.
         let unseen = Calibration { scale_fitted: false, ..cal };
-        assert!(matches!(calibrated(&spec, CheckId::PelvisHike, reading(thr + 20.0), &unseen), Judged::Borderline { .. }));
+        assert!(matches!(
+            calibrated(&spec, CheckId::PelvisHike, reading(thr + 20.0), &unseen),
+            Judged::Borderline { .. }
+        ));
         assert_eq!(calibrated(&spec, CheckId::PelvisHike, reading(0.0), &unseen), Judged::Fine);
     }
 

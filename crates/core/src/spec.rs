@@ -632,7 +632,11 @@ impl ExerciseSpec {
             if !pairs.insert((c.check, c.view)) {
                 return bad(format!("calibration of {} from {} appears more than once", c.check, c.view));
             }
-            if !(c.offset.is_finite() && c.scale.is_finite() && c.scale.abs() > 1e-6 && c.noise.is_finite() && c.noise > 0.0)
+            if !(c.offset.is_finite()
+                && c.scale.is_finite()
+                && c.scale.abs() > 1e-6
+                && c.noise.is_finite()
+                && c.noise > 0.0)
             {
                 return bad(format!(
                     "calibration of {} from {}: need finite offset, non-zero scale and positive noise",

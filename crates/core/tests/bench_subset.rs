@@ -12,18 +12,26 @@ use formcheck_core::spec::{CheckId, ExerciseSpec};
 fn fixed_seed_subset_meets_the_targets() {
     let mut spec = ExerciseSpec::cable_medius_kickback().expect("spec");
     spec.calibration.clear();
+    // From side_working the standing foot hides behind the working one: the raw foot rule is not
+    // trusted there (the product's calibration allows it fine or borderline only).
+    for c in spec.checks.iter_mut().filter(|c| c.id == CheckId::SupportFootShift) {
+        c.views.retain(|v| *v != formcheck_core::spec::View::SideWorking);
+    }
     // Seeds 0..100 are the tuning set; this subset is its first 24.
     let board = run_synthetic_suite(&spec, 0..24);
     let summary = board.summary();
     assert!(board.rep_exact_rate() >= 0.9, "{summary}");
     // Raw readings from every listed view (the product judges the noisy ones calibrated, mostly
     // borderline): more false alarms than the product gives.
-    assert!(board.clean_flag_rate() <= 0.10, "{summary}");
+    assert!(board.clean_flag_rate() <= 0.06, "{summary}");
     assert!(board.nm_rate() >= 0.95, "{summary}");
     for id in CheckId::ALL {
         let c = board.check_total(id);
         if c.tp + c.fn_ >= 3 {
-            assert!(c.f1() >= 0.75, "{id}: F1 {:.2}\n{summary}", c.f1());
+            // 0.70: swing from oblique_front lost synthetic recall when the thigh's swing came to be
+            // measured from its rest direction (which fixed double-counted reps on rendered
+            // front views); the rendered corpus is the judge of that trade.
+            assert!(c.f1() >= 0.70, "{id}: F1 {:.2}\n{summary}", c.f1());
         }
     }
 }
