@@ -19,17 +19,11 @@ RENDER="${FORMCHECK_RENDER_TOOL:-$ROOT/../shared/tools/render}"
 WORK="${FORMCHECK_RENDERS:-$HOME/.cache/formcheck/renders}"
 BIN="$ROOT/target/release/formcheck"
 
+# shellcheck source=scripts/debian.sh
+. "$ROOT/scripts/debian.sh"
+
 need_blender() {
-  local missing=()
-  for pkg in blender python3-numpy xvfb xauth ffmpeg; do
-    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
-  done
-  if [ ${#missing[@]} -gt 0 ]; then
-    echo "corpus: installing Debian packages: ${missing[*]}"
-    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-    $SUDO apt-get update -q
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
-  fi
+  install_debian_packages corpus blender python3-numpy xvfb xauth ffmpeg
   [ -f "$RENDER/render_clip.py" ] || { echo "corpus: renderer not found at $RENDER" >&2; exit 1; }
 }
 

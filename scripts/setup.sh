@@ -16,16 +16,9 @@ ORT_LIB="$ORT_DIR/libonnxruntime.so.$ORT_VERSION"
 want=(pkg-config libopencv-dev clang libclang-dev ffmpeg opencv-doc)
 [ "${1:-}" = "--no-browser" ] || want+=(chromium xvfb)
 
-missing=()
-for pkg in "${want[@]}"; do
-  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "setup: installing Debian packages: ${missing[*]}"
-  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  $SUDO apt-get update -q
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
-fi
+# shellcheck source=scripts/debian.sh
+. "$(dirname "$0")/debian.sh"
+install_debian_packages setup "${want[@]}"
 
 if [ ! -s "$ORT_LIB" ]; then
   echo "setup: fetching ONNX Runtime $ORT_VERSION (the PyPI package onnxruntime==$ORT_VERSION)"

@@ -75,19 +75,7 @@ pub const SCORED: [CheckId; 10] = [
 
 /// The check a renderer fault label stands for.
 pub fn label_check(label: &str) -> Option<CheckId> {
-    Some(match label {
-        "forward_lean" => CheckId::TorsoLeanForward,
-        "lateral_lean" => CheckId::TorsoLeanAway,
-        "pelvic_hike" => CheckId::PelvisHike,
-        "pelvic_rotation" => CheckId::PelvisRotation,
-        "lumbar_arch" | "kick_too_high" => CheckId::LowBackArch,
-        "knee_bounce" => CheckId::SupportKneeUnstable,
-        "locked_knee" => CheckId::SupportKneeLocked,
-        "swing" => CheckId::Swing,
-        "foot_shift" => CheckId::SupportFootShift,
-        "sideways_path" => CheckId::LegPathSideways,
-        _ => return None,
-    })
+    formcheck_core::eval::sample_label_check(label)
 }
 
 /// Whether a 2D camera in this class of view can show the check (where a report may not call

@@ -675,13 +675,7 @@ fn image_swing(t: &[f64], skeletons: &[Option<Skeleton>], elevation: &[Option<f6
     for i in 0..n {
         // Re-estimate the rest position every few frames (it changes slowly).
         if i % 5 == 0 || reference.is_none() {
-            while lo < i && t[lo] < t[i] - HALF_WINDOW_S {
-                lo += 1;
-            }
-            hi = hi.max(i);
-            while hi + 1 < n && t[hi + 1] <= t[i] + HALF_WINDOW_S {
-                hi += 1;
-            }
+            slide_window(t, i, HALF_WINDOW_S, n, &mut lo, &mut hi);
             let low = percentile(elevation[lo..=hi].iter().flatten().copied(), 25.0);
             let (mut xs, mut ys): (Vec<f64>, Vec<f64>) = offs[lo..=hi]
                 .iter()
@@ -707,6 +701,18 @@ const REST_WINDOW_HALF_S: f64 = 4.0;
 /// rests at its most forward and innermost; a low percentile rather than the minimum keeps one
 /// noisy frame from setting it).
 const REST_PERCENTILE: f64 = 15.0;
+
+/// Moves `lo..=hi` (indices into the first `n` times `t`) to the frames within ±`half` s of frame
+/// `i`; both ends only move forward, so a pass over all frames is linear.
+fn slide_window(t: &[f64], i: usize, half: f64, n: usize, lo: &mut usize, hi: &mut usize) {
+    while *lo < i && t[*lo] < t[i] - half {
+        *lo += 1;
+    }
+    *hi = (*hi).max(i);
+    while *hi + 1 < n && t[*hi + 1] <= t[i] + half {
+        *hi += 1;
+    }
+}
 
 /// The thigh's angles from straight down in the person's own frame (deg): backward (+ behind
 /// the hip) and outward (+ away from the body's midline).
@@ -743,13 +749,7 @@ fn rest_relative_elevation(
     (0..n)
         .map(|i| {
             if i % 5 == 0 || rest.is_none() {
-                while lo < i && t[lo] < t[i] - REST_WINDOW_HALF_S {
-                    lo += 1;
-                }
-                hi = hi.max(i);
-                while hi + 1 < n && t[hi + 1] <= t[i] + REST_WINDOW_HALF_S {
-                    hi += 1;
-                }
+                slide_window(t, i, REST_WINDOW_HALF_S, n, &mut lo, &mut hi);
                 let win = || angles[lo..=hi].iter().flatten();
                 rest = percentile(win().map(|a| a.0), REST_PERCENTILE)
                     .zip(percentile(win().map(|a| a.1), REST_PERCENTILE));
