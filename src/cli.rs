@@ -643,6 +643,16 @@ fn run_eval(args: EvalArgs) -> Result<u8, AppError> {
             return Err(AppError::Usage(format!("{}: no clips selected", dir.display())));
         }
         let label = format!("corpus/{}", split.map_or("all", |s| s.as_str()));
+        if split.is_none() {
+            // Both parts side by side: what was fitted on, and what was never seen.
+            for part in [formcheck_bench::corpus::Split::Calibration, formcheck_bench::corpus::Split::Validation] {
+                let part_clips = corpus.select(Some(part), args.only.as_deref());
+                if !part_clips.is_empty() {
+                    let e = formcheck::evaluate::evaluate_corpus(&corpus, &part_clips, &spec, |_| {})?;
+                    println!("{}", e.scores.headline(&format!("corpus/{}", part.as_str())));
+                }
+            }
+        }
         (label, formcheck::evaluate::evaluate_corpus(&corpus, &clips, &spec, &mut keep)?)
     } else if let Some(dir) = &args.samples {
         let clips = formcheck::evaluate::sample_clips(dir)?;
