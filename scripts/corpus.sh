@@ -70,6 +70,7 @@ case "${1:-}" in
     tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
     "$BIN" eval --corpus "$ROOT/corpus" --split calibration --readings "$tmp/readings.csv" \
       --pose-error "$ROOT/corpus/pose-error.md" > /dev/null
+    python3 "$ROOT/scripts/corpus/joint_error.py" "$ROOT/corpus/manifest.jsonl" "$ROOT/corpus/pose-error.md" --split calibration
     python3 "$ROOT/scripts/corpus/calibrate.py" "$tmp/readings.csv" "$ROOT/exercises/cable-medius-kickback.toml" \
       --table "$ROOT/corpus/calibration.md"
     # the spec is embedded in the binary: rebuild so the new calibration is the one evaluated

@@ -130,9 +130,13 @@ pub fn table(pairs: &[MetricPair]) -> BTreeMap<(&'static str, String), ErrorStat
 
 /// The table as Markdown.
 pub fn markdown(pairs: &[MetricPair]) -> String {
-    let mut s = String::from(
+    let mut s = String::from(concat!(
+        "# The pose error that reaches the rules\n\n",
+        "Per engine metric and camera view (renderer view names; in parentheses the view class): what the\n",
+        "engine measured minus the value measured on the true skeleton, over paired reps. Regenerate with\n",
+        "`bash scripts/corpus.sh calibrate`.\n\n",
         "| metric | view | n | bias | sd | median abs error |\n| --- | --- | ---: | ---: | ---: | ---: |\n",
-    );
+    ));
     for ((metric, view), st) in table(pairs) {
         let _ = writeln!(s, "| {metric} | {view} | {} | {:+.2} | {:.2} | {:.2} |", st.n, st.bias, st.sd, st.mae);
     }
