@@ -6,6 +6,13 @@ use std::process::ExitCode;
 mod cli;
 
 fn main() -> ExitCode {
+    // Output piped into `head` or a pager that quits: end quietly, as Unix tools do, instead of
+    // the standard library's panic on the first print to a closed pipe.
+    #[cfg(unix)]
+    // SAFETY: restoring the default disposition of one signal before any thread is started.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     // OpenCV's FFmpeg backend is chatty about broken files; our own errors say what matters.
     if std::env::var_os("OPENCV_LOG_LEVEL").is_none() {
         std::env::set_var("OPENCV_LOG_LEVEL", "ERROR");

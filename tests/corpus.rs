@@ -122,3 +122,24 @@ fn a_clean_side_clip_counts_three_right_leg_reps_from_side_working() {
     assert_eq!(r.sets[0].view, Some(formcheck_core::View::SideWorking));
     assert!(r.sets[0].reps.iter().all(|rep| rep.faults.is_empty()), "{}", formcheck_core::render_text(&r));
 }
+
+/// `formcheck eval ... | head -1`: the reader goes away after one line; the command ends quietly
+/// (as Unix tools do, by SIGPIPE) instead of panicking on the next print.
+#[test]
+fn output_into_a_closed_pipe_ends_quietly() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let mut child = common::formcheck()
+        .args(["eval", "--corpus", common::root().join("corpus").to_str().unwrap(), "-v"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    // The reader is dropped here, closing the pipe.
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!first.is_empty());
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
