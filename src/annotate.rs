@@ -318,6 +318,9 @@ pub fn annotate_video(
     let frames_written = (|| -> Result<u64, AppError> {
         let mut written = 0;
         while let Some(frame) = reader.next_frame()? {
+            if crate::pipeline::interrupted() {
+                return Err(AppError::Interrupted);
+            }
             let mut canvas = Mat::default();
             let draw = |canvas: &mut Mat| -> opencv::Result<()> {
                 if scale != 1.0 || frame.image.cols() != size.width || frame.image.rows() != size.height {

@@ -480,20 +480,18 @@ fn process_one(options: &BatchOptions, spec: &ExerciseSpec, estimator: &mut Pose
     };
     match run() {
         Ok(outcome) => outcome,
-        Err(err) => Outcome::Failed(error_chain(&err)),
+        Err(err) => {
+            // The row already names the video: "clip.mp4: in/clip.mp4: cannot open" says it twice.
+            let text = error_chain(&err);
+            let named = format!("{}: ", input.display());
+            Outcome::Failed(text.strip_prefix(&named).map(str::to_string).unwrap_or(text))
+        }
     }
 }
 
-/// An error and its causes on one line.
+/// An error and its causes on one line, each cause once (see [`crate::error_lines`]).
 pub fn error_chain(err: &dyn std::error::Error) -> String {
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
+    crate::error_lines(err).join(": ")
 }
 
 /// Loads the outputs of a video that has a complete set (its stamp exists).
