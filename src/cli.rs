@@ -612,6 +612,7 @@ fn run_batch(args: BatchArgs) -> Result<u8, AppError> {
             Outcome::Analysed => eprintln!("ok       {}", rel.display()),
             Outcome::Current => eprintln!("current  {}", rel.display()),
             Outcome::Failed(err) => eprintln!("FAILED   {}: {err}", rel.display()),
+            Outcome::ClaimedElsewhere(by) => eprintln!("busy     {} (being analysed by {by})", rel.display()),
             Outcome::NotHere => {}
         }
     })?;
@@ -621,9 +622,14 @@ fn run_batch(args: BatchArgs) -> Result<u8, AppError> {
         }
     }
     eprintln!(
-        "batch: {} analysed, {} already current, {} failed, {} skipped, {} non-video file(s) ignored; see {}",
+        "batch: {} analysed, {} already current, {}{} failed, {} skipped, {} non-video file(s) ignored; see {}",
         summary.analysed,
         summary.current,
+        if summary.claimed_elsewhere > 0 {
+            format!("{} left to another worker, ", summary.claimed_elsewhere)
+        } else {
+            String::new()
+        },
         summary.failed.len(),
         summary.skipped.len(),
         summary.ignored,

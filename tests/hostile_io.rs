@@ -608,3 +608,66 @@ fn eval_samples_on_a_missing_folder_exits_2_not_4() {
     assert_eq!(code(&result), Some(2), "{}", text(&result));
     assert!(stderr(&result).contains("no such folder"), "{}", text(&result));
 }
+
+#[test]
+fn two_batch_runs_on_one_out_both_do_all_the_work_no_more() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    std::fs::create_dir(&input).unwrap();
+    let clip = dir.path().join("short.mp4");
+    ffmpeg(&[
+        "-i",
+        s(&sample("01_clean_side.mp4")),
+        "-frames:v",
+        "45",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        s(&clip),
+    ]);
+    for name in ["a.mp4", "b.mp4", "c.mp4", "d.mp4"] {
+        std::fs::copy(&clip, input.join(name)).unwrap();
+    }
+    let out = dir.path().join("out");
+    let spawn = || {
+        formcheck()
+            .args(["batch", s(&input), "--out", s(&out), "--threads", "1"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (first, second) = (spawn(), spawn());
+    let (first, second) = (first.wait_with_output().unwrap(), second.wait_with_output().unwrap());
+    let mut done: Vec<String> = Vec::new();
+    for result in [&first, &second] {
+        assert_eq!(code(result), Some(0), "{}", text(result));
+        done.extend(stderr(result).lines().filter_map(|l| l.strip_prefix("ok       ")).map(str::to_string));
+    }
+    done.sort();
+    // Each video analysed once, by one of the two; the other was told it was claimed or current.
+    assert_eq!(done, vec!["a.mp4", "b.mp4", "c.mp4", "d.mp4"], "{}\n{}", text(&first), text(&second));
+    let videos = names(&out.join("videos"));
+    assert!(!videos.iter().any(|n| n.ends_with(".lock")), "locks released: {videos:?}");
+
+    // A lock left by a worker that died on this host is taken over; a live worker's is respected.
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap().trim().to_string();
+    let mut child = Command::new("true").spawn().unwrap();
+    let dead = child.id();
+    child.wait().unwrap();
+    std::fs::copy(&clip, input.join("e.mp4")).unwrap();
+    std::fs::copy(&clip, input.join("f.mp4")).unwrap();
+    std::fs::write(out.join("videos/e.mp4.lock"), format!("formcheck batch lock\nhost={host}\npid={dead}\n")).unwrap();
+    let alive = std::process::id();
+    std::fs::write(out.join("videos/f.mp4.lock"), format!("formcheck batch lock\nhost={host}\npid={alive}\n")).unwrap();
+    let result = run_with_timeout(&["batch", s(&input), "--out", s(&out)], Duration::from_secs(20));
+    assert_eq!(code(&result), Some(0), "{}", text(&result));
+    assert!(stderr(&result).contains("ok       e.mp4"), "{}", text(&result));
+    assert!(
+        stderr(&result).contains(&format!("busy     f.mp4 (being analysed by host {host}, pid {alive})")),
+        "{}",
+        text(&result)
+    );
+    assert!(!out.join("videos/e.mp4.lock").exists() && out.join("videos/f.mp4.lock").exists());
+}
