@@ -671,3 +671,30 @@ fn two_batch_runs_on_one_out_both_do_all_the_work_no_more() {
     );
     assert!(!out.join("videos/e.mp4.lock").exists() && out.join("videos/f.mp4.lock").exists());
 }
+
+#[test]
+fn non_utf8_file_names_are_mangled_no_more() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    // A Latin-1 "é" (0xE9), as an old camera or a Windows share may write it: not UTF-8.
+    let folder = dir.path().join(std::ffi::OsStr::from_bytes(b"s\xe9ance"));
+    std::fs::create_dir(&folder).unwrap();
+    let clip = folder.join(std::ffi::OsStr::from_bytes(b"caf\xe9.mp4"));
+    std::fs::rename(short_clip(dir.path()), &clip).unwrap();
+    let still = folder.join(std::ffi::OsStr::from_bytes(b"caf\xe9.png"));
+    let png = dir.path().join("still.png");
+    ffmpeg(&["-i", s(&sample("01_clean_side.mp4")), "-frames:v", "1", s(&png)]);
+    std::fs::rename(&png, &still).unwrap();
+    let out = dir.path().join("o.jsonl");
+    let result = formcheck().arg("pose").arg(&clip).arg("--jsonl").arg(&out).output().unwrap();
+    assert_eq!(code(&result), Some(0), "{}", text(&result));
+    assert_eq!(common::read_jsonl(&out).len(), 180);
+    let annotated = folder.join(std::ffi::OsStr::from_bytes(b"caf\xe9.annotated.mp4"));
+    let result =
+        formcheck().arg("analyze").arg(&clip).arg("--annotate").arg(&annotated).arg("--quiet").output().unwrap();
+    assert_eq!(code(&result), Some(0), "{}", text(&result));
+    assert!(annotated.is_file(), "{}", text(&result));
+    let result = formcheck().arg("pose").arg(&still).arg("--jsonl").arg(&out).output().unwrap();
+    assert_eq!(code(&result), Some(0), "{}", text(&result));
+    assert_eq!(common::read_jsonl(&out).len(), 1);
+}

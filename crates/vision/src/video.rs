@@ -158,7 +158,9 @@ impl VideoReader {
             }
         }
         if is_image_path(path) {
-            let image = imgcodecs::imread(&name, imgcodecs::IMREAD_COLOR)?;
+            // The path's own bytes, not its display form: a name that is not UTF-8 must reach
+            // OpenCV unchanged.
+            let image = imgcodecs::imread(path.as_os_str(), imgcodecs::IMREAD_COLOR)?;
             if image.empty() {
                 return Err(VideoError::Unreadable { path: name, why: "not a decodable image".into() });
             }
@@ -180,7 +182,7 @@ impl VideoReader {
                 started: Instant::now(),
             });
         }
-        let capture = videoio::VideoCapture::from_file(&name, videoio::CAP_FFMPEG)
+        let capture = videoio::VideoCapture::from_file(path.as_os_str(), videoio::CAP_FFMPEG)
             .map_err(|e| VideoError::Unreadable { path: name.clone(), why: e.message.clone() })?;
         Self::from_capture(capture, name, false)
     }
