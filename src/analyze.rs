@@ -53,7 +53,8 @@ pub fn analyze_file(
         return Err(AppError::NoPerson { path: path.to_path_buf(), frames: stats.frames });
     }
     let input = input_info(&path.display().to_string(), &video, &frames, &stats);
-    let report = formcheck_core::analyze(&frames, spec, input);
+    let mut report = formcheck_core::analyze(&frames, spec, input);
+    report.diagnostics.ends_early = stats.ends_early.clone();
     Ok(Analysis { video, stats, frames, report })
 }
 

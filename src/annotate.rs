@@ -318,6 +318,9 @@ pub fn annotate_video(
     let frames_written = (|| -> Result<u64, AppError> {
         let mut written = 0;
         while let Some(frame) = reader.next_frame()? {
+            if crate::pipeline::interrupted() {
+                return Err(AppError::Interrupted);
+            }
             let mut canvas = Mat::default();
             let draw = |canvas: &mut Mat| -> opencv::Result<()> {
                 if scale != 1.0 || frame.image.cols() != size.width || frame.image.rows() != size.height {
@@ -354,9 +357,9 @@ pub fn verify_video(path: &Path, expected: u64) -> Result<(), String> {
     if bytes == 0 {
         return Err(format!("the encoder wrote nothing; {INCOMPLETE}"));
     }
-    let name = path.to_string_lossy();
+    // The path's own bytes: a name that is not UTF-8 must reach OpenCV unchanged.
     let check = || -> opencv::Result<Result<(), String>> {
-        let mut capture = videoio::VideoCapture::from_file(&*name, videoio::CAP_FFMPEG)?;
+        let mut capture = videoio::VideoCapture::from_file(path.as_os_str(), videoio::CAP_FFMPEG)?;
         if !capture.is_opened()? {
             return Ok(Err(format!("it does not play back; {INCOMPLETE}")));
         }
@@ -377,12 +380,13 @@ pub fn verify_video(path: &Path, expected: u64) -> Result<(), String> {
 
 /// Opens an MP4 writer: H.264 (`avc1`) when OpenCV's FFmpeg has an encoder for it, else MPEG-4 Part 2.
 fn open_writer(path: &Path, fps: f64, size: Size) -> std::io::Result<(videoio::VideoWriter, String)> {
-    let name = path.to_string_lossy();
+    let name = path.display();
     for codec in ["avc1", "mp4v"] {
         let chars: Vec<char> = codec.chars().collect();
         let fourcc =
             videoio::VideoWriter::fourcc(chars[0], chars[1], chars[2], chars[3]).map_err(std::io::Error::other)?;
-        if let Ok(writer) = videoio::VideoWriter::new_with_backend(&*name, videoio::CAP_FFMPEG, fourcc, fps, size, true)
+        if let Ok(writer) =
+            videoio::VideoWriter::new_with_backend(path.as_os_str(), videoio::CAP_FFMPEG, fourcc, fps, size, true)
         {
             if writer.is_opened().unwrap_or(false) {
                 return Ok((writer, codec.to_string()));

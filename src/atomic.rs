@@ -78,6 +78,20 @@ fn classify(path: PathBuf, meta: &std::fs::Metadata) -> std::io::Result<Target> 
     }
 }
 
+/// Checks, before any work, that `path` can be written: `-` always can; a device, fifo or
+/// socket is taken as it is (opening a fifo would wait for its reader); for a regular file or a
+/// new name, a temporary file is created beside it and removed again, which proves that its
+/// folder exists and is writable. Leaves nothing behind.
+pub fn check_writable(path: &Path) -> std::io::Result<Target> {
+    let target = resolve(path)?;
+    if let Target::File(file) = &target {
+        let probe = temp_path(file, None);
+        create_temp(&probe)?;
+        let _ = std::fs::remove_file(&probe);
+    }
+    Ok(target)
+}
+
 /// Opens a special file (device, fifo...) for writing as it is: no create, no truncate, no rename.
 fn open_special(path: &Path) -> std::io::Result<File> {
     let file = OpenOptions::new().write(true).open(path)?;

@@ -213,6 +213,8 @@ pub struct OutputPaths {
     pub stamp: PathBuf,
     /// Keyframe thumbnails and chart data for the index page.
     pub assets: PathBuf,
+    /// Held while a worker analyses the video, so a second batch on the same `OUT` takes the next one.
+    pub lock: PathBuf,
 }
 
 impl OutputPaths {
@@ -229,6 +231,7 @@ impl OutputPaths {
             annotated: with(".annotated.mp4"),
             stamp: with(".done"),
             assets: with(".assets.json"),
+            lock: with(".lock"),
         }
     }
 
@@ -287,6 +290,34 @@ mod tests {
     }
 
     #[test]
+    fn two_batch_runs_on_one_out_claim_each_video_a_lock_and_stale_locks_are_taken_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let lock = dir.path().join("a.mp4.lock");
+        let Claim::Ours(ours) = VideoLock::claim(&lock).unwrap() else { panic!("a free video is ours") };
+        // A second claim (another worker of this host, alive) is refused while we hold it.
+        assert!(
+            matches!(VideoLock::claim(&lock).unwrap(), Claim::Held(by) if by.contains(&std::process::id().to_string()))
+        );
+        drop(ours);
+        assert!(!lock.exists(), "released on drop");
+        // A dead process of this host, or any lock over six hours old, is stale.
+        let host = host_name();
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let dead = child.id();
+        child.wait().unwrap();
+        let lock_of = |host: &str, pid: u32| format!("formcheck batch lock\nhost={host}\npid={pid}\n");
+        let now = std::time::Duration::from_secs(1);
+        assert!(lock_is_stale(&lock_of(&host, dead), now, &host));
+        assert!(!lock_is_stale(&lock_of(&host, std::process::id()), now, &host));
+        assert!(!lock_is_stale(&lock_of("elsewhere", dead), now, &host), "another host's pid says nothing here");
+        assert!(lock_is_stale(&lock_of("elsewhere", dead), STALE_LOCK_AGE * 2, &host));
+        assert!(!lock_is_stale("half-written", now, &host));
+        std::fs::write(&lock, lock_of(&host, dead)).unwrap();
+        assert!(matches!(VideoLock::claim(&lock).unwrap(), Claim::Ours(_)), "a dead worker's lock is taken over");
+        assert!(!lock.exists());
+    }
+
+    #[test]
     fn output_paths_mirror_the_input_tree() {
         let p = OutputPaths::for_video(Path::new("/o"), Path::new("ann/set 1.mp4"));
         assert_eq!(p.report, PathBuf::from("/o/videos/ann/set 1.mp4.report.json"));
@@ -339,6 +370,9 @@ pub enum Outcome {
     Failed(String),
     /// Belongs to another shard, or has no outputs yet (index-only).
     NotHere,
+    /// Another worker (another `batch` on the same `OUT`, here or on another machine) holds its
+    /// lock: it is left to that worker.
+    ClaimedElsewhere(String),
 }
 
 /// Totals of a batch run.
@@ -354,6 +388,8 @@ pub struct BatchSummary {
     pub ignored: usize,
     /// Entries not analysed (not regular files, or reached twice), with why.
     pub skipped: Vec<(PathBuf, String)>,
+    /// Videos left to another worker that holds their lock.
+    pub claimed_elsewhere: usize,
 }
 
 /// Side files of one video's outputs: thumbnails of fault moments.
@@ -442,6 +478,7 @@ pub fn run_batch(
             Outcome::Analysed => summary.analysed += 1,
             Outcome::Current => summary.current += 1,
             Outcome::Failed(err) => summary.failed.push((rel.clone(), err.clone())),
+            Outcome::ClaimedElsewhere(_) => summary.claimed_elsewhere += 1,
             Outcome::NotHere => {}
         }
     }
@@ -462,6 +499,14 @@ fn process_one(options: &BatchOptions, spec: &ExerciseSpec, estimator: &mut Pose
         if let Some(parent) = paths.report.parent() {
             std::fs::create_dir_all(parent).map_err(|e| AppError::io(parent, e))?;
         }
+        let _claim = match VideoLock::claim(&paths.lock).map_err(|e| AppError::io(&paths.lock, e))? {
+            Claim::Ours(lock) => lock,
+            Claim::Held(by) => return Ok(Outcome::ClaimedElsewhere(by)),
+        };
+        // Another worker may have finished it between the check above and the claim.
+        if paths.is_current(&key, options.annotate) {
+            return Ok(Outcome::Current);
+        }
         // Invalidate first: if anything below fails, the old outputs are no longer "current".
         let _ = std::fs::remove_file(&paths.stamp);
         let mut analysis = analyze_file(&input, estimator, spec, |_, _| {})?;
@@ -480,20 +525,115 @@ fn process_one(options: &BatchOptions, spec: &ExerciseSpec, estimator: &mut Pose
     };
     match run() {
         Ok(outcome) => outcome,
-        Err(err) => Outcome::Failed(error_chain(&err)),
+        Err(err) => {
+            // The row already names the video: "clip.mp4: in/clip.mp4: cannot open" says it twice.
+            let text = error_chain(&err);
+            let named = format!("{}: ", input.display());
+            Outcome::Failed(text.strip_prefix(&named).map(str::to_string).unwrap_or(text))
+        }
     }
 }
 
-/// An error and its causes on one line.
-pub fn error_chain(err: &dyn std::error::Error) -> String {
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
+/// A lock older than this is taken over whoever holds it (no analysis of one video takes hours;
+/// its holder died on a machine whose processes cannot be seen from here).
+pub const STALE_LOCK_AGE: std::time::Duration = std::time::Duration::from_secs(6 * 3600);
+
+/// The claim on one video: its lock file (`OUT/videos/REL.lock`, created exclusively, holding
+/// the host name and process id), removed when dropped if it is still ours.
+pub struct VideoLock {
+    path: PathBuf,
+    content: String,
+}
+
+/// The result of trying to claim a video.
+pub enum Claim {
+    /// The lock is ours until dropped.
+    Ours(VideoLock),
+    /// Another live worker holds it: who ("host HOST, pid PID").
+    Held(String),
+}
+
+/// This machine's name (the kernel's), for lock files on a shared folder.
+fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .or_else(|_| std::fs::read_to_string("/etc/hostname"))
+        .map(|h| h.trim().to_string())
+        .unwrap_or_default()
+}
+
+/// The holder a lock file names: (host, pid).
+fn lock_holder(content: &str) -> Option<(String, u32)> {
+    let field = |key: &str| content.lines().find_map(|l| l.strip_prefix(key)).map(str::trim);
+    Some((field("host=")?.to_string(), field("pid=")?.parse().ok()?))
+}
+
+/// Whether a lock with `content`, last modified `age` ago, belongs to nobody alive: its process
+/// is gone (when it names this host), or it is older than [`STALE_LOCK_AGE`]. An unreadable
+/// holder counts as alive until the age rule (it may be being written).
+pub fn lock_is_stale(content: &str, age: std::time::Duration, host: &str) -> bool {
+    if age > STALE_LOCK_AGE {
+        return true;
     }
-    text
+    match lock_holder(content) {
+        Some((holder_host, pid)) if holder_host == host && !host.is_empty() => {
+            !Path::new(&format!("/proc/{pid}")).exists()
+        }
+        _ => false,
+    }
+}
+
+impl VideoLock {
+    /// Claims the video whose lock file is `path`, taking over a stale lock (see [`lock_is_stale`]).
+    pub fn claim(path: &Path) -> std::io::Result<Claim> {
+        use std::io::Write;
+        let host = host_name();
+        let content = format!("formcheck batch lock\nhost={host}\npid={}\n", std::process::id());
+        for _ in 0..3 {
+            match std::fs::OpenOptions::new().write(true).create_new(true).open(path) {
+                Ok(mut file) => {
+                    file.write_all(content.as_bytes())?;
+                    return Ok(Claim::Ours(VideoLock { path: path.to_path_buf(), content }));
+                }
+                Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Err(err) => return Err(err),
+            }
+            let Ok(held) = std::fs::read_to_string(path) else { continue };
+            let age = std::fs::metadata(path)
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .unwrap_or_default();
+            if !lock_is_stale(&held, age, &host) {
+                let by = lock_holder(&held).map(|(h, p)| format!("host {h}, pid {p}"));
+                return Ok(Claim::Held(by.unwrap_or_else(|| "another worker".into())));
+            }
+            // Take it over: move it aside (only one of several workers can), then check that
+            // what was moved is the stale lock judged, not a fresh one made meanwhile.
+            let aside = crate::atomic::temp_path(path, Some("stale"));
+            if std::fs::rename(path, &aside).is_ok() {
+                let moved = std::fs::read_to_string(&aside).unwrap_or_default();
+                if moved == held {
+                    let _ = std::fs::remove_file(&aside);
+                } else {
+                    let _ = std::fs::rename(&aside, path);
+                }
+            }
+        }
+        Ok(Claim::Held("another worker".into()))
+    }
+}
+
+impl Drop for VideoLock {
+    fn drop(&mut self) {
+        if std::fs::read_to_string(&self.path).is_ok_and(|c| c == self.content) {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+/// An error and its causes on one line, each cause once (see [`crate::error_lines`]).
+pub fn error_chain(err: &dyn std::error::Error) -> String {
+    crate::error_lines(err).join(": ")
 }
 
 /// Loads the outputs of a video that has a complete set (its stamp exists).

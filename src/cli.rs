@@ -136,13 +136,17 @@ fn read_spec(path: &std::path::Path) -> Result<ExerciseSpec, AppError> {
     Ok(ExerciseSpec::from_toml_str(&text)?)
 }
 
-/// Checks the output paths of one command before any work: none is a directory, and at most
-/// one is `-` (standard output). Returns whether standard output is taken by an output.
-fn check_outputs(paths: &[(&str, Option<&PathBuf>)]) -> Result<bool, AppError> {
+/// Checks the output paths of one command before any work (a long analysis must not end in
+/// "cannot write"): each can be written (its folder exists and takes a new file; none is a
+/// directory), and at most one is `-` (standard output). Returns whether standard output is taken.
+fn check_outputs(paths: &[(&'static str, Option<&PathBuf>)]) -> Result<bool, AppError> {
     let mut to_stdout = Vec::new();
     for (flag, path) in paths {
         let Some(path) = path else { continue };
-        match formcheck::atomic::resolve(path).map_err(|e| AppError::io(path, e))? {
+        let checked = formcheck::atomic::check_writable(path);
+        let target =
+            checked.map_err(|e| AppError::Output { what: flag, path: path.to_path_buf(), reason: e.to_string() })?;
+        match target {
             formcheck::atomic::Target::Stdout => to_stdout.push(*flag),
             formcheck::atomic::Target::Special(_) | formcheck::atomic::Target::File(_) => {}
         }
@@ -339,12 +343,16 @@ fn run_pose(args: PoseArgs) -> Result<u8, AppError> {
         args.pose.config(if args.real_clock { SmoothingClock::Timestamps } else { SmoothingClock::Fake30Fps });
     config.static_mode = args.static_mode;
     config.smooth = !args.static_mode;
+    check_outputs(&[("--jsonl", Some(&args.jsonl))])?;
     let mut estimator = pipeline::new_estimator(config)?;
-    // A regular file is written to a temporary file and renamed at the end (an interrupted run
-    // leaves no partial JSONL); `-`, devices and fifos are written through.
+    // The input is opened before the output exists: a bad input leaves no trace.
+    let reader = formcheck_vision::video::VideoReader::open_file(&args.input)?;
+    // A regular file is written to a temporary file and renamed at the end; Ctrl-C or SIGTERM
+    // stops the pass and the temporary file is removed (`-`, devices and fifos are written through).
+    pipeline::stop_on_interrupt();
     let mut out = formcheck::atomic::Output::create(&args.jsonl).map_err(|e| AppError::io(&args.jsonl, e))?;
-    let result = pipeline::extract_landmarks(
-        &args.input,
+    let result = pipeline::extract_from(
+        reader,
         &mut estimator,
         args.max_frames,
         |frame| writeln!(out, "{}", frame.to_json_line()).map_err(|e| AppError::io(&args.jsonl, e)),
@@ -362,6 +370,9 @@ fn run_pose(args: PoseArgs) -> Result<u8, AppError> {
         stats.detector_runs,
         if stats.wall_s > 0.0 { stats.frames as f64 / stats.wall_s } else { 0.0 }
     );
+    if let Some(note) = &stats.ends_early {
+        eprintln!("pose: {}: {note}", args.input.display());
+    }
     Ok(formcheck::exit::OK)
 }
 
@@ -414,6 +425,7 @@ fn run_analyze(args: AnalyzeArgs) -> Result<u8, AppError> {
     let spec = args.spec.load()?;
     let config = args.pose.config(SmoothingClock::Timestamps);
     let mut estimator = pipeline::new_estimator(config)?;
+    pipeline::stop_on_interrupt();
     let mut progress = Progress::new(args.quiet);
     let analysis = formcheck::analyze::analyze_file(&args.input, &mut estimator, &spec, |d, t| progress.update(d, t));
     progress.finish();
@@ -435,6 +447,9 @@ fn run_analyze(args: AnalyzeArgs) -> Result<u8, AppError> {
     }
     if !args.quiet {
         let mut text = formcheck_core::render_text(&analysis.report);
+        if let Some(note) = &analysis.stats.ends_early {
+            text.push_str(&format!("\nNote: {note}.\n"));
+        }
         if analysis.stats.multiple_people > 0 {
             text.push_str("\nNote: more than one person was in view; the analysis follows the most prominent one.\n");
         }
@@ -476,10 +491,19 @@ fn run_live(args: LiveArgs) -> Result<u8, AppError> {
         stall_timeout: std::time::Duration::from_secs_f64(args.stall_timeout.max(0.1)),
         ..LiveOptions::default()
     };
-    // Dropped unfinished (the session failed), a regular file's temporary copy is removed.
-    let mut events = match &args.jsonl {
-        Some(path) => Some(formcheck::atomic::Output::create(path).map_err(|e| AppError::io(path, e))?),
-        None => None,
+    // The events file is created once the source has given its first frame (a source that never
+    // opens leaves nothing); dropped unfinished (the session failed), its temporary copy is removed.
+    let events: std::cell::RefCell<Option<formcheck::atomic::Output>> = std::cell::RefCell::new(None);
+    let events_error: std::cell::RefCell<Option<AppError>> = std::cell::RefCell::new(None);
+    let open_events = || {
+        let Some(path) = &args.jsonl else { return };
+        if events.borrow().is_some() || events_error.borrow().is_some() {
+            return;
+        }
+        match formcheck::atomic::Output::create(path) {
+            Ok(out) => *events.borrow_mut() = Some(out),
+            Err(err) => *events_error.borrow_mut() = Some(AppError::io(path, err)),
+        }
     };
     // Cue lines go to stderr when an output is standard output, so they do not mix into it.
     let say = |line: String| {
@@ -522,12 +546,24 @@ fn run_live(args: LiveArgs) -> Result<u8, AppError> {
                 LiveOutput::SourceLost { reason, .. } => eprintln!("live: source lost: {reason}"),
             }
             let _ = std::io::stdout().flush();
-            if let Some(out) = events.as_mut() {
+            open_events();
+            if let Some(out) = events.borrow_mut().as_mut() {
                 let _ = serde_json::to_writer(&mut *out, output).map(|_| writeln!(out)).map(|_| out.flush());
             }
         },
-        |frame| window.as_mut().map(|w| w.show(&frame)).unwrap_or(true),
+        |frame| {
+            open_events();
+            window.as_mut().map(|w| w.show(&frame)).unwrap_or(true)
+        },
     )?;
+    if let Some(err) = events_error.take() {
+        return Err(err);
+    }
+    // A session that processed no frame still writes its (empty) events file.
+    open_events();
+    if let Some(err) = events_error.take() {
+        return Err(err);
+    }
     if let Some(out) = events.take() {
         out.finish().map_err(|e| AppError::io(args.jsonl.clone().unwrap_or_default(), e))?;
     }
@@ -576,6 +612,7 @@ fn run_batch(args: BatchArgs) -> Result<u8, AppError> {
             Outcome::Analysed => eprintln!("ok       {}", rel.display()),
             Outcome::Current => eprintln!("current  {}", rel.display()),
             Outcome::Failed(err) => eprintln!("FAILED   {}: {err}", rel.display()),
+            Outcome::ClaimedElsewhere(by) => eprintln!("busy     {} (being analysed by {by})", rel.display()),
             Outcome::NotHere => {}
         }
     })?;
@@ -585,9 +622,14 @@ fn run_batch(args: BatchArgs) -> Result<u8, AppError> {
         }
     }
     eprintln!(
-        "batch: {} analysed, {} already current, {} failed, {} skipped, {} non-video file(s) ignored; see {}",
+        "batch: {} analysed, {} already current, {}{} failed, {} skipped, {} non-video file(s) ignored; see {}",
         summary.analysed,
         summary.current,
+        if summary.claimed_elsewhere > 0 {
+            format!("{} left to another worker, ", summary.claimed_elsewhere)
+        } else {
+            String::new()
+        },
         summary.failed.len(),
         summary.skipped.len(),
         summary.ignored,
@@ -601,6 +643,12 @@ fn run_batch(args: BatchArgs) -> Result<u8, AppError> {
 
 fn run_eval(args: EvalArgs) -> Result<u8, AppError> {
     use formcheck::evaluate::ClipResult;
+    check_outputs(&[
+        ("--pairs", args.pairs.as_ref()),
+        ("--readings", args.readings.as_ref()),
+        ("--pose-error", args.pose_error.as_ref()),
+        ("--figures", args.figures.as_ref()),
+    ])?;
     let spec = args.spec.load()?;
     let print_clip = |clip: &ClipResult| match &clip.report {
         Ok(report) => {
@@ -655,6 +703,9 @@ fn run_eval(args: EvalArgs) -> Result<u8, AppError> {
         }
         (label, formcheck::evaluate::evaluate_corpus(&corpus, &clips, &spec, &mut keep)?)
     } else if let Some(dir) = &args.samples {
+        if !dir.is_dir() {
+            return Err(AppError::Usage(format!("--samples {}: no such folder", dir.display())));
+        }
         let clips = formcheck::evaluate::sample_clips(dir)?;
         if clips.is_empty() {
             return Err(AppError::Usage(format!("{}: no NAME.mp4 with NAME.json ground truth", dir.display())));

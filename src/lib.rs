@@ -56,6 +56,9 @@ pub enum AppError {
     /// The exercise spec file is invalid.
     #[error(transparent)]
     Spec(#[from] formcheck_core::spec::SpecError),
+    /// Stopped by Ctrl-C or SIGTERM before it was done; nothing partial was left behind.
+    #[error("interrupted; nothing was written")]
+    Interrupted,
     /// The request itself is wrong (bad option combination, bad spec file...).
     #[error("{0}")]
     Usage(String),
@@ -73,15 +76,42 @@ impl AppError {
             AppError::Usage(_) | AppError::Spec(_) => exit::USAGE,
             AppError::Video(_) | AppError::NoPerson { .. } => exit::UNREADABLE_INPUT,
             AppError::Pose(_) | AppError::Io { .. } | AppError::Output { .. } => exit::FAILURE,
+            AppError::Interrupted => exit::INTERRUPTED,
         }
     }
 }
 
-/// Process exit codes shared by all subcommands.
+/// An error and those of its causes whose text it does not already say, outermost first. Most
+/// errors include their cause's text in their own; printing it again reads as the same error twice.
+pub fn error_lines(err: &dyn std::error::Error) -> Vec<String> {
+    let mut lines = vec![err.to_string()];
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !lines.iter().any(|said| said.contains(text.trim())) {
+            lines.push(text);
+        }
+        source = cause.source();
+    }
+    lines
+}
+
+/// The text printed for a failed command: `formcheck: ERROR`, then `  caused by: CAUSE` for each
+/// cause not already said (see [`error_lines`]).
+pub fn error_chain(err: &dyn std::error::Error) -> String {
+    let lines = error_lines(err);
+    let mut out = format!("formcheck: {}\n", lines[0]);
+    for cause in &lines[1..] {
+        out.push_str(&format!("  caused by: {cause}\n"));
+    }
+    out
+}
+
 /// What is said of a video in which nobody did a set of the exercise (walking, setting up,
 /// standing still, someone else in view): no reps are counted or judged.
 pub const NO_EXERCISE: &str = "no set of at least two full kickback reps was seen";
 
+/// Process exit codes shared by all subcommands.
 pub mod exit {
     /// Analysed (and no fault, when asked to fail on faults).
     pub const OK: u8 = 0;
@@ -93,4 +123,6 @@ pub mod exit {
     pub const UNREADABLE_INPUT: u8 = 3;
     /// Something else failed (model, runtime, output not writable).
     pub const FAILURE: u8 = 4;
+    /// Stopped by Ctrl-C (SIGINT), SIGTERM or SIGHUP (128 + SIGINT, as shells report it).
+    pub const INTERRUPTED: u8 = 130;
 }

@@ -181,7 +181,8 @@ pub fn run_live(
     mut on_output: impl FnMut(&LiveOutput),
     mut on_frame: impl FnMut(ProcessedFrame<'_>) -> bool,
 ) -> Result<LiveReport, AppError> {
-    let reader = VideoReader::open(source)?;
+    // A stream that sends nothing is given up after the stall timeout, already while opening.
+    let reader = VideoReader::open_with_timeout(source, options.stall_timeout)?;
     let video = reader.info().clone();
     let capture = LatestFrameSource::spawn(reader, options.realtime);
     let mut analyzer = StreamingAnalyzer::new(spec.clone());

@@ -7,6 +7,7 @@ use formcheck_vision::pose::{PoseConfig, PoseEstimator};
 use formcheck_vision::video::{PrefetchReader, VideoInfo, VideoReader};
 use opencv::prelude::*;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 /// How many decoded frames may wait for the pose stage. Two keep the decoder busy while
@@ -26,6 +27,38 @@ pub struct PassStats {
     pub multiple_people: u64,
     /// Wall-clock seconds of the whole pass.
     pub wall_s: f64,
+    /// Set when the video yielded fewer frames than its container announced (see [`ends_early`]).
+    pub ends_early: Option<String>,
+}
+
+/// Set by the handler [`stop_on_interrupt`] installs; the pose pass checks it every frame.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Makes Ctrl-C (SIGINT), SIGTERM and SIGHUP stop a running pose pass with
+/// [`AppError::Interrupted`] instead of killing the process, so its outputs are cleaned up
+/// (temporary files removed) on the way out. For the commands that write files (`pose`, `analyze`).
+pub fn stop_on_interrupt() {
+    let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::Relaxed));
+}
+
+/// True once Ctrl-C or SIGTERM arrived after [`stop_on_interrupt`].
+pub fn interrupted() -> bool {
+    INTERRUPTED.load(Ordering::Relaxed)
+}
+
+/// When a video yields fewer frames than its container announced: the sentence that says so,
+/// `analysed N of M frames: the file ends early`. `None` for a complete video, an image, an
+/// unknown frame count, or a pass stopped on purpose by `max_frames`. Containers estimate their
+/// count (from the duration, for streams without an index), so a shortfall of a frame or two or
+/// under 2 % is not taken for a cut.
+pub fn ends_early(info: &VideoInfo, frames: u64, max_frames: Option<u64>) -> Option<String> {
+    let expected = info.frame_count_hint;
+    if info.is_image || expected == 0 || frames >= expected || max_frames.is_some_and(|max| frames >= max) {
+        return None;
+    }
+    let missing = expected - frames;
+    (missing > 2 && missing * 50 > expected)
+        .then(|| format!("analysed {frames} of {expected} frames: the file ends early"))
 }
 
 /// Opens `path` and runs the pose estimator on every frame, calling `sink` with each result in
@@ -34,10 +67,21 @@ pub fn extract_landmarks(
     path: &Path,
     estimator: &mut PoseEstimator,
     max_frames: Option<u64>,
+    sink: impl FnMut(PoseFrame) -> Result<(), AppError>,
+    on_progress: impl FnMut(u64, u64),
+) -> Result<(VideoInfo, PassStats), AppError> {
+    extract_from(VideoReader::open_file(path)?, estimator, max_frames, sink, on_progress)
+}
+
+/// [`extract_landmarks`] on an input already opened (so a caller can open the input before it
+/// creates its outputs).
+pub fn extract_from(
+    reader: VideoReader,
+    estimator: &mut PoseEstimator,
+    max_frames: Option<u64>,
     mut sink: impl FnMut(PoseFrame) -> Result<(), AppError>,
     mut on_progress: impl FnMut(u64, u64),
 ) -> Result<(VideoInfo, PassStats), AppError> {
-    let reader = VideoReader::open_file(path)?;
     let info = reader.info().clone();
     let frames = PrefetchReader::spawn(reader, PREFETCH_DEPTH);
     let started = Instant::now();
@@ -45,6 +89,9 @@ pub fn extract_landmarks(
     for frame in frames {
         if max_frames.is_some_and(|max| stats.frames >= max) {
             break;
+        }
+        if interrupted() {
+            return Err(AppError::Interrupted);
         }
         let frame = frame?;
         let output = estimator.process(&frame.image, frame.t_s)?;
@@ -62,10 +109,29 @@ pub fn extract_landmarks(
         on_progress(stats.frames, info.frame_count_hint);
     }
     stats.wall_s = started.elapsed().as_secs_f64();
+    stats.ends_early = ends_early(&info, stats.frames, max_frames);
     Ok((info, stats))
 }
 
 /// Builds an estimator, mapping its errors into the app's.
 pub fn new_estimator(config: PoseConfig) -> Result<PoseEstimator, AppError> {
     Ok(PoseEstimator::new(config)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_truncated_video_is_said_to_end_early() {
+        let video = VideoInfo { frame_count_hint: 268, ..VideoInfo::default() };
+        assert_eq!(ends_early(&video, 119, None).as_deref(), Some("analysed 119 of 268 frames: the file ends early"));
+        // Complete, within the container's estimate, or stopped on purpose: nothing to say.
+        assert_eq!(ends_early(&video, 268, None), None);
+        assert_eq!(ends_early(&video, 266, None), None);
+        assert_eq!(ends_early(&video, 100, Some(100)), None);
+        assert_eq!(ends_early(&VideoInfo::default(), 10, None), None);
+        let image = VideoInfo { frame_count_hint: 1, is_image: true, ..VideoInfo::default() };
+        assert_eq!(ends_early(&image, 0, None), None);
+    }
 }

@@ -397,3 +397,304 @@ fn an_endless_or_oversized_exercise_spec_is_refused() {
         assert!(stderr(&out).contains("larger than 1 MiB"), "{}", text(&out));
     }
 }
+
+/// The bundled sample rewritten with its index first (`+faststart`) and cut at 45 %: the index
+/// still announces all 268 frames, the data holds about 110.
+fn cut_clip(dir: &Path) -> PathBuf {
+    let whole = dir.join("faststart.mp4");
+    ffmpeg(&["-i", s(&sample("01_clean_side.mp4")), "-c", "copy", "-movflags", "+faststart", s(&whole)]);
+    let bytes = std::fs::read(&whole).unwrap();
+    let cut = dir.join("cut.mp4");
+    std::fs::write(&cut, &bytes[..bytes.len() * 45 / 100]).unwrap();
+    cut
+}
+
+#[test]
+fn an_unreadable_file_is_reported_as_permission_denied_not_no_video_stream() {
+    let dir = tempfile::tempdir().unwrap();
+    let locked = dir.path().join("locked.mp4");
+    std::fs::copy(sample("01_clean_side.mp4"), &locked).unwrap();
+    std::fs::set_permissions(&locked, std::os::unix::fs::PermissionsExt::from_mode(0o000)).unwrap();
+    let out = dir.path().join("o.jsonl");
+    let args = ["pose", s(&locked), "--jsonl", s(&out)];
+    // Root reads any file (CAP_DAC_OVERRIDE): run it as root without that capability.
+    let mut cmd = if is_root() {
+        if !prerequisite(Path::new("/usr/bin/setpriv").exists(), "setpriv (util-linux) to drop root's file override") {
+            return;
+        }
+        let mut cmd = Command::new("/usr/bin/setpriv");
+        cmd.args(["--bounding-set=-dac_override,-dac_read_search", "--inh-caps=-dac_override,-dac_read_search"])
+            .arg(env!("CARGO_BIN_EXE_formcheck"));
+        cmd
+    } else {
+        formcheck()
+    };
+    let result = cmd.args(args).env_remove("FORMCHECK_MODELS").output().unwrap();
+    assert_eq!(code(&result), Some(3), "{}", text(&result));
+    assert!(stderr(&result).contains("locked.mp4: permission denied"), "{}", text(&result));
+    assert!(!stderr(&result).contains("no video stream"), "{}", text(&result));
+    assert!(!out.exists());
+}
+
+#[test]
+fn an_interrupted_or_failing_pose_leaves_no_temporary_file_and_creates_none_before_the_input_opens() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("out");
+    std::fs::create_dir(&out_dir).unwrap();
+    let jsonl = out_dir.join("o.jsonl");
+
+    // Ctrl-C (and SIGTERM) in the middle: exit 130, no output, no `.o.jsonl.PID-N.tmp`.
+    for signal in ["-INT", "-TERM"] {
+        let mut child = formcheck()
+            .args(["pose", s(&sample("01_clean_side.mp4")), "--jsonl", s(&jsonl)])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while names(&out_dir).is_empty() && Instant::now() < deadline && child.try_wait().unwrap().is_none() {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert!(names(&out_dir).iter().any(|n| n.ends_with(".tmp")), "the pass is running: {:?}", names(&out_dir));
+        assert!(Command::new("kill").args([signal, &child.id().to_string()]).status().unwrap().success());
+        let result = child.wait_with_output().unwrap();
+        assert_eq!(code(&result), Some(130), "{signal}: {}", text(&result));
+        assert!(stderr(&result).contains("interrupted"), "{}", text(&result));
+        assert!(names(&out_dir).is_empty(), "{signal}: left behind: {:?}", names(&out_dir));
+    }
+
+    // An input that is not a video: nothing is created at all.
+    let notes = dir.path().join("notes.mp4");
+    std::fs::write(&notes, "not a video\n").unwrap();
+    let result = run_with_timeout(&["pose", s(&notes), "--jsonl", s(&jsonl)], Duration::from_secs(20));
+    assert_eq!(code(&result), Some(3), "{}", text(&result));
+    assert!(names(&out_dir).is_empty(), "left behind: {:?}", names(&out_dir));
+
+    // An input that cannot be opened yet (a fifo nobody writes): no temporary file while waiting.
+    let fifo = dir.path().join("pipe.mp4");
+    mkfifo(&fifo);
+    let mut child = formcheck()
+        .args(["pose", s(&fifo), "--jsonl", s(&jsonl)])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    let seen = names(&out_dir);
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(seen.is_empty(), "created before the input was opened: {seen:?}");
+}
+
+#[test]
+fn a_truncated_video_says_it_ends_early_in_the_terminal_and_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let cut = cut_clip(dir.path());
+    let report = dir.path().join("r.json");
+    let result = run_with_timeout(&["analyze", s(&cut), "--json", s(&report)], Duration::from_secs(30));
+    // A third of the clip holds one rep, not a set: "no exercise found" (exit 3), report written.
+    assert!(matches!(code(&result), Some(0 | 3)), "{}", text(&result));
+    let all = format!("{}{}", String::from_utf8_lossy(&result.stdout), stderr(&result));
+    let said = all.lines().find(|l| l.contains("of 268 frames: the file ends early")).unwrap_or_else(|| {
+        panic!("no word of the cut:\n{}", text(&result));
+    });
+    let frames: u64 = said.split("analysed ").nth(1).and_then(|t| t.split(' ').next()).unwrap().parse().unwrap();
+    assert!(frames > 50 && frames < 200, "{said}");
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(
+        json["diagnostics"]["ends_early"].as_str(),
+        Some(format!("analysed {frames} of 268 frames: the file ends early").as_str())
+    );
+    assert_eq!(json["input"]["frames_decoded"].as_u64(), Some(frames));
+
+    // A whole video says nothing of the kind.
+    let whole =
+        run_with_timeout(&["pose", s(&short_clip(dir.path())), "--jsonl", "/dev/null"], Duration::from_secs(30));
+    assert_eq!(code(&whole), Some(0), "{}", text(&whole));
+    assert!(!stderr(&whole).contains("ends early"), "{}", text(&whole));
+}
+
+#[test]
+fn spec_version_2_is_refused_not_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = std::fs::read_to_string(common::root().join("exercises/cable-medius-kickback.toml")).unwrap();
+    assert!(spec.contains("\nspec_version = 1\n"));
+    let v2 = dir.path().join("v2.toml");
+    std::fs::write(&v2, spec.replace("\nspec_version = 1\n", "\nspec_version = 2\n")).unwrap();
+    let result =
+        run_with_timeout(&["analyze", s(&sample("01_clean_side.mp4")), "--exercise", s(&v2)], Duration::from_secs(20));
+    assert_eq!(code(&result), Some(2), "{}", text(&result));
+    assert!(
+        stderr(&result).contains("spec_version = 2, but this formcheck reads spec_version = 1 only"),
+        "{}",
+        text(&result)
+    );
+}
+
+#[test]
+fn a_toml_error_is_printed_once_not_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("spec.toml");
+    std::fs::write(&spec, "not_a_key = 1\n").unwrap();
+    let result = run_with_timeout(
+        &["analyze", s(&sample("01_clean_side.mp4")), "--exercise", s(&spec)],
+        Duration::from_secs(20),
+    );
+    assert_eq!(code(&result), Some(2), "{}", text(&result));
+    assert_eq!(stderr(&result).matches("unknown field `not_a_key`").count(), 1, "{}", text(&result));
+    assert_eq!(stderr(&result).matches("TOML parse error").count(), 1, "{}", text(&result));
+    // The same for an I/O error's text.
+    let result = run_with_timeout(
+        &["analyze", s(&sample("01_clean_side.mp4")), "--exercise", s(&dir.path().join("none.toml"))],
+        Duration::from_secs(20),
+    );
+    assert_eq!(stderr(&result).matches("No such file or directory").count(), 1, "{}", text(&result));
+}
+
+#[test]
+fn batch_errors_read_x_x_no_more() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    std::fs::create_dir(&input).unwrap();
+    std::fs::write(input.join("bad.mp4"), "not a video\n").unwrap();
+    let out = dir.path().join("out");
+    let result = run_with_timeout(&["batch", s(&input), "--out", s(&out)], Duration::from_secs(30));
+    assert_eq!(code(&result), Some(3), "{}", text(&result));
+    let err = stderr(&result);
+    let line = err.lines().find(|l| l.starts_with("FAILED")).unwrap_or_else(|| panic!("{}", text(&result)));
+    assert_eq!(line.matches("bad.mp4").count(), 1, "{line}");
+    assert!(line.contains("cannot open as a video or image"), "{line}");
+    let csv = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+    assert!(csv.contains("\nbad.mp4,failed,cannot open as a video or image"), "{csv}");
+}
+
+#[test]
+fn output_paths_are_checked_before_the_analysis_not_after() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no-such-folder");
+    // The input is a fifo nobody writes: opening it would wait forever, so only a check made
+    // before the input is touched can answer.
+    let fifo = dir.path().join("pipe.mp4");
+    mkfifo(&fifo);
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (vec!["analyze".into(), s(&fifo).into(), "--json".into(), s(&missing.join("r.json")).into()], "--json"),
+        (vec!["analyze".into(), s(&fifo).into(), "--annotate".into(), s(&missing.join("a.mp4")).into()], "--annotate"),
+        (vec!["pose".into(), s(&fifo).into(), "--jsonl".into(), s(&missing.join("o.jsonl")).into()], "--jsonl"),
+        (
+            vec![
+                "live".into(),
+                s(&fifo).into(),
+                "--headless".into(),
+                "--jsonl".into(),
+                s(&missing.join("e.jsonl")).into(),
+            ],
+            "--jsonl",
+        ),
+    ];
+    for (args, flag) in cases {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let result = run_with_timeout(&args, Duration::from_secs(20));
+        assert_eq!(code(&result), Some(4), "{args:?}: {}", text(&result));
+        assert!(stderr(&result).contains(&format!("could not write {flag} ")), "{args:?}: {}", text(&result));
+    }
+    assert_eq!(names(dir.path()), vec!["pipe.mp4"]);
+}
+
+#[test]
+fn eval_samples_on_a_missing_folder_exits_2_not_4() {
+    let dir = tempfile::tempdir().unwrap();
+    let result =
+        run_with_timeout(&["eval", "--samples", s(&dir.path().join("no-such-folder"))], Duration::from_secs(20));
+    assert_eq!(code(&result), Some(2), "{}", text(&result));
+    assert!(stderr(&result).contains("no such folder"), "{}", text(&result));
+}
+
+#[test]
+fn two_batch_runs_on_one_out_both_do_all_the_work_no_more() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    std::fs::create_dir(&input).unwrap();
+    let clip = dir.path().join("short.mp4");
+    ffmpeg(&[
+        "-i",
+        s(&sample("01_clean_side.mp4")),
+        "-frames:v",
+        "45",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        s(&clip),
+    ]);
+    for name in ["a.mp4", "b.mp4", "c.mp4", "d.mp4"] {
+        std::fs::copy(&clip, input.join(name)).unwrap();
+    }
+    let out = dir.path().join("out");
+    let spawn = || {
+        formcheck()
+            .args(["batch", s(&input), "--out", s(&out), "--threads", "1"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (first, second) = (spawn(), spawn());
+    let (first, second) = (first.wait_with_output().unwrap(), second.wait_with_output().unwrap());
+    let mut done: Vec<String> = Vec::new();
+    for result in [&first, &second] {
+        assert_eq!(code(result), Some(0), "{}", text(result));
+        done.extend(stderr(result).lines().filter_map(|l| l.strip_prefix("ok       ")).map(str::to_string));
+    }
+    done.sort();
+    // Each video analysed once, by one of the two; the other was told it was claimed or current.
+    assert_eq!(done, vec!["a.mp4", "b.mp4", "c.mp4", "d.mp4"], "{}\n{}", text(&first), text(&second));
+    let videos = names(&out.join("videos"));
+    assert!(!videos.iter().any(|n| n.ends_with(".lock")), "locks released: {videos:?}");
+
+    // A lock left by a worker that died on this host is taken over; a live worker's is respected.
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap().trim().to_string();
+    let mut child = Command::new("true").spawn().unwrap();
+    let dead = child.id();
+    child.wait().unwrap();
+    std::fs::copy(&clip, input.join("e.mp4")).unwrap();
+    std::fs::copy(&clip, input.join("f.mp4")).unwrap();
+    std::fs::write(out.join("videos/e.mp4.lock"), format!("formcheck batch lock\nhost={host}\npid={dead}\n")).unwrap();
+    let alive = std::process::id();
+    std::fs::write(out.join("videos/f.mp4.lock"), format!("formcheck batch lock\nhost={host}\npid={alive}\n")).unwrap();
+    let result = run_with_timeout(&["batch", s(&input), "--out", s(&out)], Duration::from_secs(20));
+    assert_eq!(code(&result), Some(0), "{}", text(&result));
+    assert!(stderr(&result).contains("ok       e.mp4"), "{}", text(&result));
+    assert!(
+        stderr(&result).contains(&format!("busy     f.mp4 (being analysed by host {host}, pid {alive})")),
+        "{}",
+        text(&result)
+    );
+    assert!(!out.join("videos/e.mp4.lock").exists() && out.join("videos/f.mp4.lock").exists());
+}
+
+#[test]
+fn non_utf8_file_names_are_mangled_no_more() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    // A Latin-1 "é" (0xE9), as an old camera or a Windows share may write it: not UTF-8.
+    let folder = dir.path().join(std::ffi::OsStr::from_bytes(b"s\xe9ance"));
+    std::fs::create_dir(&folder).unwrap();
+    let clip = folder.join(std::ffi::OsStr::from_bytes(b"caf\xe9.mp4"));
+    std::fs::rename(short_clip(dir.path()), &clip).unwrap();
+    let still = folder.join(std::ffi::OsStr::from_bytes(b"caf\xe9.png"));
+    let png = dir.path().join("still.png");
+    ffmpeg(&["-i", s(&sample("01_clean_side.mp4")), "-frames:v", "1", s(&png)]);
+    std::fs::rename(&png, &still).unwrap();
+    let out = dir.path().join("o.jsonl");
+    let result = formcheck().arg("pose").arg(&clip).arg("--jsonl").arg(&out).output().unwrap();
+    assert_eq!(code(&result), Some(0), "{}", text(&result));
+    assert_eq!(common::read_jsonl(&out).len(), 180);
+    let annotated = folder.join(std::ffi::OsStr::from_bytes(b"caf\xe9.annotated.mp4"));
+    let result =
+        formcheck().arg("analyze").arg(&clip).arg("--annotate").arg(&annotated).arg("--quiet").output().unwrap();
+    assert_eq!(code(&result), Some(0), "{}", text(&result));
+    assert!(annotated.is_file(), "{}", text(&result));
+    let result = formcheck().arg("pose").arg(&still).arg("--jsonl").arg(&out).output().unwrap();
+    assert_eq!(code(&result), Some(0), "{}", text(&result));
+    assert_eq!(common::read_jsonl(&out).len(), 1);
+}

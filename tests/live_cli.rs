@@ -75,6 +75,29 @@ fn a_udp_stream_that_stops_ends_the_session_cleanly() {
 }
 
 #[test]
+fn live_udp_ignores_stall_timeout_while_opening_no_more_and_leaves_no_jsonl() {
+    // Nothing sends to this port: the stream never opens. Before, OpenCV's FFmpeg backend waited
+    // its own 30 s, GStreamer then printed assertion noise, and the events file was created first.
+    let dir = tempfile::tempdir().unwrap();
+    let events = dir.path().join("events.jsonl");
+    let port = 40_000 + (std::process::id() % 20_000) as u16;
+    let url = format!("udp://127.0.0.1:{port}");
+    let started = std::time::Instant::now();
+    let result = formcheck()
+        .args(["live", &url, "--headless", "--stall-timeout", "2", "--jsonl", events.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let took = started.elapsed();
+    assert_eq!(result.status.code(), Some(3), "{}", text(&result));
+    assert!(took < Duration::from_secs(12), "took {took:?} with --stall-timeout 2\n{}", text(&result));
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(stderr.contains(&format!("cannot open capture source {url}")), "{}", text(&result));
+    assert!(!stderr.contains("GStreamer") && !stderr.contains("OpenCV("), "noise on stderr:\n{stderr}");
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}
+
+#[test]
 fn an_unreachable_display_is_a_clear_error_not_an_abort() {
     let result = formcheck()
         .args(["live", sample("08_pelvic_hike.mp4").to_str().unwrap(), "--max-seconds", "1"])
@@ -96,7 +119,7 @@ fn a_missing_camera_is_a_clear_error() {
 fn the_live_window_opens_on_a_display() {
     // A virtual display stands in for a screen; the test needs Xvfb (installed by scripts/setup.sh).
     if !Path::new("/usr/bin/Xvfb").exists() {
-        eprintln!("skipped: no /usr/bin/Xvfb");
+        common::skip_or_fail("no /usr/bin/Xvfb (scripts/setup.sh installs it)");
         return;
     }
     // A display number nobody uses (no X socket, no lock file).

@@ -166,7 +166,7 @@ fn build_report(base: &BaseSignals, sets: &[SetSegment], spec: &ExerciseSpec, in
         checks,
         summary,
         series,
-        diagnostics: Diagnostics { frames: n, frames_with_pose, leg_swaps_repaired: base.swaps_repaired },
+        diagnostics: Diagnostics { frames: n, frames_with_pose, leg_swaps_repaired: base.swaps_repaired, ..Default::default() },
     }
 }
 

@@ -333,6 +333,10 @@ pub struct Diagnostics {
     pub frames_with_pose: usize,
     /// Frames whose left/right leg labels were repaired.
     pub leg_swaps_repaired: usize,
+    /// Set when the video held fewer frames than its container announced:
+    /// "analysed N of M frames: the file ends early" (absent otherwise, and in older reports).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ends_early: Option<String>,
 }
 
 /// The whole report.

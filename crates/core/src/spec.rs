@@ -405,6 +405,9 @@ pub enum SpecError {
     Invalid(String),
 }
 
+/// The `spec_version` this build reads; any other is refused (its meaning may differ).
+pub const SPEC_VERSION: u32 = 1;
+
 const EMBEDDED: &str = include_str!("../../../exercises/cable-medius-kickback.toml");
 
 impl ExerciseSpec {
@@ -483,6 +486,12 @@ impl ExerciseSpec {
     /// Checks the values for consistency, with an error naming the offending key.
     pub fn validate(&self) -> Result<(), SpecError> {
         let bad = |m: String| Err(SpecError::Invalid(m));
+        if self.spec_version != SPEC_VERSION {
+            return bad(format!(
+                "spec_version = {}, but this formcheck reads spec_version = {SPEC_VERSION} only",
+                self.spec_version
+            ));
+        }
         let positive: [(&str, f64); 35] = [
             ("visibility.min_visibility", self.visibility.min_visibility),
             ("holding_hand_margin_m", self.holding_hand_margin_m),

@@ -26,6 +26,9 @@ pub enum VideoError {
         /// What went wrong.
         why: String,
     },
+    /// The file exists but this process may not read it.
+    #[error("{0}: permission denied")]
+    PermissionDenied(PathBuf),
     /// It opened but no frame could be decoded.
     #[error("{0}: the video holds no decodable frames")]
     NoFrames(String),
@@ -94,6 +97,15 @@ pub fn is_image_path(path: &Path) -> bool {
         .unwrap_or(false)
 }
 
+/// What the OS refusing to open `path` means for the user.
+fn open_error(path: &Path, err: std::io::Error) -> VideoError {
+    match err.kind() {
+        std::io::ErrorKind::PermissionDenied => VideoError::PermissionDenied(path.to_path_buf()),
+        std::io::ErrorKind::NotFound => VideoError::NotFound(path.to_path_buf()),
+        _ => VideoError::Unreadable { path: path.display().to_string(), why: err.to_string() },
+    }
+}
+
 /// Facts about an opened input.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VideoInfo {
@@ -138,8 +150,17 @@ impl VideoReader {
         if path.is_dir() {
             return Err(VideoError::Unreadable { path: name, why: "it is a directory".into() });
         }
+        // OpenCV says only "no video stream" when it cannot read a file: ask the OS first (for a
+        // regular file; opening a fifo would wait for a writer).
+        if path.metadata().is_ok_and(|m| m.is_file()) {
+            if let Err(err) = std::fs::File::open(path) {
+                return Err(open_error(path, err));
+            }
+        }
         if is_image_path(path) {
-            let image = imgcodecs::imread(&name, imgcodecs::IMREAD_COLOR)?;
+            // The path's own bytes, not its display form: a name that is not UTF-8 must reach
+            // OpenCV unchanged.
+            let image = imgcodecs::imread(path.as_os_str(), imgcodecs::IMREAD_COLOR)?;
             if image.empty() {
                 return Err(VideoError::Unreadable { path: name, why: "not a decodable image".into() });
             }
@@ -161,23 +182,43 @@ impl VideoReader {
                 started: Instant::now(),
             });
         }
-        let capture = videoio::VideoCapture::from_file(&name, videoio::CAP_FFMPEG)
+        let capture = videoio::VideoCapture::from_file(path.as_os_str(), videoio::CAP_FFMPEG)
             .map_err(|e| VideoError::Unreadable { path: name.clone(), why: e.message.clone() })?;
         Self::from_capture(capture, name, false)
     }
 
-    /// Opens any source: files as [`open_file`](Self::open_file), cameras and streams live.
+    /// Opens any source: files as [`open_file`](Self::open_file), cameras and streams live
+    /// (with FFmpeg's default 30 s limits on opening and on each read of a stream).
     pub fn open(source: &Source) -> Result<VideoReader, VideoError> {
+        Self::open_with_timeout(source, Duration::from_secs(30))
+    }
+
+    /// Opens any source like [`open`](Self::open); a stream URL (`udp://`, `rtsp://`...) that
+    /// gives no picture within `timeout` (opening, then each read) is
+    /// [`VideoError::SourceUnavailable`]. Streams are opened by OpenCV's FFmpeg backend only, so a
+    /// dead URL is not handed on to GStreamer, which only adds noise on stderr.
+    pub fn open_with_timeout(source: &Source, timeout: Duration) -> Result<VideoReader, VideoError> {
+        let unavailable = |_| VideoError::SourceUnavailable(source.describe());
         match source {
             Source::File(path) => Self::open_file(path),
             Source::Camera(index) => {
-                let capture = videoio::VideoCapture::new(*index, videoio::CAP_ANY)
-                    .map_err(|_| VideoError::SourceUnavailable(source.describe()))?;
+                let capture = videoio::VideoCapture::new(*index, videoio::CAP_ANY).map_err(unavailable)?;
                 Self::from_capture(capture, source.describe(), true)
             }
-            Source::Url(url) => {
-                let capture = videoio::VideoCapture::from_file(url, videoio::CAP_ANY)
-                    .map_err(|_| VideoError::SourceUnavailable(source.describe()))?;
+            Source::Url(url) if url.contains("://") => {
+                let ms = i32::try_from(timeout.as_millis()).unwrap_or(i32::MAX).max(1);
+                let params = opencv::core::Vector::<i32>::from_slice(&[
+                    videoio::CAP_PROP_OPEN_TIMEOUT_MSEC,
+                    ms,
+                    videoio::CAP_PROP_READ_TIMEOUT_MSEC,
+                    ms,
+                ]);
+                let capture = videoio::VideoCapture::from_file_with_params(url, videoio::CAP_FFMPEG, &params)
+                    .map_err(unavailable)?;
+                Self::from_capture(capture, source.describe(), true)
+            }
+            Source::Url(device) => {
+                let capture = videoio::VideoCapture::from_file(device, videoio::CAP_ANY).map_err(unavailable)?;
                 Self::from_capture(capture, source.describe(), true)
             }
         }
@@ -485,6 +526,32 @@ mod tests {
         assert!(is_image_path(Path::new("a/B.JPG")));
         assert!(!is_image_path(Path::new("a/b.mp4")));
         assert!(!is_image_path(Path::new("noext")));
+    }
+
+    #[test]
+    fn an_unreadable_file_is_reported_as_permission_denied() {
+        let denied = std::io::Error::from_raw_os_error(13); // EACCES
+        let err = open_error(Path::new("/videos/clip.mp4"), denied);
+        assert!(matches!(err, VideoError::PermissionDenied(_)), "{err:?}");
+        assert_eq!(err.to_string(), "/videos/clip.mp4: permission denied");
+        let other = open_error(Path::new("x.mp4"), std::io::Error::from_raw_os_error(5)); // EIO
+        assert!(err_text_has(&other, "x.mp4: cannot open as a video or image"), "{other}");
+        // Without root's override of file permissions, the real open says so too.
+        let dir = std::env::temp_dir().join(format!("formcheck-perm-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("locked.mp4");
+        std::fs::write(&file, b"not readable").unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o000)).unwrap();
+        if std::fs::File::open(&file).is_err() {
+            let err = VideoReader::open_file(&file).err().expect("must fail");
+            assert!(matches!(err, VideoError::PermissionDenied(_)), "{err}");
+        }
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    fn err_text_has(err: &VideoError, text: &str) -> bool {
+        err.to_string().contains(text)
     }
 
     #[test]
