@@ -166,7 +166,12 @@ fn build_report(base: &BaseSignals, sets: &[SetSegment], spec: &ExerciseSpec, in
         checks,
         summary,
         series,
-        diagnostics: Diagnostics { frames: n, frames_with_pose, leg_swaps_repaired: base.swaps_repaired, ..Default::default() },
+        diagnostics: Diagnostics {
+            frames: n,
+            frames_with_pose,
+            leg_swaps_repaired: base.swaps_repaired,
+            ..Default::default()
+        },
     }
 }
 
