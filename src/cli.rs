@@ -460,7 +460,7 @@ fn run_analyze(args: AnalyzeArgs) -> Result<u8, AppError> {
             print!("{text}");
         }
     }
-    if analysis.report.sets.is_empty() {
+    if analysis.report.summary.reps_left + analysis.report.summary.reps_right == 0 {
         // The report is written (it says what was seen); the exit code says there was nothing to judge.
         eprintln!("formcheck: no exercise found in {}: {}", args.input.display(), formcheck::NO_EXERCISE);
         return Ok(formcheck::exit::UNREADABLE_INPUT);

@@ -64,7 +64,7 @@ fn validation_part_figures_hold() {
 }
 
 /// Pinned validation figures (reps exact, macro F1, coverage, clean reps flagged), a little under
-/// what the validation part measured when it was last grown (8 clips: 0.88, 0.25, 0.78, 0.00);
+/// what the validation part measured when it was last grown (8 clips: 0.88, 0.25, 0.83, 0.00);
 /// never tuned on. Raise them as the part grows and the figures improve.
 const VALIDATION_PINS: (f64, f64, f64, f64) = (0.85, 0.20, 0.75, 0.03);
 

@@ -73,9 +73,14 @@ fn build_report(base: &BaseSignals, sets: &[SetSegment], spec: &ExerciseSpec, in
     let mut reasons: BTreeMap<CheckId, String> = BTreeMap::new();
     let mut set_views: Vec<Option<View>> = Vec::new();
     let mut phase: Vec<Option<Phase>> = vec![None; n];
-    for (si, set) in sets.iter().enumerate() {
+    for set in sets {
         let (Some(first), Some(last)) = (set.reps.first(), set.reps.last()) else { continue };
         let Some(sig) = sides[side_index(set.side)].as_ref() else { continue };
+        let set_reps = without_steps(base, sig, &set.reps, spec);
+        // Without the steps at its ends the set may no longer be one (see `reps.min_set_reps`).
+        if set_reps.iter().filter(|r| !r.partial).count() < spec.reps.min_set_reps {
+            continue;
+        }
         let view = dominant_view(&views, first.start, last.end + 1);
         set_views.push(view);
         let machine = machine_side(base, first.start, last.end + 1, spec.holding_hand_margin_m).unwrap_or(
@@ -88,7 +93,6 @@ fn build_report(base: &BaseSignals, sets: &[SetSegment], spec: &ExerciseSpec, in
             *p = Some(Phase::Bottom);
         }
         let mut reps = Vec::new();
-        let set_reps = without_steps(base, sig, &set.reps, spec);
         let ctx = SetContext::new(base, sig, &set_reps, spec);
         for (ri, rep) in set_reps.iter().enumerate() {
             let next = set_reps.get(ri + 1).map(|r| r.start);
@@ -140,7 +144,7 @@ fn build_report(base: &BaseSignals, sets: &[SetSegment], spec: &ExerciseSpec, in
         }
         let rep_count = reps.iter().filter(|r| !r.partial).count();
         set_reports.push(SetReport {
-            index: si + 1,
+            index: set_reports.len() + 1,
             side: set.side,
             machine_side: machine,
             view,

@@ -743,59 +743,23 @@ fn rest_relative_elevation(
 ) -> Vec<Option<f64>> {
     let angles: Vec<Option<(f64, f64)>> =
         skeletons.iter().zip(left_axis).map(|(s, l)| thigh_angles(s.as_ref()?, side, (*l)?)).collect();
-    // The ankle's height in the image (torso lengths below the hips): whatever the model makes of
-    // depth, a kick lifts the foot in the image.
-    let [_, _, ankle, _] = side.leg();
-    let ankle_drop: Vec<Option<f64>> = skeletons
-        .iter()
-        .map(|s| {
-            let s = s.as_ref()?;
-            let hip = s.image_mid(Joint::LeftHip, Joint::RightHip)?;
-            let sh = s.image_mid(Joint::LeftShoulder, Joint::RightShoulder)?;
-            let torso = (sh - hip).norm();
-            (torso >= 1.0).then_some((s.image_weak(ankle)?.y - hip.y) / torso)
-        })
-        .collect();
     let n = angles.len().min(t.len());
     let (mut lo, mut hi) = (0usize, 0usize);
-    let mut rest: Option<(f64, f64, f64)> = None;
+    let mut rest: Option<(f64, f64)> = None;
     (0..n)
         .map(|i| {
             if i % 5 == 0 || rest.is_none() {
                 slide_window(t, i, REST_WINDOW_HALF_S, n, &mut lo, &mut hi);
-                // A model that reads the person mirrored (a back view taken for a front one)
-                // reverses depth, and the kick goes "forward" in its frame: the sign that puts
-                // the raised foot at the far end of the backward angle is the right one.
-                let pairs: Vec<(f64, f64)> =
-                    (lo..=hi).filter_map(|k| Some((angles[k]?.0, ankle_drop.get(k).copied().flatten()?))).collect();
-                let sign = if correlation(&pairs).is_some_and(|c| c > 0.0) { -1.0 } else { 1.0 };
                 let win = || angles[lo..=hi].iter().flatten();
-                rest = percentile(win().map(|a| sign * a.0), REST_PERCENTILE)
-                    .zip(percentile(win().map(|a| a.1), REST_PERCENTILE))
-                    .map(|(b, o)| (sign, b, o));
+                rest = percentile(win().map(|a| a.0), REST_PERCENTILE)
+                    .zip(percentile(win().map(|a| a.1), REST_PERCENTILE));
             }
             match (angles[i], rest) {
-                (Some((b, o)), Some((sign, b0, o0))) => Some((sign * b - b0).max(0.0).hypot((o - o0).max(0.0))),
+                (Some((b, o)), Some((b0, o0))) => Some((b - b0).max(0.0).hypot((o - o0).max(0.0))),
                 _ => fallback.get(i).copied().flatten(),
             }
         })
         .collect()
-}
-
-/// Pearson correlation of the pairs (`None` with fewer than three or no spread).
-fn correlation(pairs: &[(f64, f64)]) -> Option<f64> {
-    if pairs.len() < 3 {
-        return None;
-    }
-    let n = pairs.len() as f64;
-    let (mx, my) = (pairs.iter().map(|p| p.0).sum::<f64>() / n, pairs.iter().map(|p| p.1).sum::<f64>() / n);
-    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
-    for (x, y) in pairs {
-        sxy += (x - mx) * (y - my);
-        sxx += (x - mx) * (x - mx);
-        syy += (y - my) * (y - my);
-    }
-    (sxx > 1e-12 && syy > 1e-12).then(|| sxy / (sxx * syy).sqrt())
 }
 
 fn thigh_elevation(s: &Skeleton, side: Side) -> Option<f64> {
