@@ -60,10 +60,9 @@ pub struct MetricPair {
     pub truth: f64,
 }
 
-/// A metric value of our rep by name (the report's `metrics` object read generically, so this
-/// keeps working whatever struct or map carries them).
+/// A metric value of our rep by name.
 pub fn metric_value(rep: &RepReport, name: &str) -> Option<f64> {
-    serde_json::to_value(&rep.metrics).ok()?.get(name)?.as_f64()
+    rep.metrics.value(name)
 }
 
 /// The pairs of one clip: its true reps paired with ours by the scoring rules.

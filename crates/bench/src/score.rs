@@ -255,13 +255,8 @@ impl Scores {
     /// Counts of one check over all classes.
     pub fn check_total(&self, check: CheckId) -> Confusion {
         let mut c = Confusion::default();
-        for ((k, _), v) in &self.cells {
-            if *k == check {
-                c.tp += v.tp;
-                c.fp += v.fp;
-                c.fn_ += v.fn_;
-                c.tn += v.tn;
-            }
+        for v in self.cells.iter().filter(|((k, _), _)| *k == check).map(|(_, v)| v) {
+            c.add(v);
         }
         c
     }

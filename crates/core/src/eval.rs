@@ -52,7 +52,8 @@ impl Confusion {
             2.0 * p * r / (p + r)
         }
     }
-    fn add(&mut self, o: &Confusion) {
+    /// Adds another count to this one.
+    pub fn add(&mut self, o: &Confusion) {
         self.tp += o.tp;
         self.fp += o.fp;
         self.fn_ += o.fn_;

@@ -105,6 +105,29 @@ pub struct RepMetrics {
 }
 
 impl RepMetrics {
+    /// The value of the metric named `name` (one of [`RepMetrics::NAMES`]), `None` when it was
+    /// not measurable or the name is unknown.
+    pub fn value(&self, name: &str) -> Option<f64> {
+        match name {
+            "amplitude_deg" => self.amplitude_deg,
+            "peak_hip_extension_deg" => self.peak_hip_extension_deg,
+            "peak_hip_abduction_deg" => self.peak_hip_abduction_deg,
+            "peak_hip_extension_rel_trunk_deg" => self.peak_hip_extension_rel_trunk_deg,
+            "trunk_forward_change_deg" => self.trunk_forward_change_deg,
+            "trunk_back_change_deg" => self.trunk_back_change_deg,
+            "trunk_away_change_deg" => self.trunk_away_change_deg,
+            "pelvis_hike_change_deg" => self.pelvis_hike_change_deg,
+            "pelvis_rotation_change_deg" => self.pelvis_rotation_change_deg,
+            "support_knee_flexion_deg" => self.support_knee_flexion_deg,
+            "support_knee_range_deg" => self.support_knee_range_deg,
+            "swing_ratio" => self.swing_ratio,
+            "sideways_margin_deg" => self.sideways_margin_deg,
+            "support_foot_shift_cm" => self.support_foot_shift_cm,
+            "torso_twist_change_deg" => self.torso_twist_change_deg,
+            _ => None,
+        }
+    }
+
     /// The metric names, as keys of the report's rep `metrics`.
     pub const NAMES: [&'static str; 15] = [
         "amplitude_deg",
@@ -484,5 +507,28 @@ mod tests {
         names.sort();
         keys.sort();
         assert_eq!(names, keys);
+        // `value` reads each of them.
+        let m = RepMetrics {
+            amplitude_deg: Some(1.0),
+            peak_hip_extension_deg: Some(2.0),
+            peak_hip_abduction_deg: Some(3.0),
+            peak_hip_extension_rel_trunk_deg: Some(4.0),
+            trunk_forward_change_deg: Some(5.0),
+            trunk_back_change_deg: Some(6.0),
+            trunk_away_change_deg: Some(7.0),
+            pelvis_hike_change_deg: Some(8.0),
+            pelvis_rotation_change_deg: Some(9.0),
+            support_knee_flexion_deg: Some(10.0),
+            support_knee_range_deg: Some(11.0),
+            swing_ratio: Some(12.0),
+            sideways_margin_deg: Some(13.0),
+            support_foot_shift_cm: Some(14.0),
+            torso_twist_change_deg: Some(15.0),
+        };
+        let json = serde_json::to_value(&m).unwrap();
+        for name in RepMetrics::NAMES {
+            assert_eq!(m.value(name), json[name].as_f64(), "{name}");
+        }
+        assert_eq!(m.value("nonsense"), None);
     }
 }
