@@ -227,64 +227,81 @@ const SWAPPABLE: [(Joint, Joint); 4] = [
     (Joint::LeftFootIndex, Joint::RightFootIndex),
 ];
 
-/// Repairs frames where the pose model swapped the left and right lower legs.
+/// Prior cost, in torso lengths of image motion, of believing the pose model mislabelled the legs
+/// in one frame. The model's labels are right in all but a few percent of frames, so a stretch
+/// is relabelled only when the image shows the legs jumping into each other's places on the way
+/// in and back out, by more than this per frame in between.
+const SWAP_PRIOR_PER_FRAME: f64 = 0.03;
+
+/// Repairs stretches of frames where the pose model swapped the left and right lower legs.
 ///
-/// Two witnesses decide: anatomy (in the world landmarks the left knee, ankle, heel and toe
-/// lie on the left hip's side of the body: with hips ~20 cm apart this ordering survives the
-/// model's depth noise) and, when anatomy is undecided (legs crossing), continuity (a swap is a
-/// jump of both legs at once to where the other leg was, measured in the image relative to the
-/// torso length). Returns the repaired poses (same order) and how many frames were repaired.
+/// The image is the witness: a swap is a jump of both legs at once to where the other leg was.
+/// The most likely labelling of the whole sequence (a two-state Viterbi path: labels as given or
+/// exchanged) minimises the legs' image motion between consecutive frames, in torso lengths,
+/// plus [`SWAP_PRIOR_PER_FRAME`] for each exchanged frame. Anatomy is no witness: on the rendered
+/// corpus the model's world landmarks put a correctly labelled knee and ankle on the other hip's
+/// side as often as a swapped one (a crossing kick, a depth guess from behind). A frame without
+/// legs breaks the chain; the prior then decides. Returns the poses (same order) and how many
+/// frames were relabelled.
 pub fn repair_leg_swaps(frames: &[PoseFrame]) -> (Vec<Option<Pose>>, usize) {
-    let mut out: Vec<Option<Pose>> = Vec::with_capacity(frames.len());
-    let mut prev: Option<[(f64, f64); 8]> = None;
+    let swapped = swap_path(frames);
     let mut repaired = 0;
-    for f in frames {
-        let Some(pose) = f.pose.as_ref() else {
-            out.push(None);
-            continue;
-        };
-        let pts = leg_points(pose);
-        let torso = torso_px(pose).unwrap_or(100.0).max(1.0);
-        let mut pose = pose.clone();
-        let order = lateral_order(&pose);
-        let swap = match order {
-            // Decisive anatomy: summed lateral separation of 4 joint pairs beyond 8 cm.
-            Some(o) if o.abs() > 0.08 => o < 0.0,
-            _ => match (pts, prev) {
-                (Some(cur), Some(p)) => {
-                    let keep = cost(&cur, &p, false);
-                    let swapped = cost(&cur, &p, true);
-                    swapped < 0.5 * keep && keep > 0.15 * torso
-                }
-                _ => false,
-            },
-        };
-        if swap {
-            swap_legs(&mut pose);
-            repaired += 1;
-        }
-        if let Some(p) = leg_points(&pose) {
-            prev = Some(p);
-        }
-        out.push(Some(pose));
-    }
+    let out = frames
+        .iter()
+        .zip(&swapped)
+        .map(|(f, &swap)| {
+            let mut pose = f.pose.clone()?;
+            if swap {
+                swap_legs(&mut pose);
+                repaired += 1;
+            }
+            Some(pose)
+        })
+        .collect();
     (out, repaired)
 }
 
-/// Σ over lower-leg joint pairs of (left − right) projected on the hip axis (m); positive when
-/// the labels agree with the hips. `None` when the world landmarks are unusable.
-fn lateral_order(pose: &Pose) -> Option<f64> {
-    let w = |j: Joint| {
-        let p = pose.world_point(j);
-        let v = Vec3::new(f64::from(p.x), f64::from(p.y), f64::from(p.z));
-        (v.x.is_finite() && v.y.is_finite() && v.z.is_finite()).then_some(v)
-    };
-    let axis = (w(Joint::LeftHip)? - w(Joint::RightHip)?).unit()?;
-    let mut s = 0.0;
-    for (l, r) in SWAPPABLE {
-        s += (w(l)? - w(r)?).dot(axis);
+/// The Viterbi path of [`repair_leg_swaps`]: per frame, whether its leg labels are exchanged.
+fn swap_path(frames: &[PoseFrame]) -> Vec<bool> {
+    // cost[s]: cheapest labelling so far ending in state s (0 = as given, 1 = exchanged);
+    // from[i][s]: on that path, the state of the previous frame that had legs.
+    let mut cost = [0.0, SWAP_PRIOR_PER_FRAME];
+    let mut from: Vec<Option<[usize; 2]>> = Vec::with_capacity(frames.len());
+    let mut prev: Option<[(f64, f64); 8]> = None;
+    for f in frames {
+        let Some((pose, pts)) = f.pose.as_ref().and_then(|p| Some((p, leg_points(p)?))) else {
+            // no legs: the chain breaks, so the next frame's labelling costs no motion either way
+            from.push(None);
+            prev = None;
+            continue;
+        };
+        let (stay, cross) = match prev {
+            Some(p) => {
+                let torso = torso_px(pose).unwrap_or(100.0).max(1.0);
+                (cost_px(&pts, &p, false) / torso, cost_px(&pts, &p, true) / torso)
+            }
+            None => (0.0, 0.0),
+        };
+        let mut next = [0.0; 2];
+        let mut back = [0; 2];
+        for (s, slot) in next.iter_mut().enumerate() {
+            let via = |p: usize| cost[p] + if p == s { stay } else { cross };
+            back[s] = usize::from(via(1) < via(0));
+            *slot = via(back[s]) + if s == 1 { SWAP_PRIOR_PER_FRAME } else { 0.0 };
+        }
+        cost = next;
+        from.push(Some(back));
+        prev = Some(pts);
     }
-    Some(s)
+    let mut state = usize::from(cost[1] < cost[0]);
+    let mut out = vec![false; frames.len()];
+    for (i, back) in from.iter().enumerate().rev() {
+        if let Some(back) = back {
+            out[i] = state == 1;
+            state = back[state];
+        }
+    }
+    out
 }
 
 fn leg_points(pose: &Pose) -> Option<[(f64, f64); 8]> {
@@ -301,7 +318,9 @@ fn leg_points(pose: &Pose) -> Option<[(f64, f64); 8]> {
     Some(out)
 }
 
-fn cost(cur: &[(f64, f64); 8], prev: &[(f64, f64); 8], swapped: bool) -> f64 {
+/// Summed image distance (px) of the eight leg joints from the previous frame's, with the
+/// current frame's labels as given or exchanged.
+fn cost_px(cur: &[(f64, f64); 8], prev: &[(f64, f64); 8], swapped: bool) -> f64 {
     let mut c = 0.0;
     for k in 0..4 {
         let (a, b) = if swapped { (2 * k + 1, 2 * k) } else { (2 * k, 2 * k + 1) };
