@@ -72,7 +72,7 @@ case "${1:-}" in
       --pose-error "$ROOT/corpus/pose-error.md" > /dev/null
     python3 "$ROOT/scripts/corpus/joint_error.py" "$ROOT/corpus/manifest.jsonl" "$ROOT/corpus/pose-error.md" --split calibration
     python3 "$ROOT/scripts/corpus/calibrate.py" "$tmp/readings.csv" "$ROOT/exercises/cable-medius-kickback.toml" \
-      --table "$ROOT/corpus/calibration.md"
+      --table "$ROOT/corpus/calibration.md" --also "$ROOT/exercises/cable-glute-kickback.toml"
     # the spec is embedded in the binary: rebuild so the new calibration is the one evaluated
     (cd "$ROOT" && cargo build --release --quiet) ;;
   figures)

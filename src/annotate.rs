@@ -85,11 +85,11 @@ pub struct OverlayTimeline<'a> {
 
 /// The angles the overlay can print, with the check that makes each one matter.
 const OVERLAY_ANGLES: [(&str, &str, CheckId); 5] = [
-    ("hip_extension_deg", "hip ext", CheckId::LowBackArch),
-    ("trunk_forward_deg", "trunk fwd", CheckId::TorsoLeanForward),
-    ("trunk_away_deg", "trunk away", CheckId::TorsoLeanAway),
-    ("pelvis_hike_deg", "pelvis hike", CheckId::PelvisHike),
-    ("support_knee_flexion_deg", "support knee", CheckId::SupportKneeLocked),
+    ("hip_extension_deg", "hip ext", formcheck_core::kickback::LOW_BACK_ARCH),
+    ("trunk_forward_deg", "trunk fwd", formcheck_core::kickback::TORSO_LEAN_FORWARD),
+    ("trunk_away_deg", "trunk away", formcheck_core::kickback::TORSO_LEAN_AWAY),
+    ("pelvis_hike_deg", "pelvis hike", formcheck_core::kickback::PELVIS_HIKE),
+    ("support_knee_flexion_deg", "support knee", formcheck_core::kickback::SUPPORT_KNEE_LOCKED),
 ];
 
 impl<'a> OverlayTimeline<'a> {

@@ -98,20 +98,31 @@ enum SplitArg {
 /// Options naming the exercise spec.
 #[derive(Args, Debug)]
 struct SpecOptions {
-    /// Exercise spec (TOML) to check against (default: the built-in cable medius kickback).
-    #[arg(long, value_name = "TOML")]
+    /// The exercise to check against: a bundled one by name, or a spec file (TOML).
+    #[arg(long, value_name = "NAME|TOML", long_help = exercise_help())]
     exercise: Option<PathBuf>,
 }
 
 /// An exercise spec is a few kilobytes of TOML; anything over this is refused unread.
 const MAX_SPEC_BYTES: u64 = 1 << 20;
 
+/// `--exercise`'s long help, naming the bundled exercises.
+fn exercise_help() -> String {
+    let names: Vec<&str> = formcheck_core::spec::BUNDLED.iter().map(|(name, _)| *name).collect();
+    format!(
+        "The exercise to check against: a bundled one by name ({}; the first is the default), \
+         or the path of an exercise spec file (TOML, see exercises/)",
+        names.join(", ")
+    )
+}
+
 impl SpecOptions {
     fn load(&self) -> Result<ExerciseSpec, AppError> {
-        Ok(match &self.exercise {
-            Some(path) => read_spec(path)?,
-            None => ExerciseSpec::cable_medius_kickback()?,
-        })
+        let Some(arg) = &self.exercise else { return Ok(ExerciseSpec::cable_medius_kickback()?) };
+        match arg.to_str().and_then(ExerciseSpec::bundled) {
+            Some(bundled) => Ok(bundled?),
+            None => read_spec(arg),
+        }
     }
 }
 

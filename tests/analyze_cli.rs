@@ -31,7 +31,7 @@ fn report_contract_and_annotated_video() {
     assert_eq!(raw["schema_version"], 1);
     let checks = raw["checks"].as_array().unwrap();
     let ids: Vec<&str> = checks.iter().map(|c| c["check"].as_str().unwrap()).collect();
-    let expected: Vec<&str> = CheckId::ALL.iter().map(|c| c.as_str()).collect();
+    let expected: Vec<&str> = formcheck_core::kickback::ALL.iter().map(|c| c.as_str()).collect();
     assert_eq!(ids, expected, "one entry per check id, in order");
     for check in checks {
         let status = check["status"].as_str().unwrap();
@@ -53,7 +53,7 @@ fn report_contract_and_annotated_video() {
 
     // From behind, the working leg (right, per the ground truth) and pelvic level are visible.
     assert_eq!(report.sets[0].side.as_str(), "right");
-    let hike = report.checks.iter().find(|c| c.check == CheckId::PelvisHike).unwrap();
+    let hike = report.checks.iter().find(|c| c.check == formcheck_core::kickback::PELVIS_HIKE).unwrap();
     assert_ne!(hike.status, Status::NotMeasurable);
 
     // The summary went to stdout; the annotated video is H.264 with every frame.
@@ -70,9 +70,9 @@ fn side_view_says_what_it_cannot_see() {
     let report = report.unwrap();
     let status = |id: CheckId| report.checks.iter().find(|c| c.check == id).unwrap().status;
     // Pelvic level and sideways lean cannot be judged from the side; forward lean can.
-    assert_eq!(status(CheckId::PelvisHike), Status::NotMeasurable);
-    assert_eq!(status(CheckId::TorsoLeanAway), Status::NotMeasurable);
-    assert_ne!(status(CheckId::TorsoLeanForward), Status::NotMeasurable);
+    assert_eq!(status(formcheck_core::kickback::PELVIS_HIKE), Status::NotMeasurable);
+    assert_eq!(status(formcheck_core::kickback::TORSO_LEAN_AWAY), Status::NotMeasurable);
+    assert_ne!(status(formcheck_core::kickback::TORSO_LEAN_FORWARD), Status::NotMeasurable);
     assert_eq!(report.sets.first().map(|s| s.side.as_str()), Some("right"));
 }
 

@@ -3,7 +3,7 @@
 //! `tests/corpus.rs`.)
 
 use formcheck::evaluate::{evaluate_samples, sample_clips, Evaluation};
-use formcheck_core::spec::{CheckId, ExerciseSpec};
+use formcheck_core::spec::ExerciseSpec;
 use formcheck_vision::pose::{default_models_dir, PoseConfig, PoseEstimator, SmoothingClock};
 use std::path::{Path, PathBuf};
 
@@ -31,7 +31,7 @@ fn bundled_samples_count_reps_and_find_the_hike() {
     assert_eq!(scores.reps_exact_rate(), 1.0, "{:?}", scores.clips);
     // The hike is 12° in every rep of 08; from behind the calibrated noise is about ±5°, so a rep
     // that reads 10° is borderline rather than cued. Never a false alarm.
-    let hike = scores.check_total(CheckId::PelvisHike);
+    let hike = scores.check_total(formcheck_core::kickback::PELVIS_HIKE);
     assert!(hike.tp >= 2 && hike.fp == 0, "pelvis hike in 08: {hike:?}");
     assert_eq!(scores.clean_flag_rate(), 0.0);
 }

@@ -52,7 +52,7 @@ fn pin(eval: &Evaluation, reps_exact: f64, macro_f1: f64, coverage: f64, clean_f
 #[test]
 fn calibration_part_figures_hold() {
     let Some((eval, _)) = run(&corpus(), Split::Calibration) else { return };
-    pin(&eval, 0.90, 0.75, 0.84, 0.02);
+    pin(&eval, 0.90, 0.72, 0.84, 0.02);
 }
 
 #[test]

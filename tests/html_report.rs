@@ -110,7 +110,7 @@ fn report(rec: Recording) -> Report {
                     "working_thigh_elevation_deg" => 3.0 + lift.unwrap_or(0.0) + wobble,
                     "hip_extension_deg" => -4.0 + 0.85 * lift.unwrap_or(0.0) + wobble,
                     "trunk_forward_deg" => {
-                        let bump = if has(CheckId::TorsoLeanForward) { 15.0 } else { 3.0 };
+                        let bump = if has(formcheck_core::kickback::TORSO_LEAN_FORWARD) { 15.0 } else { 3.0 };
                         18.0 + bump * (lift.unwrap_or(0.0) / 42.0) + wobble
                     }
                     "trunk_away_deg" => 1.0 + 2.0 * (lift.unwrap_or(0.0) / 42.0) + wobble,
@@ -252,14 +252,15 @@ fn plan(
 /// The page under test: a video with faults and unmeasurable checks, a failed file with an
 /// HTML-special name under a Unicode client folder, and a clean video with a Unicode name.
 fn page() -> (IndexPage, usize) {
-    use CheckId::*;
+    use formcheck_core::kickback::*;
     let side_checks = |fault: &[CheckId]| -> Vec<(CheckId, Status)> {
-        CheckId::ALL
+        formcheck_core::kickback::ALL
             .iter()
             .map(|&c| {
                 let status = if fault.contains(&c) {
                     Status::Fault
-                } else if matches!(c, TorsoLeanAway | PelvisHike | PelvisRotation | LegPathSideways | TorsoTwist) {
+                } else if matches!(c, TORSO_LEAN_AWAY | PELVIS_HIKE | PELVIS_ROTATION | LEG_PATH_SIDEWAYS | TORSO_TWIST)
+                {
                     Status::NotMeasurable
                 } else {
                     Status::Ok
@@ -282,24 +283,24 @@ fn page() -> (IndexPage, usize) {
                     1.8,
                     &[8],
                     &[
-                        (3, TorsoLeanForward, 14.2, 10.0, "deg"),
-                        (5, TorsoLeanForward, 16.8, 10.0, "deg"),
-                        (6, TorsoLeanForward, 12.5, 10.0, "deg"),
-                        (6, LowBackArch, 38.0, 35.0, "deg"),
+                        (3, TORSO_LEAN_FORWARD, 14.2, 10.0, "deg"),
+                        (5, TORSO_LEAN_FORWARD, 16.8, 10.0, "deg"),
+                        (6, TORSO_LEAN_FORWARD, 12.5, 10.0, "deg"),
+                        (6, LOW_BACK_ARCH, 38.0, 35.0, "deg"),
                     ],
                 ),
             ),
-            (Side::Right, plan(&right, 1.9, &[], &[(2, TorsoLeanForward, 11.0, 10.0, "deg")])),
+            (Side::Right, plan(&right, 1.9, &[], &[(2, TORSO_LEAN_FORWARD, 11.0, 10.0, "deg")])),
         ],
-        checks: side_checks(&[TorsoLeanForward, LowBackArch]),
+        checks: side_checks(&[TORSO_LEAN_FORWARD, LOW_BACK_ARCH]),
         top_fixes: vec![
             Fix {
-                check: TorsoLeanForward,
+                check: TORSO_LEAN_FORWARD,
                 cue: "Chest stays tall: don't tip forward as the leg goes back.".into(),
                 reps_affected: 4,
             },
             Fix {
-                check: LowBackArch,
+                check: LOW_BACK_ARCH,
                 cue: "Shorter range: stop when the glute is done, before the low back arches.".into(),
                 reps_affected: 1,
             },
@@ -309,10 +310,10 @@ fn page() -> (IndexPage, usize) {
         knee_gap: Some((9.0, 10.5)),
     });
     let faults_total = 5;
-    let back_checks: Vec<(CheckId, Status)> = CheckId::ALL
+    let back_checks: Vec<(CheckId, Status)> = formcheck_core::kickback::ALL
         .iter()
         .map(|&c| {
-            let nm = matches!(c, TorsoLeanForward | SupportKneeLocked | SupportKneeUnstable | LowBackArch);
+            let nm = matches!(c, TORSO_LEAN_FORWARD | SUPPORT_KNEE_LOCKED | SUPPORT_KNEE_UNSTABLE | LOW_BACK_ARCH);
             (c, if nm { Status::NotMeasurable } else { Status::Ok })
         })
         .collect();
@@ -701,7 +702,8 @@ fn engine_reports_render_in_chromium() {
     faulty.partial_before = Some(3);
     faulty.fps = 30.0;
     faulty.noise = Noise::TYPICAL;
-    faulty.faults = vec![Injection { check: CheckId::TorsoLeanForward, magnitude: 20.0, from_rep: 2 }];
+    faulty.faults =
+        vec![Injection { check: formcheck_core::kickback::TORSO_LEAN_FORWARD, magnitude: 20.0, from_rep: 2 }];
     let clean = SynthParams::clean(5, View::Back, Side::Right);
 
     let jpeg = thumb_jpeg();

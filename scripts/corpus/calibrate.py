@@ -1,7 +1,7 @@
 """Fits how each check's reading depends on the true size of its fault, per camera view, on the
 calibration part of the corpus, and writes the fit into the exercise spec.
 
-    python3 calibrate.py READINGS.csv SPEC.toml [--table OUT.md]
+    python3 calibrate.py READINGS.csv SPEC.toml [--table OUT.md] [--also OTHER.toml ...]
 
 READINGS.csv comes from `formcheck eval --corpus corpus --split calibration --readings READINGS.csv`
 (one line per paired rep and check: the engine's view, its raw reading, the true size on the label's
@@ -14,9 +14,13 @@ scale). Per (check, view) the reading is modelled as offset + scale * truth + no
 - views with fewer than MIN_REPS readings get no entry: the engine then reports the check as not
   calibrated from that view rather than guess.
 Everything after the CALIBRATION marker line of the spec is replaced; the rest is left as it is.
+--also: other exercise specs whose checks share ids (and so metric, views and label scale) with this
+one get the same entries for those checks, after their own marker line.
 """
 import csv
 import math
+import os
+import re
 import sys
 from collections import defaultdict
 
@@ -66,6 +70,23 @@ def spread(res):
     return mad if MODE == "mad" else max(mad, sd)
 
 
+def write_spec(spec_path, entries):
+    """Replaces everything after the spec's marker line with these entries (atomically)."""
+    text = open(spec_path).read()
+    head = text.split(MARKER)[0].rstrip("\n")
+    out = [head, "", MARKER,
+           "# reading = offset + scale x true size (label scale); noise = sd of the reading about that line.",
+           "# scale_fitted = false: too few faulted reps from that view to fit its own scale; the check's scale over",
+           "# the other views is used, and that view can only call a rep fine or borderline, never a fault."]
+    for e in entries:
+        out += ["", "[[calibration]]", f'check = "{e["check"]}"', f'view = "{e["view"]}"',
+                f'offset = {e["offset"]:.4f}', f'scale = {e["scale"]:.4f}', f'noise = {e["noise"]:.4f}',
+                f'reps = {e["reps"]}'] + ([] if e["fitted"] else ["scale_fitted = false"])
+    with open(spec_path + ".part", "w") as f:
+        f.write("\n".join(out) + "\n")
+    os.replace(spec_path + ".part", spec_path)
+
+
 def main():
     readings, spec_path = sys.argv[1], sys.argv[2]
     table = sys.argv[sys.argv.index("--table") + 1] if "--table" in sys.argv else None
@@ -98,20 +119,10 @@ def main():
         noise = max(spread(res), 1e-3) * (1 + 1 / math.sqrt(len(pts)))
         entries.append({"check": check, "view": view, "offset": a, "scale": b, "noise": noise, "reps": len(pts),
                         "fitted": fitted})
-    text = open(spec_path).read()
-    head = text.split(MARKER)[0].rstrip("\n")
-    out = [head, "", MARKER,
-           "# reading = offset + scale x true size (label scale); noise = sd of the reading about that line.",
-           "# scale_fitted = false: too few faulted reps from that view to fit its own scale; the check's scale over",
-           "# the other views is used, and that view can only call a rep fine or borderline, never a fault."]
-    for e in entries:
-        out += ["", "[[calibration]]", f'check = "{e["check"]}"', f'view = "{e["view"]}"',
-                f'offset = {e["offset"]:.4f}', f'scale = {e["scale"]:.4f}', f'noise = {e["noise"]:.4f}',
-                f'reps = {e["reps"]}'] + ([] if e["fitted"] else ["scale_fitted = false"])
-    with open(spec_path + ".part", "w") as f:
-        f.write("\n".join(out) + "\n")
-    import os
-    os.replace(spec_path + ".part", spec_path)
+    write_spec(spec_path, entries)
+    for other in (sys.argv[sys.argv.index("--also") + 1:] if "--also" in sys.argv else []):
+        ids = set(re.findall(r'^id = "([a-z0-9_]+)"', open(other).read(), re.M))
+        write_spec(other, [e for e in entries if e["check"] in ids])
     if table:
         with open(table, "w") as f:
             f.write("| check | view | reps | offset | scale | scale fitted | noise (reading) | noise (true units) |\n")

@@ -5,7 +5,6 @@
 //! extension). `scripts/corpus/calibrate.py` fits `reading = offset + scale × truth` per check
 //! and view on the calibration part and writes the result into the exercise spec.
 
-use crate::pose_error::metric_value;
 use crate::truth::GroundTruth;
 use formcheck_core::report::Report;
 use formcheck_core::spec::{CheckId, ExerciseSpec, View};
@@ -14,18 +13,19 @@ use std::fmt::Write as _;
 /// The renderer label whose size a check's metric measures.
 pub fn calibration_label(check: CheckId) -> Option<&'static str> {
     Some(match check {
-        CheckId::TorsoLeanForward => "forward_lean",
-        CheckId::TorsoLeanAway => "lateral_lean",
-        CheckId::PelvisHike => "pelvic_hike",
-        CheckId::PelvisRotation => "pelvic_rotation",
-        CheckId::SupportKneeLocked => "locked_knee",
-        CheckId::SupportKneeUnstable => "knee_bounce",
-        CheckId::Swing => "swing",
-        CheckId::LegPathSideways => "sideways_path",
+        formcheck_core::kickback::TORSO_LEAN_FORWARD => "forward_lean",
+        formcheck_core::kickback::TORSO_LEAN_AWAY => "lateral_lean",
+        formcheck_core::kickback::PELVIS_HIKE => "pelvic_hike",
+        formcheck_core::kickback::PELVIS_ROTATION => "pelvic_rotation",
+        formcheck_core::kickback::SUPPORT_KNEE_LOCKED => "locked_knee",
+        formcheck_core::kickback::SUPPORT_KNEE_UNSTABLE => "knee_bounce",
+        formcheck_core::kickback::SWING => "swing",
+        formcheck_core::kickback::LEG_PATH_SIDEWAYS => "sideways_path",
         // The primary reading (hip extension against the trunk) measures the kick's height.
-        CheckId::LowBackArch => "kick_too_high",
-        CheckId::SupportFootShift => "foot_shift",
-        CheckId::TorsoTwist => return None,
+        formcheck_core::kickback::LOW_BACK_ARCH => "kick_too_high",
+        formcheck_core::kickback::SUPPORT_FOOT_SHIFT => "foot_shift",
+        // the torso twist has no renderer label; checks of other exercises have none either
+        _ => return None,
     })
 }
 
@@ -56,11 +56,11 @@ pub fn readings(report: &Report, truth: &GroundTruth, spec: &ExerciseSpec) -> Ve
         let g = &truth.reps[i];
         for check in &spec.checks {
             let Some(label) = calibration_label(check.id).and_then(|l| g.labels.get(l)) else { continue };
-            let Some(value) = metric_value(ours, &check.metric) else { continue };
+            let Some(value) = ours.metrics.get(check.metric) else { continue };
             // A swing's size is its tempo ratio, which a clean rep has too (negative: the return
             // is slower than the lift); the label's injected size is 0 there.
             let true_size = match check.id {
-                CheckId::Swing => match (g.tempo_s.get("eccentric"), g.tempo_s.get("concentric")) {
+                formcheck_core::kickback::SWING => match (g.tempo_s.get("eccentric"), g.tempo_s.get("concentric")) {
                     (Some(e), Some(c)) if *c > 0.0 => 1.0 - e / c,
                     _ => continue,
                 },

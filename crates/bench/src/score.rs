@@ -12,6 +12,10 @@
 
 use crate::truth::GroundTruth;
 use formcheck_core::eval::Confusion;
+use formcheck_core::kickback::{
+    LEG_PATH_SIDEWAYS, LOW_BACK_ARCH, PELVIS_HIKE, PELVIS_ROTATION, SUPPORT_FOOT_SHIFT, SUPPORT_KNEE_LOCKED,
+    SUPPORT_KNEE_UNSTABLE, SWING, TORSO_LEAN_AWAY, TORSO_LEAN_FORWARD,
+};
 use formcheck_core::kinematics::Side;
 use formcheck_core::report::{RepReport, Report, Status};
 use formcheck_core::spec::{CheckId, View};
@@ -61,16 +65,16 @@ impl ViewClass {
 
 /// The checks the reference scores (a torso twist has no label in the renderer).
 pub const SCORED: [CheckId; 10] = [
-    CheckId::LegPathSideways,
-    CheckId::LowBackArch,
-    CheckId::PelvisHike,
-    CheckId::PelvisRotation,
-    CheckId::SupportFootShift,
-    CheckId::SupportKneeLocked,
-    CheckId::SupportKneeUnstable,
-    CheckId::Swing,
-    CheckId::TorsoLeanAway,
-    CheckId::TorsoLeanForward,
+    LEG_PATH_SIDEWAYS,
+    LOW_BACK_ARCH,
+    PELVIS_HIKE,
+    PELVIS_ROTATION,
+    SUPPORT_FOOT_SHIFT,
+    SUPPORT_KNEE_LOCKED,
+    SUPPORT_KNEE_UNSTABLE,
+    SWING,
+    TORSO_LEAN_AWAY,
+    TORSO_LEAN_FORWARD,
 ];
 
 /// The check a renderer fault label stands for.
@@ -83,14 +87,15 @@ pub fn label_check(label: &str) -> Option<CheckId> {
 pub fn shown(check: CheckId, class: ViewClass) -> bool {
     use ViewClass::*;
     match check {
-        CheckId::TorsoLeanForward | CheckId::LowBackArch => matches!(class, Side | Oblique),
-        CheckId::SupportKneeUnstable | CheckId::SupportKneeLocked => matches!(class, Side | Oblique),
-        CheckId::TorsoLeanAway | CheckId::PelvisHike | CheckId::LegPathSideways => {
+        TORSO_LEAN_FORWARD | LOW_BACK_ARCH => matches!(class, Side | Oblique),
+        SUPPORT_KNEE_UNSTABLE | SUPPORT_KNEE_LOCKED => matches!(class, Side | Oblique),
+        TORSO_LEAN_AWAY | PELVIS_HIKE | LEG_PATH_SIDEWAYS => {
             matches!(class, Back | Front | Oblique)
         }
-        CheckId::PelvisRotation => class == Oblique,
-        CheckId::Swing | CheckId::SupportFootShift => true,
-        CheckId::TorsoTwist => false,
+        PELVIS_ROTATION => class == Oblique,
+        SWING | SUPPORT_FOOT_SHIFT => true,
+        // the torso twist has no label; no other exercise is scored against the renderer
+        _ => false,
     }
 }
 
@@ -384,8 +389,8 @@ mod tests {
         assert_eq!(ViewClass::of("side_working"), ViewClass::Side);
         assert_eq!(ViewClass::of("front"), ViewClass::Front);
         assert_eq!(ViewClass::of("back"), ViewClass::Back);
-        assert!(shown(CheckId::PelvisHike, ViewClass::Oblique));
-        assert!(!shown(CheckId::PelvisHike, ViewClass::Side));
+        assert!(shown(PELVIS_HIKE, ViewClass::Oblique));
+        assert!(!shown(PELVIS_HIKE, ViewClass::Side));
     }
 
     #[test]

@@ -15,7 +15,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         p.noise = formcheck_core::synth::Noise::TYPICAL;
         p.lead_in_out = true;
         p.faults.push(formcheck_core::synth::Injection {
-            check: formcheck_core::spec::CheckId::TorsoLeanAway,
+            check: formcheck_core::kickback::TORSO_LEAN_AWAY,
             magnitude: 16.5,
             from_rep: 0,
         });

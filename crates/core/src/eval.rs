@@ -131,7 +131,7 @@ impl Scoreboard {
         if self.rep_exact_rate() < 0.95 {
             out.push(format!("reps exact {:.1} % < 95 %", 100.0 * self.rep_exact_rate()));
         }
-        for id in CheckId::ALL {
+        for id in crate::kickback::ALL {
             let c = self.check_total(id);
             if c.tp + c.fn_ > 0 && c.f1() < 0.9 {
                 out.push(format!("{id} F1 {:.2} < 0.9", c.f1()));
@@ -169,7 +169,7 @@ impl Scoreboard {
             "{:<22} {:<14} {:>4} {:>4} {:>4} {:>6} {:>6} {:>6}",
             "check", "view", "tp", "fp", "fn", "prec", "recall", "F1"
         );
-        for id in CheckId::ALL {
+        for id in crate::kickback::ALL {
             for ((k, v), c) in &self.faults {
                 if *k == id && (c.tp + c.fp + c.fn_) > 0 {
                     let _ = writeln!(
@@ -298,7 +298,7 @@ impl Scoreboard {
                 ));
             }
         }
-        for id in CheckId::ALL {
+        for id in crate::kickback::ALL {
             if !spec.measurable(id, view) {
                 continue;
             }
@@ -395,16 +395,16 @@ struct SampleFrame {
 /// The check id a sample label name maps to (see the samples' README).
 pub fn sample_label_check(name: &str) -> Option<CheckId> {
     Some(match name {
-        "forward_lean" => CheckId::TorsoLeanForward,
-        "lateral_lean" => CheckId::TorsoLeanAway,
-        "pelvic_hike" => CheckId::PelvisHike,
-        "pelvic_rotation" => CheckId::PelvisRotation,
-        "lumbar_arch" | "kick_too_high" => CheckId::LowBackArch,
-        "knee_bounce" => CheckId::SupportKneeUnstable,
-        "locked_knee" => CheckId::SupportKneeLocked,
-        "swing" => CheckId::Swing,
-        "foot_shift" => CheckId::SupportFootShift,
-        "sideways_path" => CheckId::LegPathSideways,
+        "forward_lean" => crate::kickback::TORSO_LEAN_FORWARD,
+        "lateral_lean" => crate::kickback::TORSO_LEAN_AWAY,
+        "pelvic_hike" => crate::kickback::PELVIS_HIKE,
+        "pelvic_rotation" => crate::kickback::PELVIS_ROTATION,
+        "lumbar_arch" | "kick_too_high" => crate::kickback::LOW_BACK_ARCH,
+        "knee_bounce" => crate::kickback::SUPPORT_KNEE_UNSTABLE,
+        "locked_knee" => crate::kickback::SUPPORT_KNEE_LOCKED,
+        "swing" => crate::kickback::SWING,
+        "foot_shift" => crate::kickback::SUPPORT_FOOT_SHIFT,
+        "sideways_path" => crate::kickback::LEG_PATH_SIDEWAYS,
         _ => return None,
     })
 }
@@ -477,7 +477,7 @@ mod tests {
     #[test]
     fn sample_names_map() {
         assert_eq!(sample_view("oblique_back_working"), Some(View::ObliqueBack));
-        assert_eq!(sample_label_check("kick_too_high"), Some(CheckId::LowBackArch));
+        assert_eq!(sample_label_check("kick_too_high"), Some(crate::kickback::LOW_BACK_ARCH));
         assert_eq!(sample_label_check("any_fault"), None);
     }
 }

@@ -238,11 +238,12 @@ const SWAP_PRIOR_PER_FRAME: f64 = 0.03;
 /// The image is the witness: a swap is a jump of both legs at once to where the other leg was.
 /// The most likely labelling of the whole sequence (a two-state Viterbi path: labels as given or
 /// exchanged) minimises the legs' image motion between consecutive frames, in torso lengths,
-/// plus [`SWAP_PRIOR_PER_FRAME`] for each exchanged frame. Anatomy is no witness: on the rendered
-/// corpus the model's world landmarks put a correctly labelled knee and ankle on the other hip's
-/// side as often as a swapped one (a crossing kick, a depth guess from behind). A frame without
-/// legs breaks the chain; the prior then decides. Returns the poses (same order) and how many
-/// frames were relabelled.
+/// plus [`SWAP_PRIOR_PER_FRAME`] for each exchanged frame. The world landmarks are no witness: on
+/// the shared rendered clips they keep the legs on their own hips' sides in 25 of 26 frames whose
+/// image labels are swapped, and put them on the wrong sides in 112 correctly labelled frames (a
+/// crossing kick, a depth guess from behind) that an anatomy test used to "repair". A frame
+/// without legs is skipped: the next one is compared with the last that had them. Returns the
+/// poses (same order) and how many frames were relabelled.
 pub fn repair_leg_swaps(frames: &[PoseFrame]) -> (Vec<Option<Pose>>, usize) {
     let swapped = swap_path(frames);
     let mut repaired = 0;
@@ -270,9 +271,8 @@ fn swap_path(frames: &[PoseFrame]) -> Vec<bool> {
     let mut prev: Option<[(f64, f64); 8]> = None;
     for f in frames {
         let Some((pose, pts)) = f.pose.as_ref().and_then(|p| Some((p, leg_points(p)?))) else {
-            // no legs: the chain breaks, so the next frame's labelling costs no motion either way
+            // no legs: the next frame is compared with the last one that had them
             from.push(None);
-            prev = None;
             continue;
         };
         let (stay, cross) = match prev {
@@ -340,10 +340,12 @@ fn torso_px(pose: &Pose) -> Option<f64> {
     d.is_finite().then_some(d)
 }
 
+/// Exchanges the lower legs' image labels. The world landmarks are left alone: where the model
+/// swaps the legs in the image it keeps them on their own hips' sides in 3D (25 of 26 such frames
+/// on the shared rendered clips).
 fn swap_legs(pose: &mut Pose) {
     for (l, r) in SWAPPABLE {
         pose.image.swap(l.index(), r.index());
-        pose.world.swap(l.index(), r.index());
     }
 }
 

@@ -7,7 +7,7 @@
 //! A check is only evaluated when the spec lists the rep's view for it.
 
 use crate::kinematics::{median_of, percentile, BaseSignals, SideSignals};
-use crate::report::{Borderline, Fault, PhaseDurations, RepMetrics};
+use crate::report::{Borderline, Fault, Metric, PhaseDurations, RepMetrics};
 use crate::reps::RepSegment;
 use crate::spec::{Calibration, CheckId, CheckSpec, Comparison, ExerciseSpec, View};
 
@@ -388,7 +388,7 @@ fn foot_shifts(base: &BaseSignals, side: &SideSignals, reps: &[RepSegment], spec
         windows.iter().flat_map(|w| w.mad_px.iter().filter_map(move |d| Some(d * w.m_per_px? * 100.0))).collect();
     // MAD → σ for Gaussian noise.
     let sigma = median_of(&mut mads).map(|m| 1.4826 * m);
-    let threshold = spec.check(CheckId::SupportFootShift).map_or(f64::INFINITY, |c| c.threshold);
+    let threshold = spec.check_judging(Metric::SupportFootShift).map_or(f64::INFINITY, |c| c.threshold);
     let k_noise = spec.reps.foot_noise_k;
     let floor = sigma.map(|s| k_noise * s);
     // The world witness: σ per axis (cm) from the quiet phases' spreads.
@@ -520,7 +520,7 @@ pub fn evaluate_rep(
         sustained_peak(t, x, b, lo, hi, min_dur)
     };
     let neg: Vec<Option<f64>> = side.trunk_forward.iter().map(|v| v.map(|v| -v)).collect();
-    let dur = |id: CheckId| spec.check(id).map_or(0.0, |c| c.min_duration_s);
+    let dur = |m: Metric| spec.check_judging(m).map_or(0.0, |c| c.min_duration_s);
 
     let fwd_sig = if view.is_some_and(is_side) { &side.trunk_forward_img } else { &side.trunk_forward };
     // The side signals lean towards the support side; away from the machine is the other way
@@ -534,9 +534,9 @@ pub fn evaluate_rep(
         &flipped
     };
     let hike_sig = if view.is_some_and(is_frontal) { &side.pelvis_hike_img } else { &side.pelvis_hike };
-    let fwd = change(fwd_sig, dur(CheckId::TorsoLeanForward));
-    let back = change(&neg, dur(CheckId::LowBackArch));
-    let away = change(away_sig, dur(CheckId::TorsoLeanAway));
+    let fwd = change(fwd_sig, dur(Metric::TrunkForwardChange));
+    let back = change(&neg, dur(Metric::PeakHipExtensionRelTrunk));
+    let away = change(away_sig, dur(Metric::TrunkAwayChange));
     // The hip line is short (≈ 20 cm), so its tilt is noisy: judge the top of the rep as a whole.
     let hike = top_change(t, hike_sig, rep, bw);
     // Hip- and shoulder-line turns come from depth, the noisiest coordinate: compare the median
@@ -618,7 +618,7 @@ pub fn evaluate_rep(
     };
     let ext_rel = {
         let xs = &side.hip_extension_rel_trunk;
-        sustained_peak(t, xs, 0.0, lo, hi, dur(CheckId::LowBackArch))
+        sustained_peak(t, xs, 0.0, lo, hi, dur(Metric::PeakHipExtensionRelTrunk))
     };
     // Foot shift: measured over the whole set (see [`SetContext::new`]).
     let foot = ctx.foot.get(index);
@@ -669,18 +669,18 @@ pub fn evaluate_rep(
             }
         };
         // (metric, peak frame, signal used for coverage)
-        let m: Option<(f64, usize, f64)> = match check.id {
-            CheckId::TorsoLeanForward => fwd.map(|m| (m.value, m.at, coverage(fwd_sig, lo, hi))),
-            CheckId::TorsoLeanAway => away.map(|m| (m.value, m.at, coverage(away_sig, lo, hi))),
-            CheckId::PelvisHike => hike.map(|m| (m.value, m.at, coverage(hike_sig, lo, hi))),
-            CheckId::PelvisRotation => rot.map(|m| (m.value, m.at, coverage(&side.pelvis_rotation, lo, hi))),
-            CheckId::TorsoTwist => twist.map(|m| (m.value, m.at, coverage(&side.torso_twist, lo, hi))),
+        let m: Option<(f64, usize, f64)> = match check.metric {
+            Metric::TrunkForwardChange => fwd.map(|m| (m.value, m.at, coverage(fwd_sig, lo, hi))),
+            Metric::TrunkAwayChange => away.map(|m| (m.value, m.at, coverage(away_sig, lo, hi))),
+            Metric::PelvisHikeChange => hike.map(|m| (m.value, m.at, coverage(hike_sig, lo, hi))),
+            Metric::PelvisRotationChange => rot.map(|m| (m.value, m.at, coverage(&side.pelvis_rotation, lo, hi))),
+            Metric::TorsoTwistChange => twist.map(|m| (m.value, m.at, coverage(&side.torso_twist, lo, hi))),
             // Side-on, the image angle is missing only when the standing knee is hidden (the far
             // leg, behind the working one); then there is no safe "locked" call: the model's 3D
             // angle of a knee it cannot see is squeezed towards 0 (rendered clips: an 18° knee
             // reads 5–7°), exactly into the fault. (At 45° the image angle is not used at all and
             // the 3D angle, of a knee that is seen, is the measure.)
-            CheckId::SupportKneeLocked if !knee_img_ok && is_side(view) => {
+            Metric::SupportKneeFlexion if !knee_img_ok && is_side(view) => {
                 unmeasured.push((
                     check.id,
                     "the standing knee was not clearly visible in the image (its 3D angle under-reads a bend)"
@@ -688,17 +688,21 @@ pub fn evaluate_rep(
                 ));
                 None
             }
-            CheckId::SupportKneeLocked => knee_median.map(|v| (v, rep.peak, coverage(knee_sig, lo, hi))),
-            CheckId::SupportKneeUnstable => knee_range.map(|v| (v, knee_peak_at, coverage(knee_sig, lo, hi))),
-            CheckId::Swing => swing.map(|v| (v, rep.pause_end, 1.0)),
-            CheckId::LegPathSideways => sideways.map(|v| (v, rep.peak, coverage(&side.hip_abduction, lo, hi))),
+            Metric::SupportKneeFlexion => knee_median.map(|v| (v, rep.peak, coverage(knee_sig, lo, hi))),
+            Metric::SupportKneeRange => knee_range.map(|v| (v, knee_peak_at, coverage(knee_sig, lo, hi))),
+            Metric::SwingRatio => swing.map(|v| (v, rep.pause_end, 1.0)),
+            Metric::SidewaysMargin => sideways.map(|v| (v, rep.peak, coverage(&side.hip_abduction, lo, hi))),
             // The primary reading; the trunk tipping back (secondary) is judged beside it.
-            CheckId::LowBackArch => match (ext_rel, back) {
+            Metric::PeakHipExtensionRelTrunk => match (ext_rel, back) {
                 (Some(e), _) => Some((e.value, e.at, coverage(&side.hip_extension_rel_trunk, lo, hi))),
                 (None, Some(b)) if check.secondary_threshold.is_some() => Some((f64::NEG_INFINITY, b.at, 1.0)),
                 _ => None,
             },
-            CheckId::SupportFootShift => match foot {
+            // Readings reported for the coach that no check judges on their own yet.
+            Metric::Amplitude | Metric::PeakHipExtension | Metric::PeakHipAbduction | Metric::TrunkBackChange => {
+                metrics.get(check.metric).map(|v| (v, rep.peak, 1.0))
+            }
+            Metric::SupportFootShift => match foot {
                 Some(FootShift::Measured { shift_cm, .. }) => Some((*shift_cm, hi, 1.0)),
                 // A step is not a slide, and no evidence of one either way.
                 Some(FootShift::Stepped { .. }) => None,
@@ -749,9 +753,9 @@ pub fn evaluate_rep(
 
 /// Extra confidence factor of a check's fault: a foot shift that no later quiet phase could
 /// confirm (the set's last rep) is less certain than one seen to persist.
-fn confidence_factor(id: CheckId, foot: Option<&FootShift>) -> f64 {
-    match (id, foot) {
-        (CheckId::SupportFootShift, Some(FootShift::Measured { confirmed: false, .. })) => 0.6,
+fn confidence_factor(metric: Metric, foot: Option<&FootShift>) -> f64 {
+    match (metric, foot) {
+        (Metric::SupportFootShift, Some(FootShift::Measured { confirmed: false, .. })) => 0.6,
         _ => 1.0,
     }
 }
@@ -823,22 +827,20 @@ fn judge(ctx: &JudgeContext, value: f64, calibration: Option<&Calibration>, spec
     };
     // Low-back arch has a second witness: the trunk tipping back past the secondary threshold
     // (raw degrees: the renderer's arch label moves the pelvis as much as the spine).
-    let secondary = (check.id == CheckId::LowBackArch)
+    let secondary = (check.metric == Metric::PeakHipExtensionRelTrunk)
         .then(|| check.secondary_threshold.zip(ctx.back).filter(|(s, b)| b.value > *s))
         .flatten()
         .map(|(s, b)| Judged::Fault { magnitude: b.value, threshold: s, confidence: ctx.vis * ctx.cov });
     let Some(cal) = calibration else {
         // Which threshold applies: the frontal leg-path judgement uses the secondary one.
-        let threshold = match (check.id, check.secondary_threshold, ctx.foot) {
-            (CheckId::LegPathSideways, Some(s), _) if is_frontal(ctx.view) => s,
+        let threshold = match (check.metric, check.secondary_threshold, ctx.foot) {
+            (Metric::SidewaysMargin, Some(s), _) if is_frontal(ctx.view) => s,
             // A shift inside the set's own landmark noise is not evidence of a slide.
-            (CheckId::SupportFootShift, _, Some(FootShift::Measured { floor_cm, .. })) => {
-                check.threshold.max(*floor_cm)
-            }
+            (Metric::SupportFootShift, _, Some(FootShift::Measured { floor_cm, .. })) => check.threshold.max(*floor_cm),
             _ => check.threshold,
         };
         if sign * (value - threshold) > 0.0 {
-            let confidence = ctx.vis * ctx.cov * confidence_factor(check.id, ctx.foot);
+            let confidence = ctx.vis * ctx.cov * confidence_factor(check.metric, ctx.foot);
             return Judged::Fault { magnitude: value, threshold, confidence };
         }
         return secondary.unwrap_or(Judged::Fine);
@@ -850,7 +852,7 @@ fn judge(ctx: &JudgeContext, value: f64, calibration: Option<&Calibration>, spec
     let noise = cal.noise / cal.scale.abs();
     // A foot shift inside the set's own landmark noise is not evidence of a slide either.
     let threshold = match ctx.foot {
-        Some(FootShift::Measured { floor_cm, .. }) if check.id == CheckId::SupportFootShift => {
+        Some(FootShift::Measured { floor_cm, .. }) if check.metric == Metric::SupportFootShift => {
             check.threshold.max((floor_cm - cal.offset) / cal.scale)
         }
         _ => check.threshold,
@@ -862,7 +864,7 @@ fn judge(ctx: &JudgeContext, value: f64, calibration: Option<&Calibration>, spec
     let separation = (check.threshold - check.typical).abs() / noise;
     let margin = d.fault_margin_sd.max(normal_quantile(1.0 - d.false_alarm_rate) - separation);
     if z >= margin && cal.scale_fitted {
-        let confidence = normal_cdf(z) * ctx.cov.min(1.0) * confidence_factor(check.id, ctx.foot);
+        let confidence = normal_cdf(z) * ctx.cov.min(1.0) * confidence_factor(check.metric, ctx.foot);
         Judged::Fault { magnitude: true_value, threshold, confidence }
     } else if let Some(f) = secondary {
         f
@@ -908,7 +910,7 @@ mod tests {
         let spec = ExerciseSpec::cable_medius_kickback().unwrap();
         // Reads 2° on a good rep, 0.5° per true degree, ±1° (= ±2 true degrees).
         let cal = Calibration {
-            check: CheckId::PelvisHike,
+            check: crate::kickback::PELVIS_HIKE,
             view: View::Back,
             offset: 2.0,
             scale: 0.5,
@@ -916,12 +918,15 @@ mod tests {
             reps: 30,
             scale_fitted: true,
         };
-        let thr = spec.check(CheckId::PelvisHike).unwrap().threshold; // 6 true degrees
+        let thr = spec.check(crate::kickback::PELVIS_HIKE).unwrap().threshold; // 6 true degrees
         let reading = |true_deg: f64| 2.0 + 0.5 * true_deg;
-        assert_eq!(calibrated(&spec, CheckId::PelvisHike, reading(0.0), &cal), Judged::Fine);
-        assert!(matches!(calibrated(&spec, CheckId::PelvisHike, reading(thr), &cal), Judged::Borderline { .. }));
+        assert_eq!(calibrated(&spec, crate::kickback::PELVIS_HIKE, reading(0.0), &cal), Judged::Fine);
+        assert!(matches!(
+            calibrated(&spec, crate::kickback::PELVIS_HIKE, reading(thr), &cal),
+            Judged::Borderline { .. }
+        ));
         // A good rep sits 3 sd below the threshold, so the margin is fault_margin_sd (0.5 sd).
-        match calibrated(&spec, CheckId::PelvisHike, reading(thr + 2.0), &cal) {
+        match calibrated(&spec, crate::kickback::PELVIS_HIKE, reading(thr + 2.0), &cal) {
             Judged::Fault { magnitude, threshold, confidence } => {
                 assert!((magnitude - (thr + 2.0)).abs() < 1e-9);
                 assert_eq!(threshold, thr);
@@ -933,24 +938,27 @@ mod tests {
         // threshold by enough that a good rep reaches it only 2 % of the time.
         let noisy = Calibration { noise: 3.0, ..cal.clone() };
         assert!(matches!(
-            calibrated(&spec, CheckId::PelvisHike, reading(thr + 6.0), &noisy),
+            calibrated(&spec, crate::kickback::PELVIS_HIKE, reading(thr + 6.0), &noisy),
             Judged::Borderline { .. }
         ));
-        assert!(matches!(calibrated(&spec, CheckId::PelvisHike, reading(thr + 7.0), &noisy), Judged::Fault { .. }));
+        assert!(matches!(
+            calibrated(&spec, crate::kickback::PELVIS_HIKE, reading(thr + 7.0), &noisy),
+            Judged::Fault { .. }
+        ));
         // A view never seen to show the fault can say fine or borderline, never fault.
         let unseen = Calibration { scale_fitted: false, ..cal };
         assert!(matches!(
-            calibrated(&spec, CheckId::PelvisHike, reading(thr + 20.0), &unseen),
+            calibrated(&spec, crate::kickback::PELVIS_HIKE, reading(thr + 20.0), &unseen),
             Judged::Borderline { .. }
         ));
-        assert_eq!(calibrated(&spec, CheckId::PelvisHike, reading(0.0), &unseen), Judged::Fine);
+        assert_eq!(calibrated(&spec, crate::kickback::PELVIS_HIKE, reading(0.0), &unseen), Judged::Fine);
     }
 
     #[test]
     fn below_checks_judge_the_other_way() {
         let spec = ExerciseSpec::cable_medius_kickback().unwrap();
         let cal = Calibration {
-            check: CheckId::SupportKneeLocked,
+            check: crate::kickback::SUPPORT_KNEE_LOCKED,
             view: View::SideWorking,
             offset: 0.0,
             scale: 1.0,
@@ -958,9 +966,12 @@ mod tests {
             reps: 30,
             scale_fitted: true,
         };
-        assert_eq!(calibrated(&spec, CheckId::SupportKneeLocked, 15.0, &cal), Judged::Fine);
-        assert!(matches!(calibrated(&spec, CheckId::SupportKneeLocked, 1.0, &cal), Judged::Fault { .. }));
-        assert!(matches!(calibrated(&spec, CheckId::SupportKneeLocked, 5.0, &cal), Judged::Borderline { .. }));
+        assert_eq!(calibrated(&spec, crate::kickback::SUPPORT_KNEE_LOCKED, 15.0, &cal), Judged::Fine);
+        assert!(matches!(calibrated(&spec, crate::kickback::SUPPORT_KNEE_LOCKED, 1.0, &cal), Judged::Fault { .. }));
+        assert!(matches!(
+            calibrated(&spec, crate::kickback::SUPPORT_KNEE_LOCKED, 5.0, &cal),
+            Judged::Borderline { .. }
+        ));
     }
 
     #[test]

@@ -3,75 +3,65 @@
 //! The engine holds no kickback numbers in code; they all live in
 //! `exercises/cable-medius-kickback.toml` and are validated here on load.
 
+use crate::report::Metric;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::path::Path;
 
-/// The checks the rule engine runs (a fixed contract of the report).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CheckId {
-    /// Trunk tips forward during the rep.
-    TorsoLeanForward,
-    /// Trunk leans sideways away from the machine (towards the support side).
-    TorsoLeanAway,
-    /// Working-side hip rises (pelvis tilts in the frontal plane).
-    PelvisHike,
-    /// Pelvis rotates open towards the working side at the top.
-    PelvisRotation,
-    /// Support knee held (nearly) straight.
-    SupportKneeLocked,
-    /// Support knee flexion changes within the rep.
-    SupportKneeUnstable,
-    /// Momentum: the return is much faster than the lift.
-    Swing,
-    /// The leg goes mostly sideways instead of back and slightly out.
-    LegPathSideways,
-    /// Range comes from the low back: hip extension beyond what the hip allows, or trunk arching back.
-    LowBackArch,
-    /// The standing foot slides during the rep.
-    SupportFootShift,
-    /// Shoulders turn relative to the hips at the top.
-    TorsoTwist,
-}
+/// A check's id: any snake_case name the exercise spec gives it (the report's `check` field).
+///
+/// Which checks an exercise runs, and under which ids, is data; the engine knows only the
+/// [`Metric`](crate::report::Metric) each check judges. Ids are few and live as long as the
+/// program, so they are interned: the type is `Copy` and compares by text.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CheckId(&'static str);
 
 impl CheckId {
-    /// All checks, in report order.
-    pub const ALL: [CheckId; 11] = [
-        CheckId::TorsoLeanForward,
-        CheckId::TorsoLeanAway,
-        CheckId::PelvisHike,
-        CheckId::PelvisRotation,
-        CheckId::SupportKneeLocked,
-        CheckId::SupportKneeUnstable,
-        CheckId::Swing,
-        CheckId::LegPathSideways,
-        CheckId::LowBackArch,
-        CheckId::SupportFootShift,
-        CheckId::TorsoTwist,
-    ];
+    /// An id known at compile time (tools that simulate or score one exercise name its checks).
+    pub const fn from_static(id: &'static str) -> CheckId {
+        CheckId(id)
+    }
 
-    /// snake_case id, as in reports and the spec file.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CheckId::TorsoLeanForward => "torso_lean_forward",
-            CheckId::TorsoLeanAway => "torso_lean_away",
-            CheckId::PelvisHike => "pelvis_hike",
-            CheckId::PelvisRotation => "pelvis_rotation",
-            CheckId::SupportKneeLocked => "support_knee_locked",
-            CheckId::SupportKneeUnstable => "support_knee_unstable",
-            CheckId::Swing => "swing",
-            CheckId::LegPathSideways => "leg_path_sideways",
-            CheckId::LowBackArch => "low_back_arch",
-            CheckId::SupportFootShift => "support_foot_shift",
-            CheckId::TorsoTwist => "torso_twist",
+    /// The id with this text (interned: each distinct text is stored once per process).
+    pub fn new(id: &str) -> CheckId {
+        static INTERNED: std::sync::Mutex<BTreeSet<&'static str>> = std::sync::Mutex::new(BTreeSet::new());
+        let mut set = INTERNED.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(known) = set.get(id) {
+            return CheckId(known);
         }
+        let stored: &'static str = Box::leak(id.to_owned().into_boxed_str());
+        set.insert(stored);
+        CheckId(stored)
+    }
+
+    /// The id's text, as in reports and the spec file.
+    pub fn as_str(self) -> &'static str {
+        self.0
     }
 }
 
 impl std::fmt::Display for CheckId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(self.0)
+    }
+}
+
+impl std::fmt::Debug for CheckId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl Serialize for CheckId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for CheckId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<CheckId, D::Error> {
+        let text = String::deserialize(d)?;
+        Ok(CheckId::new(&text))
     }
 }
 
@@ -274,8 +264,8 @@ pub enum Comparison {
 pub struct CheckSpec {
     /// Which check this is.
     pub id: CheckId,
-    /// The per-rep metric (a key of the report's rep `metrics`) the check judges.
-    pub metric: String,
+    /// The per-rep metric the check judges (also its key in the report's rep `metrics`).
+    pub metric: Metric,
     /// Views from which the check can be measured.
     pub views: Vec<View>,
     /// The fault threshold, in `unit`.
@@ -376,7 +366,7 @@ pub struct ExerciseSpec {
     /// Smallest difference (m) between the two wrists' distances from their hips for the
     /// holding hand to be trusted.
     pub holding_hand_margin_m: f64,
-    /// The checks, one per [`CheckId`].
+    /// The checks this exercise runs, in report order (ids unique).
     pub checks: Vec<CheckSpec>,
     /// How calibrated measurements become verdicts.
     pub decision: DecisionSpec,
@@ -410,10 +400,22 @@ pub const SPEC_VERSION: u32 = 1;
 
 const EMBEDDED: &str = include_str!("../../../exercises/cable-medius-kickback.toml");
 
+/// The exercises shipped with the program, by name, as spec TOML embedded at build time; the
+/// first is the default.
+pub const BUNDLED: [(&str, &str); 2] = [
+    ("cable-medius-kickback", EMBEDDED),
+    ("cable-glute-kickback", include_str!("../../../exercises/cable-glute-kickback.toml")),
+];
+
 impl ExerciseSpec {
     /// The cable medius kickback spec shipped with the program (embedded at build time).
     pub fn cable_medius_kickback() -> Result<ExerciseSpec, SpecError> {
         Self::from_toml_str(EMBEDDED)
+    }
+
+    /// The bundled exercise called `name` (see [`BUNDLED`]), `None` if there is none.
+    pub fn bundled(name: &str) -> Option<Result<ExerciseSpec, SpecError>> {
+        BUNDLED.iter().find(|(n, _)| *n == name).map(|(_, text)| Self::from_toml_str(text))
     }
 
     /// Loads and validates a spec file.
@@ -431,9 +433,15 @@ impl ExerciseSpec {
         Ok(spec)
     }
 
-    /// The spec of one check. Validation guarantees every check is present.
+    /// The spec of one check, if the exercise has it.
     pub fn check(&self, id: CheckId) -> Option<&CheckSpec> {
         self.checks.iter().find(|c| c.id == id)
+    }
+
+    /// The first check that judges `metric` (its settings, such as how long the reading must be
+    /// sustained, shape how the metric is measured), if any does.
+    pub fn check_judging(&self, metric: Metric) -> Option<&CheckSpec> {
+        self.checks.iter().find(|c| c.metric == metric)
     }
 
     /// The calibration of `id` from `view`: `Ok(None)` when the check is not calibrated at all
@@ -581,6 +589,11 @@ impl ExerciseSpec {
         }
         let mut seen = BTreeSet::new();
         for c in &self.checks {
+            let id_ok = !c.id.as_str().is_empty()
+                && c.id.as_str().bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+            if !id_ok {
+                return bad(format!("check id {:?} must be snake_case (a-z, 0-9, _)", c.id.as_str()));
+            }
             if !seen.insert(c.id) {
                 return bad(format!("check {} appears more than once", c.id));
             }
@@ -594,14 +607,6 @@ impl ExerciseSpec {
                 if !(s.is_finite() && s > 0.0) {
                     return bad(format!("check {}: secondary_threshold must be positive", c.id));
                 }
-            }
-            if !crate::report::RepMetrics::NAMES.contains(&c.metric.as_str()) {
-                return bad(format!(
-                    "check {}: unknown metric {:?} (known: {})",
-                    c.id,
-                    c.metric,
-                    crate::report::RepMetrics::NAMES.join(", ")
-                ));
             }
             if c.views.is_empty() {
                 return bad(format!("check {}: views must list at least one view", c.id));
@@ -618,10 +623,8 @@ impl ExerciseSpec {
                 }
             }
         }
-        for id in CheckId::ALL {
-            if !seen.contains(&id) {
-                return bad(format!("check {id} is missing"));
-            }
+        if self.checks.is_empty() {
+            return bad("an exercise needs at least one check".into());
         }
         let d = &self.decision;
         if !(d.false_alarm_rate > 0.0 && d.false_alarm_rate < 0.5) {
@@ -638,6 +641,9 @@ impl ExerciseSpec {
         }
         let mut pairs = BTreeSet::new();
         for c in &self.calibration {
+            if self.check(c.check).is_none() {
+                return bad(format!("calibration of {}: the exercise has no such check", c.check));
+            }
             if !pairs.insert((c.check, c.view)) {
                 return bad(format!("calibration of {} from {} appears more than once", c.check, c.view));
             }
@@ -662,12 +668,47 @@ mod tests {
     use super::*;
 
     #[test]
-    fn embedded_spec_loads_and_covers_every_check() {
+    fn embedded_spec_loads_with_its_checks_and_metrics() {
         let spec = ExerciseSpec::cable_medius_kickback().expect("embedded spec is valid");
-        assert_eq!(spec.checks.len(), CheckId::ALL.len());
-        for id in CheckId::ALL {
-            assert!(spec.check(id).is_some(), "{id}");
+        assert_eq!(spec.checks.len(), 11);
+        let swing = spec.check(CheckId::new("swing")).expect("the kickback checks swing");
+        assert_eq!(swing.metric, Metric::SwingRatio);
+        assert_eq!(CheckId::new("swing"), CheckId::from_static("swing"));
+    }
+
+    #[test]
+    fn every_bundled_exercise_loads_under_its_own_name() {
+        for (name, _) in BUNDLED {
+            let spec = ExerciseSpec::bundled(name).expect("bundled").expect("valid");
+            assert_eq!(spec.exercise, name);
         }
+        assert!(ExerciseSpec::bundled("cable-medius-kickback.toml").is_none());
+    }
+
+    #[test]
+    fn an_exercise_lists_only_the_checks_it_needs() {
+        // A movement without a sideways component has no leg-path check: valid, once its
+        // calibration entries go with it.
+        let mut spec = ExerciseSpec::cable_medius_kickback().unwrap();
+        let gone = CheckId::new("leg_path_sideways");
+        spec.checks.retain(|c| c.id != gone);
+        let orphaned = spec.clone();
+        assert!(orphaned.validate().unwrap_err().to_string().contains("no such check"));
+        spec.calibration.retain(|c| c.check != gone);
+        spec.validate().expect("a spec without the leg-path check is valid");
+        assert!(spec.judgement(gone, View::Back).is_err());
+        // A new check may reuse any metric under its own id.
+        let mut extra = spec.checks[0].clone();
+        extra.id = CheckId::new("hip_extension_short");
+        extra.metric = Metric::PeakHipExtension;
+        spec.checks.push(extra);
+        spec.validate().expect("a new check id is data");
+        let mut bad_id = spec.clone();
+        bad_id.checks[0].id = CheckId::new("Torso Lean");
+        assert!(bad_id.validate().unwrap_err().to_string().contains("snake_case"));
+        let unknown = EMBEDDED.replacen("metric = \"swing_ratio\"", "metric = \"swing_speed\"", 1);
+        let err = ExerciseSpec::from_toml_str(&unknown).unwrap_err().to_string();
+        assert!(err.contains("swing_speed") && err.contains("swing_ratio"), "{err}");
     }
 
     #[test]
@@ -683,9 +724,10 @@ mod tests {
         let mut dup = spec.clone();
         dup.checks.push(dup.checks[0].clone());
         assert!(dup.validate().unwrap_err().to_string().contains("more than once"));
-        let mut missing = spec.clone();
-        missing.checks.retain(|c| c.id != CheckId::Swing);
-        assert!(missing.validate().unwrap_err().to_string().contains("swing is missing"));
+        let mut none = spec.clone();
+        none.checks.clear();
+        none.calibration.clear();
+        assert!(none.validate().unwrap_err().to_string().contains("at least one check"));
         let mut neg = spec.clone();
         neg.reps.enter_deg = -1.0;
         assert!(neg.validate().unwrap_err().to_string().contains("reps.enter_deg"));

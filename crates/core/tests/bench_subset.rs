@@ -6,7 +6,7 @@
 //! runs the engine on raw readings, which pins segmentation and the metrics themselves.
 
 use formcheck_core::eval::run_synthetic_suite;
-use formcheck_core::spec::{CheckId, ExerciseSpec};
+use formcheck_core::spec::ExerciseSpec;
 
 #[test]
 fn fixed_seed_subset_meets_the_targets() {
@@ -14,7 +14,7 @@ fn fixed_seed_subset_meets_the_targets() {
     spec.calibration.clear();
     // From side_working the standing foot hides behind the working one: the raw foot rule is not
     // trusted there (the product's calibration allows it fine or borderline only).
-    for c in spec.checks.iter_mut().filter(|c| c.id == CheckId::SupportFootShift) {
+    for c in spec.checks.iter_mut().filter(|c| c.id == formcheck_core::kickback::SUPPORT_FOOT_SHIFT) {
         c.views.retain(|v| *v != formcheck_core::spec::View::SideWorking);
     }
     // Seeds 0..100 are the tuning set; this subset is its first 24.
@@ -25,7 +25,7 @@ fn fixed_seed_subset_meets_the_targets() {
     // borderline): more false alarms than the product gives.
     assert!(board.clean_flag_rate() <= 0.06, "{summary}");
     assert!(board.nm_rate() >= 0.95, "{summary}");
-    for id in CheckId::ALL {
+    for id in formcheck_core::kickback::ALL {
         let c = board.check_total(id);
         if c.tp + c.fn_ >= 3 {
             // 0.70: swing from oblique_front lost synthetic recall when the thigh's swing came to be

@@ -18,7 +18,7 @@ use formcheck_core::synth::{fault_range, generate, Injection, Noise, SynthParams
 fn spec() -> ExerciseSpec {
     let mut spec = ExerciseSpec::cable_medius_kickback().expect("embedded spec");
     spec.calibration.clear();
-    for c in spec.checks.iter_mut().filter(|c| c.id == CheckId::SupportFootShift) {
+    for c in spec.checks.iter_mut().filter(|c| c.id == formcheck_core::kickback::SUPPORT_FOOT_SHIFT) {
         c.views.retain(|v| *v != View::SideWorking);
     }
     spec
@@ -54,18 +54,18 @@ fn clean_sets_from_every_view_count_reps_and_flag_nothing() {
 fn each_fault_is_found_from_a_view_that_shows_it() {
     let spec = spec();
     let cases = [
-        (CheckId::TorsoLeanForward, View::SideWorking),
-        (CheckId::TorsoLeanAway, View::Back),
-        (CheckId::PelvisHike, View::Back),
-        (CheckId::PelvisRotation, View::ObliqueBack),
-        (CheckId::SupportKneeLocked, View::SideSupport),
-        (CheckId::SupportKneeUnstable, View::SideWorking),
-        (CheckId::Swing, View::Front),
-        (CheckId::LegPathSideways, View::Back),
-        (CheckId::LowBackArch, View::SideWorking),
+        (formcheck_core::kickback::TORSO_LEAN_FORWARD, View::SideWorking),
+        (formcheck_core::kickback::TORSO_LEAN_AWAY, View::Back),
+        (formcheck_core::kickback::PELVIS_HIKE, View::Back),
+        (formcheck_core::kickback::PELVIS_ROTATION, View::ObliqueBack),
+        (formcheck_core::kickback::SUPPORT_KNEE_LOCKED, View::SideSupport),
+        (formcheck_core::kickback::SUPPORT_KNEE_UNSTABLE, View::SideWorking),
+        (formcheck_core::kickback::SWING, View::Front),
+        (formcheck_core::kickback::LEG_PATH_SIDEWAYS, View::Back),
+        (formcheck_core::kickback::LOW_BACK_ARCH, View::SideWorking),
         // (the generated slide is forward for odd seeds: visible from the side)
-        (CheckId::SupportFootShift, View::SideSupport),
-        (CheckId::TorsoTwist, View::ObliqueFront),
+        (formcheck_core::kickback::SUPPORT_FOOT_SHIFT, View::SideSupport),
+        (formcheck_core::kickback::TORSO_TWIST, View::ObliqueFront),
     ];
     for (k, (check, view)) in cases.iter().enumerate() {
         let seq = generate(&params(200 + k as u64, *view, &[*check]));
@@ -85,11 +85,11 @@ fn checks_the_view_cannot_show_are_not_measurable_with_advice() {
     let spec = spec();
     let seq = generate(&params(300, View::SideWorking, &[]));
     let r = analyze(&seq.frames, &spec, InputInfo::default());
-    let hike = r.checks.iter().find(|c| c.check == CheckId::PelvisHike).expect("every check listed");
+    let hike = r.checks.iter().find(|c| c.check == formcheck_core::kickback::PELVIS_HIKE).expect("every check listed");
     assert_eq!(hike.status, Status::NotMeasurable);
     assert!(hike.reason.as_deref().is_some_and(|s| s.contains("side_working")));
     assert!(hike.advice.as_deref().is_some_and(|s| !s.is_empty()));
-    assert_eq!(r.checks.len(), CheckId::ALL.len());
+    assert_eq!(r.checks.len(), formcheck_core::kickback::ALL.len());
 }
 
 #[test]
@@ -151,7 +151,7 @@ fn garbage_input_never_panics() {
 #[test]
 fn live_analyser_reports_the_reps_offline_analysis_finds() {
     let spec = spec();
-    let seq = generate(&params(600, View::Front, &[CheckId::TorsoLeanAway]));
+    let seq = generate(&params(600, View::Front, &[formcheck_core::kickback::TORSO_LEAN_AWAY]));
     let offline = analyze(&seq.frames, &spec, InputInfo::default());
     let mut live = StreamingAnalyzer::new(spec.clone());
     let mut reps = 0;
@@ -179,7 +179,7 @@ fn live_analyser_reports_the_reps_offline_analysis_finds() {
 #[test]
 fn report_schema_round_trips_with_unknown_fields_denied() {
     let spec = spec();
-    let seq = generate(&params(700, View::ObliqueBack, &[CheckId::PelvisRotation]));
+    let seq = generate(&params(700, View::ObliqueBack, &[formcheck_core::kickback::PELVIS_ROTATION]));
     let input = InputInfo {
         path: "clip.mp4".into(),
         width: 720,
