@@ -1,6 +1,5 @@
 //! Keyframe thumbnails of each fault's worst moment, for the coach's summary page.
 
-use crate::batch::{Assets, ThumbnailFile};
 use crate::AppError;
 use formcheck_core::landmarks::PoseFrame;
 use formcheck_core::report::Report;
@@ -8,6 +7,7 @@ use formcheck_vision::video::{VideoError, VideoReader};
 use opencv::core::{Mat, Size};
 use opencv::imgproc;
 use opencv::prelude::*;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -17,6 +17,26 @@ const THUMB_LONG_SIDE: f64 = 360.0;
 const MAX_THUMBNAILS: usize = 12;
 /// JPEG quality of thumbnails.
 const JPEG_QUALITY: u8 = 80;
+
+/// Side files of one video's outputs: thumbnails of fault moments.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Assets {
+    /// Keyframes of each fault's worst moment.
+    pub thumbnails: Vec<ThumbnailFile>,
+}
+
+/// One keyframe thumbnail on disk.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ThumbnailFile {
+    /// Check id of the fault.
+    pub check: String,
+    /// Time of the moment (s).
+    pub t_s: f64,
+    /// Frame index.
+    pub frame: u64,
+    /// JPEG file name, beside the report.
+    pub file: String,
+}
 
 /// Picks the frames to show: one per fault, the worst (relative to its threshold) first, capped.
 pub fn pick_moments(report: &Report) -> BTreeMap<u64, (String, f64)> {
