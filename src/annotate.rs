@@ -9,7 +9,7 @@ use formcheck_core::kinematics::Side;
 use formcheck_core::landmarks::{Joint, PoseFrame};
 use formcheck_core::report::{Phase, Report, Status};
 use formcheck_core::spec::CheckId;
-use formcheck_vision::video::VideoReader;
+use formcheck_vision::video::{FrameSource, VideoReader};
 use opencv::core::{Mat, Point, Rect, Scalar, Size};
 use opencv::prelude::*;
 use opencv::{imgproc, videoio};

@@ -4,7 +4,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use formcheck::evaluate::{ClipResult, Evaluation};
 use formcheck::{pipeline, AppError};
 use formcheck_core::spec::ExerciseSpec;
-use formcheck_vision::pose::{ModelComplexity, PoseConfig, SmoothingClock};
+use formcheck_vision::pose::{ModelComplexity, PoseConfig, PoseEstimator, SmoothingClock};
 use std::io::IsTerminal;
 use std::io::Write;
 use std::path::PathBuf;
@@ -636,11 +636,15 @@ fn run_batch(args: BatchArgs) -> Result<u8, AppError> {
         annotate: args.annotate,
         shard,
         index_only: args.index_only,
-        pose,
         settings_key,
     };
+    // Each worker runs BlazePose with its share of the cores.
+    let new_estimator = move |threads: usize| -> Result<Box<dyn PoseEstimator>, AppError> {
+        let config = PoseConfig { intra_threads: threads, ..pose.clone() };
+        Ok(Box::new(pipeline::new_estimator(config)?))
+    };
     let quiet = args.quiet;
-    let summary = formcheck::batch::run_batch(&options, &spec, |rel, outcome| {
+    let summary = formcheck::batch::run_batch(&options, &spec, &new_estimator, |rel, outcome| {
         if quiet {
             return;
         }

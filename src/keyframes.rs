@@ -3,7 +3,7 @@
 use crate::AppError;
 use formcheck_core::landmarks::PoseFrame;
 use formcheck_core::report::Report;
-use formcheck_vision::video::{VideoError, VideoReader};
+use formcheck_vision::video::{FrameSource, VideoError, VideoReader};
 use opencv::core::{Mat, Size};
 use opencv::imgproc;
 use opencv::prelude::*;

@@ -12,7 +12,7 @@ use formcheck_core::landmarks::PoseFrame;
 use formcheck_core::report::{InputInfo, Report};
 use formcheck_core::spec::{ExerciseSpec, Severity};
 use formcheck_vision::pose::PoseEstimator;
-use formcheck_vision::video::{LatestFrameSource, Source, VideoReader};
+use formcheck_vision::video::{FrameSource, LatestFrameSource, Source, VideoReader};
 use opencv::prelude::*;
 use serde::Serialize;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -174,7 +174,7 @@ pub struct ProcessedFrame<'a> {
 /// (return false from it to stop, e.g. when the window's close key is pressed).
 pub fn run_live(
     source: &Source,
-    estimator: &mut PoseEstimator,
+    estimator: &mut dyn PoseEstimator,
     spec: &ExerciseSpec,
     options: &LiveOptions,
     stop: &AtomicBool,
@@ -184,7 +184,7 @@ pub fn run_live(
     // A stream that sends nothing is given up after the stall timeout, already while opening.
     let reader = VideoReader::open_with_timeout(source, options.stall_timeout)?;
     let video = reader.info().clone();
-    let capture = LatestFrameSource::spawn(reader, options.realtime);
+    let mut capture = LatestFrameSource::spawn(reader, options.realtime, options.stall_timeout);
     let mut analyzer = StreamingAnalyzer::new(spec.clone());
     let mut policy = CuePolicy::new(options.cue_cooldown_s);
     let mut latencies = Vec::new();
@@ -197,16 +197,10 @@ pub fn run_live(
         if stop.load(Ordering::Relaxed) {
             break "interrupted";
         }
-        let frame = match capture.next_latest(options.stall_timeout) {
+        let frame = match capture.next_frame() {
             Ok(Some(frame)) => frame,
-            Ok(None) if capture.is_ended() => break "source_ended",
-            Ok(None) => {
-                on_output(&LiveOutput::SourceLost {
-                    t_s: last_t,
-                    reason: format!("no frame for {:?}", options.stall_timeout),
-                });
-                break "source_lost";
-            }
+            Ok(None) => break "source_ended",
+            // Silent for the stall timeout (`VideoError::Stalled`), or failed.
             Err(err) => {
                 on_output(&LiveOutput::SourceLost { t_s: last_t, reason: err.to_string() });
                 break "source_lost";
@@ -216,7 +210,7 @@ pub fn run_live(
             break "time_limit";
         }
         last_t = frame.t_s;
-        let output = estimator.process(&frame.image, frame.t_s)?;
+        let output = estimator.estimate(&frame)?;
         stats.frames += 1;
         stats.frames_with_pose += u64::from(output.pose.is_some());
         stats.detector_runs += u64::from(output.detector_ran);

@@ -11,5 +11,5 @@ pub mod run;
 pub mod scan;
 
 pub use cache::{content_hash, hex, job_key, lock_is_stale, Claim, OutputPaths, VideoLock, STALE_LOCK_AGE};
-pub use run::{error_chain, run_batch, BatchOptions, BatchSummary, Outcome};
+pub use run::{error_chain, run_batch, BatchOptions, BatchSummary, NewEstimator, Outcome};
 pub use scan::{has_video_extension, scan, Scan, Shard, VIDEO_EXTENSIONS};

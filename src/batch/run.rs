@@ -6,7 +6,7 @@ use super::scan::{scan, Shard};
 use crate::analyze::analyze_file;
 use crate::AppError;
 use formcheck_core::spec::ExerciseSpec;
-use formcheck_vision::pose::{PoseConfig, PoseEstimator};
+use formcheck_vision::pose::PoseEstimator;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -26,8 +26,6 @@ pub struct BatchOptions {
     pub shard: Option<Shard>,
     /// Rebuild index.html and summary.csv from existing outputs without analysing anything.
     pub index_only: bool,
-    /// Pose settings (each worker builds its own estimator from them).
-    pub pose: PoseConfig,
     /// A string naming every setting that changes the outputs (part of the cache key).
     pub settings_key: String,
 }
@@ -65,11 +63,17 @@ pub struct BatchSummary {
     pub claimed_elsewhere: usize,
 }
 
+/// Builds a worker's pose estimator, given how many inference threads it may use (the machine's
+/// cores shared among the workers). Each worker builds its own on its first video.
+pub type NewEstimator = dyn Fn(usize) -> Result<Box<dyn PoseEstimator>, AppError> + Sync;
+
 /// Runs a batch: analyses what is needed, then writes index.html and summary.csv.
-/// `on_video` is told each video's outcome as it finishes.
+/// `new_estimator` gives each worker its estimator; `on_video` is told each video's outcome as
+/// it finishes.
 pub fn run_batch(
     options: &BatchOptions,
     spec: &ExerciseSpec,
+    new_estimator: &NewEstimator,
     on_video: impl Fn(&Path, &Outcome) + Sync,
 ) -> Result<BatchSummary, AppError> {
     if !options.input_dir.is_dir() {
@@ -83,7 +87,7 @@ pub fn run_batch(
     let outcomes = if options.index_only {
         vec![Outcome::NotHere; scan.videos.len()]
     } else {
-        Workers::new(options, spec, &scan.videos).run(&on_video)?
+        Workers::new(options, spec, &scan.videos).run(new_estimator, &on_video)?
     };
     let mut summary = BatchSummary { ignored: scan.ignored.len(), skipped: scan.skipped.clone(), ..Default::default() };
     for (rel, outcome) in scan.videos.iter().zip(&outcomes) {
@@ -123,12 +127,16 @@ impl<'a> Workers<'a> {
     }
 
     /// Runs `options.jobs` workers to the end of the queue; each video's outcome, in scan order.
-    fn run(self, on_video: &(impl Fn(&Path, &Outcome) + Sync)) -> Result<Vec<Outcome>, AppError> {
+    fn run(
+        self,
+        new_estimator: &NewEstimator,
+        on_video: &(impl Fn(&Path, &Outcome) + Sync),
+    ) -> Result<Vec<Outcome>, AppError> {
         let jobs = self.options.jobs.clamp(1, 64);
         let threads_each = (std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2) / jobs).max(1);
         std::thread::scope(|scope| {
             for _ in 0..jobs {
-                scope.spawn(|| self.work(threads_each, on_video));
+                scope.spawn(|| self.work(|| new_estimator(threads_each), on_video));
             }
         });
         if let Some(err) = self.setup_error.into_inner().ok().flatten() {
@@ -139,8 +147,12 @@ impl<'a> Workers<'a> {
 
     /// One worker: takes the next video of this shard until none is left. Its estimator is built
     /// on its first video (a worker with nothing to do loads no model).
-    fn work(&self, threads_each: usize, on_video: &(impl Fn(&Path, &Outcome) + Sync)) {
-        let mut estimator: Option<PoseEstimator> = None;
+    fn work(
+        &self,
+        new_estimator: impl Fn() -> Result<Box<dyn PoseEstimator>, AppError>,
+        on_video: &(impl Fn(&Path, &Outcome) + Sync),
+    ) {
+        let mut estimator: Option<Box<dyn PoseEstimator>> = None;
         loop {
             let i = self.next.fetch_add(1, Ordering::Relaxed);
             let Some(rel) = self.videos.get(i) else { break };
@@ -148,20 +160,18 @@ impl<'a> Workers<'a> {
                 continue;
             }
             if estimator.is_none() {
-                let mut config = self.options.pose.clone();
-                config.intra_threads = threads_each;
-                match PoseEstimator::new(config) {
+                match new_estimator() {
                     Ok(e) => estimator = Some(e),
                     Err(err) => {
                         if let Ok(mut slot) = self.setup_error.lock() {
-                            slot.get_or_insert(AppError::Pose(err));
+                            slot.get_or_insert(err);
                         }
                         break;
                     }
                 }
             }
             let Some(estimator) = estimator.as_mut() else { break };
-            let outcome = process_one(self.options, self.spec, estimator, rel);
+            let outcome = process_one(self.options, self.spec, estimator.as_mut(), rel);
             on_video(rel, &outcome);
             if let Ok(mut slot) = self.outcomes[i].lock() {
                 *slot = outcome;
@@ -170,7 +180,7 @@ impl<'a> Workers<'a> {
     }
 }
 /// Analyses one video into its output files, unless they are already current.
-fn process_one(options: &BatchOptions, spec: &ExerciseSpec, estimator: &mut PoseEstimator, rel: &Path) -> Outcome {
+fn process_one(options: &BatchOptions, spec: &ExerciseSpec, estimator: &mut dyn PoseEstimator, rel: &Path) -> Outcome {
     let input = options.input_dir.join(rel);
     let paths = OutputPaths::for_video(&options.out_dir, rel);
     let mut run = || -> Result<Outcome, AppError> {
