@@ -4,6 +4,7 @@
 //! A second decoding pass (the landmarks and the report are kept; frames are not), so memory stays
 //! constant in the video's length.
 
+use crate::signals;
 use crate::AppError;
 use formcheck_core::kinematics::Side;
 use formcheck_core::landmarks::{Joint, PoseFrame};
@@ -85,11 +86,11 @@ pub struct OverlayTimeline<'a> {
 
 /// The angles the overlay can print, with the check that makes each one matter.
 const OVERLAY_ANGLES: [(&str, &str, CheckId); 5] = [
-    ("hip_extension_deg", "hip ext", CheckId::LowBackArch),
-    ("trunk_forward_deg", "trunk fwd", CheckId::TorsoLeanForward),
-    ("trunk_away_deg", "trunk away", CheckId::TorsoLeanAway),
-    ("pelvis_hike_deg", "pelvis hike", CheckId::PelvisHike),
-    ("support_knee_flexion_deg", "support knee", CheckId::SupportKneeLocked),
+    (signals::HIP_EXTENSION, "hip ext", CheckId::LowBackArch),
+    (signals::TRUNK_FORWARD, "trunk fwd", CheckId::TorsoLeanForward),
+    (signals::TRUNK_AWAY, "trunk away", CheckId::TorsoLeanAway),
+    (signals::PELVIS_HIKE, "pelvis hike", CheckId::PelvisHike),
+    (signals::SUPPORT_KNEE_FLEXION, "support knee", CheckId::SupportKneeLocked),
 ];
 
 impl<'a> OverlayTimeline<'a> {

@@ -548,7 +548,7 @@ fn live_window(headless: bool) -> Result<Option<formcheck::live_window::LiveWind
 
 /// Prints a cue or rep line; to stderr when an output is standard output, so they do not mix.
 fn say_live_output(output: &formcheck::live::LiveOutput, stdout_taken: bool) {
-    use formcheck::live::LiveOutput;
+    use formcheck::live::{CueKind, LiveOutput};
     let say = |line: String| {
         if stdout_taken {
             eprintln!("{line}");
@@ -558,12 +558,16 @@ fn say_live_output(output: &formcheck::live::LiveOutput, stdout_taken: bool) {
     };
     match output {
         LiveOutput::Cue(cue) => {
-            say(format!("[{:6.1}s] {} {}", cue.t_s, if cue.kind == "praise" { "+" } else { "!" }, cue.text))
+            say(format!("[{:6.1}s] {} {}", cue.t_s, if cue.kind == CueKind::Praise { "+" } else { "!" }, cue.text))
         }
         LiveOutput::Rep { t_s, side, reps_in_set, faults } => say(format!(
             "[{t_s:6.1}s] {} leg rep {reps_in_set}{}",
             side.as_str(),
-            if faults.is_empty() { String::new() } else { format!(" ({})", faults.join(", ")) }
+            if faults.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", faults.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", "))
+            }
         )),
         LiveOutput::SourceLost { reason, .. } => eprintln!("live: source lost: {reason}"),
     }

@@ -8,16 +8,18 @@
 //! output depends only on the input (entries are sorted; the only time shown is
 //! [`IndexPage::generated`]).
 
+use crate::signals;
 use formcheck_core::kinematics::Side;
 use formcheck_core::report::{Report, Status};
+use formcheck_core::spec::CheckId;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 /// A keyframe of one fault's worst moment.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Thumbnail {
-    /// The check id (`snake_case`, as in the report).
-    pub check: String,
+    /// The check whose fault this is.
+    pub check: CheckId,
     /// Time of the moment (s).
     pub t_s: f64,
     /// Frame index of the moment.
@@ -611,29 +613,29 @@ fn video_section(h: &mut String, n: usize, e: &VideoEntry, v: Verdict) {
 struct ChartDef {
     title: &'static str,
     signals: &'static [(&'static str, &'static str)],
-    checks: &'static [&'static str],
+    checks: &'static [CheckId],
 }
 
 const CHARTS: [ChartDef; 4] = [
     ChartDef {
         title: "Working leg",
-        signals: &[("working_thigh_elevation_deg", "thigh elevation"), ("hip_extension_deg", "hip extension")],
-        checks: &["swing", "leg_path_sideways", "low_back_arch"],
+        signals: &[(signals::WORKING_THIGH_ELEVATION, "thigh elevation"), (signals::HIP_EXTENSION, "hip extension")],
+        checks: &[CheckId::Swing, CheckId::LegPathSideways, CheckId::LowBackArch],
     },
     ChartDef {
         title: "Trunk lean",
-        signals: &[("trunk_forward_deg", "forward"), ("trunk_away_deg", "away from the machine")],
-        checks: &["torso_lean_forward", "torso_lean_away", "torso_twist"],
+        signals: &[(signals::TRUNK_FORWARD, "forward"), (signals::TRUNK_AWAY, "away from the machine")],
+        checks: &[CheckId::TorsoLeanForward, CheckId::TorsoLeanAway, CheckId::TorsoTwist],
     },
     ChartDef {
         title: "Pelvis",
-        signals: &[("pelvis_hike_deg", "hike (working hip up)"), ("pelvis_rotation_deg", "rotation")],
-        checks: &["pelvis_hike", "pelvis_rotation"],
+        signals: &[(signals::PELVIS_HIKE, "hike (working hip up)"), (signals::PELVIS_ROTATION, "rotation")],
+        checks: &[CheckId::PelvisHike, CheckId::PelvisRotation],
     },
     ChartDef {
         title: "Standing knee",
-        signals: &[("support_knee_flexion_deg", "flexion")],
-        checks: &["support_knee_locked", "support_knee_unstable", "support_foot_shift"],
+        signals: &[(signals::SUPPORT_KNEE_FLEXION, "flexion")],
+        checks: &[CheckId::SupportKneeLocked, CheckId::SupportKneeUnstable, CheckId::SupportFootShift],
     },
 ];
 
@@ -731,7 +733,7 @@ fn faults_by_chart(r: &Report, shown: &[&ChartDef]) -> Vec<Vec<FaultMark>> {
         for rep in &set.reps {
             for f in &rep.faults {
                 let id = f.check.to_string();
-                let k = shown.iter().position(|c| c.checks.contains(&id.as_str())).unwrap_or(0);
+                let k = shown.iter().position(|c| c.checks.contains(&f.check)).unwrap_or(0);
                 let title = format!(
                     "{}: {}{} (limit {}{}) at {} s, {} leg rep {}",
                     check_label(&id),
@@ -947,10 +949,12 @@ fn thumbnails(h: &mut String, e: &VideoEntry, href: Option<&str>) {
         return;
     }
     let mut thumbs: Vec<&Thumbnail> = e.thumbnails.iter().collect();
-    thumbs.sort_by(|a, b| a.t_s.total_cmp(&b.t_s).then(a.check.cmp(&b.check)).then(a.frame.cmp(&b.frame)));
+    thumbs.sort_by(|a, b| {
+        a.t_s.total_cmp(&b.t_s).then(a.check.as_str().cmp(b.check.as_str())).then(a.frame.cmp(&b.frame))
+    });
     h.push_str("<h3>Worst moments</h3><div class=\"thumbs\">");
     for th in thumbs {
-        let label = check_label(&th.check);
+        let label = check_label(th.check.as_str());
         let img = format!(
             "<img alt=\"{}\" src=\"data:image/jpeg;base64,{}\">",
             escape_html(&format!("{label} at {} s", num(th.t_s))),
@@ -963,7 +967,7 @@ fn thumbnails(h: &mut String, e: &VideoEntry, href: Option<&str>) {
         let _ = write!(
             h,
             "<figure class=\"thumb\" data-check=\"{}\">{img}<figcaption><b>{}</b><br>{} s · frame {}</figcaption></figure>",
-            escape_html(&th.check),
+            escape_html(th.check.as_str()),
             escape_html(&label),
             num(th.t_s),
             th.frame

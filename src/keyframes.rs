@@ -3,6 +3,7 @@
 use crate::AppError;
 use formcheck_core::landmarks::PoseFrame;
 use formcheck_core::report::Report;
+use formcheck_core::spec::CheckId;
 use formcheck_vision::video::{FrameSource, VideoError, VideoReader};
 use opencv::core::{Mat, Size};
 use opencv::imgproc;
@@ -28,8 +29,8 @@ pub struct Assets {
 /// One keyframe thumbnail on disk.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ThumbnailFile {
-    /// Check id of the fault.
-    pub check: String,
+    /// The check whose fault this is.
+    pub check: CheckId,
     /// Time of the moment (s).
     pub t_s: f64,
     /// Frame index.
@@ -39,15 +40,15 @@ pub struct ThumbnailFile {
 }
 
 /// Picks the frames to show: one per fault, the worst (relative to its threshold) first, capped.
-pub fn pick_moments(report: &Report) -> BTreeMap<u64, (String, f64)> {
-    let mut faults: Vec<(f64, u64, String, f64)> = report
+pub fn pick_moments(report: &Report) -> BTreeMap<u64, (CheckId, f64)> {
+    let mut faults: Vec<(f64, u64, CheckId, f64)> = report
         .sets
         .iter()
         .flat_map(|s| &s.reps)
         .flat_map(|r| &r.faults)
         .map(|f| {
             let excess = if f.threshold.abs() > 1e-9 { f.magnitude / f.threshold } else { f.magnitude };
-            (excess, f.peak_frame, f.check.as_str().to_string(), f.peak_s)
+            (excess, f.peak_frame, f.check, f.peak_s)
         })
         .collect();
     faults.sort_by(|a, b| b.0.total_cmp(&a.0));
@@ -89,7 +90,7 @@ pub fn write_fault_thumbnails(
         let file = format!("{stem}.thumb-{}-{check}.jpg", frame.index);
         let path = dir.join(&file);
         crate::atomic::write_atomic(&path, &jpeg).map_err(|e| AppError::io(&path, e))?;
-        assets.thumbnails.push(ThumbnailFile { check: check.clone(), t_s: *t_s, frame: frame.index, file });
+        assets.thumbnails.push(ThumbnailFile { check: *check, t_s: *t_s, frame: frame.index, file });
     }
     Ok(assets)
 }
