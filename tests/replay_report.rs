@@ -75,3 +75,47 @@ fn a_recording_that_does_not_cover_the_video_is_an_error_naming_the_frame() {
     let err = analyse(ReplayedPoses::new(resized)).expect_err("the first frame's size differs");
     assert_eq!(err.to_string(), "recorded landmarks, frame 0: recorded on a 360x1280 frame, played back on 720x1280");
 }
+
+#[test]
+fn a_batch_runs_on_recorded_landmarks_and_a_rerun_finds_it_current() {
+    use formcheck::batch::{run_batch, BatchOptions, Outcome};
+    use formcheck_vision::pose::PoseEstimator;
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in/ann");
+    std::fs::create_dir_all(&input).unwrap();
+    std::fs::copy(common::sample(CLIP), input.join(CLIP)).unwrap();
+    let options = BatchOptions {
+        input_dir: dir.path().join("in"),
+        out_dir: dir.path().join("out"),
+        jobs: 2,
+        annotate: false,
+        shard: None,
+        index_only: false,
+        settings_key: "replayed".into(),
+    };
+    let spec = ExerciseSpec::cable_medius_kickback().unwrap();
+    let frames = recorded();
+    let replay = |_threads: usize| -> Result<Box<dyn PoseEstimator>, formcheck::AppError> {
+        Ok(Box::new(ReplayedPoses::new(frames.clone())))
+    };
+    let outcomes = std::sync::Mutex::new(Vec::new());
+    let summary = run_batch(&options, &spec, &replay, |rel, outcome| {
+        outcomes.lock().unwrap().push((rel.to_path_buf(), outcome.clone()));
+    })
+    .expect("the batch runs");
+    assert_eq!((summary.analysed, summary.current, summary.failed.len()), (1, 0, 0));
+    assert_eq!(outcomes.into_inner().unwrap(), vec![(PathBuf::from("ann").join(CLIP), Outcome::Analysed)]);
+
+    let csv = std::fs::read_to_string(options.out_dir.join("summary.csv")).unwrap();
+    let row = csv.lines().nth(1).expect("a row for the video");
+    assert!(row.starts_with("ann/01_clean_side.mp4,analysed,,0,3,0,,"), "{row}");
+    let report_path = options.out_dir.join("videos/ann/01_clean_side.mp4.report.json");
+    let report = Report::from_json(&std::fs::read_to_string(report_path).unwrap()).unwrap();
+    assert_eq!(report.input.path, "ann/01_clean_side.mp4");
+    assert_eq!(report.rep_count(), 3);
+    let page = std::fs::read_to_string(options.out_dir.join("index.html")).unwrap();
+    assert!(page.contains("data-reps-right=\"3\""), "the index row counts the right leg's reps");
+
+    let again = run_batch(&options, &spec, &replay, |_, _| {}).expect("the rerun runs");
+    assert_eq!((again.analysed, again.current), (0, 1), "outputs made with the same key are current");
+}

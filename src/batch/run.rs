@@ -64,8 +64,9 @@ pub struct BatchSummary {
 }
 
 /// Builds a worker's pose estimator, given how many inference threads it may use (the machine's
-/// cores shared among the workers). Each worker builds its own on its first video.
-pub type NewEstimator = dyn Fn(usize) -> Result<Box<dyn PoseEstimator>, AppError> + Sync;
+/// cores shared among the workers). Each worker builds its own on its first video; the builder
+/// may borrow (`'a`) what it loads or plays back from.
+pub type NewEstimator<'a> = dyn Fn(usize) -> Result<Box<dyn PoseEstimator>, AppError> + Sync + 'a;
 
 /// Runs a batch: analyses what is needed, then writes index.html and summary.csv.
 /// `new_estimator` gives each worker its estimator; `on_video` is told each video's outcome as
@@ -73,7 +74,7 @@ pub type NewEstimator = dyn Fn(usize) -> Result<Box<dyn PoseEstimator>, AppError
 pub fn run_batch(
     options: &BatchOptions,
     spec: &ExerciseSpec,
-    new_estimator: &NewEstimator,
+    new_estimator: &NewEstimator<'_>,
     on_video: impl Fn(&Path, &Outcome) + Sync,
 ) -> Result<BatchSummary, AppError> {
     if !options.input_dir.is_dir() {
@@ -129,7 +130,7 @@ impl<'a> Workers<'a> {
     /// Runs `options.jobs` workers to the end of the queue; each video's outcome, in scan order.
     fn run(
         self,
-        new_estimator: &NewEstimator,
+        new_estimator: &NewEstimator<'_>,
         on_video: &(impl Fn(&Path, &Outcome) + Sync),
     ) -> Result<Vec<Outcome>, AppError> {
         let jobs = self.options.jobs.clamp(1, 64);
