@@ -29,11 +29,11 @@ impl Analysis {
     }
 }
 
-/// Runs the whole chain on one file. Fails with [`AppError::NoPerson`] when nobody is seen in
+/// Runs the whole chain on one file with any pose estimator. Fails with [`AppError::NoPerson`] when nobody is seen in
 /// any frame (there is nothing to judge), and with a video error when the file is unusable.
 pub fn analyze_file(
     path: &Path,
-    estimator: &mut PoseEstimator,
+    estimator: &mut dyn PoseEstimator,
     spec: &ExerciseSpec,
     on_progress: impl FnMut(u64, u64),
 ) -> Result<Analysis, AppError> {

@@ -4,12 +4,13 @@
 //! A second decoding pass (the landmarks and the report are kept; frames are not), so memory stays
 //! constant in the video's length.
 
+use crate::signals;
 use crate::AppError;
 use formcheck_core::kinematics::Side;
 use formcheck_core::landmarks::{Joint, PoseFrame};
 use formcheck_core::report::{Phase, Report, Status};
 use formcheck_core::spec::CheckId;
-use formcheck_vision::video::VideoReader;
+use formcheck_vision::video::{FrameSource, VideoReader};
 use opencv::core::{Mat, Point, Rect, Scalar, Size};
 use opencv::prelude::*;
 use opencv::{imgproc, videoio};
@@ -85,11 +86,11 @@ pub struct OverlayTimeline<'a> {
 
 /// The angles the overlay can print, with the check that makes each one matter.
 const OVERLAY_ANGLES: [(&str, &str, CheckId); 5] = [
-    ("hip_extension_deg", "hip ext", formcheck_core::kickback::LOW_BACK_ARCH),
-    ("trunk_forward_deg", "trunk fwd", formcheck_core::kickback::TORSO_LEAN_FORWARD),
-    ("trunk_away_deg", "trunk away", formcheck_core::kickback::TORSO_LEAN_AWAY),
-    ("pelvis_hike_deg", "pelvis hike", formcheck_core::kickback::PELVIS_HIKE),
-    ("support_knee_flexion_deg", "support knee", formcheck_core::kickback::SUPPORT_KNEE_LOCKED),
+    (signals::HIP_EXTENSION, "hip ext", formcheck_core::kickback::LOW_BACK_ARCH),
+    (signals::TRUNK_FORWARD, "trunk fwd", formcheck_core::kickback::TORSO_LEAN_FORWARD),
+    (signals::TRUNK_AWAY, "trunk away", formcheck_core::kickback::TORSO_LEAN_AWAY),
+    (signals::PELVIS_HIKE, "pelvis hike", formcheck_core::kickback::PELVIS_HIKE),
+    (signals::SUPPORT_KNEE_FLEXION, "support knee", formcheck_core::kickback::SUPPORT_KNEE_LOCKED),
 ];
 
 impl<'a> OverlayTimeline<'a> {

@@ -6,7 +6,7 @@ use crate::pipeline;
 use crate::AppError;
 use formcheck_core::spec::ExerciseSpec;
 use formcheck_vision::pose::PoseEstimator;
-use formcheck_vision::video::VideoReader;
+use formcheck_vision::video::{FrameSource, VideoReader};
 use std::path::Path;
 use std::time::Instant;
 
@@ -45,7 +45,11 @@ pub fn peak_rss_mib() -> f64 {
 }
 
 /// Runs the three passes over `input` and returns the figures.
-pub fn run_bench(input: &Path, estimator: &mut PoseEstimator, spec: &ExerciseSpec) -> Result<BenchFigures, AppError> {
+pub fn run_bench(
+    input: &Path,
+    estimator: &mut dyn PoseEstimator,
+    spec: &ExerciseSpec,
+) -> Result<BenchFigures, AppError> {
     let mut figures = BenchFigures::default();
     let started = Instant::now();
     let mut reader = VideoReader::open_file(input)?;

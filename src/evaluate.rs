@@ -58,7 +58,7 @@ fn truth_error(e: formcheck_bench::BenchError) -> AppError {
 /// Runs the chain on each rendered clip and scores it against its ground truth.
 pub fn evaluate_samples(
     clips: &[PathBuf],
-    estimator: &mut PoseEstimator,
+    estimator: &mut dyn PoseEstimator,
     spec: &ExerciseSpec,
     mut on_clip: impl FnMut(&ClipResult),
 ) -> Result<Evaluation, AppError> {

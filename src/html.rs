@@ -8,16 +8,19 @@
 //! output depends only on the input (entries are sorted; the only time shown is
 //! [`IndexPage::generated`]).
 
+use crate::signals;
+use formcheck_core::kickback;
 use formcheck_core::kinematics::Side;
 use formcheck_core::report::{Report, Status};
+use formcheck_core::spec::CheckId;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 /// A keyframe of one fault's worst moment.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Thumbnail {
-    /// The check id (`snake_case`, as in the report).
-    pub check: String,
+    /// The check whose fault this is.
+    pub check: CheckId,
     /// Time of the moment (s).
     pub t_s: f64,
     /// Frame index of the moment.
@@ -231,108 +234,8 @@ fn client_of(rel: &str) -> &str {
     }
 }
 
-const CSS: &str = r#"
-:root{--ok:#1f9d55;--fault:#dc2626;--nm:#cbd5e1;--fix:#ea580c;--failed:#b91c1c;--clean:#16a34a;--noreps:#64748b;
---ink:#0f172a;--muted:#64748b;--line:#e2e8f0;--bg:#f1f5f9;--card:#fff;--accent:#2563eb}
-*{box-sizing:border-box}
-body{margin:0;background:var(--bg);color:var(--ink);font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",sans-serif}
-header.page{background:#0f172a;color:#fff;padding:20px 28px 18px}
-header.page h1{margin:0 0 4px;font-size:22px;font-weight:650}
-header.page .gen{color:#94a3b8;font-size:12.5px}
-main{padding:18px 28px 40px;max-width:1500px}
-a{color:var(--accent);text-decoration:none}a:hover{text-decoration:underline}
-.cards{display:flex;gap:12px;flex-wrap:wrap;margin:0 0 16px}
-.card{background:var(--card);border-radius:10px;padding:10px 16px;min-width:120px;box-shadow:0 1px 2px rgba(15,23,42,.08);border-top:4px solid var(--line)}
-.card b{display:block;font-size:26px;line-height:1.15}
-.card span{color:var(--muted);font-size:12.5px}
-.card.fix{border-top-color:var(--fix)}.card.failed{border-top-color:var(--failed)}.card.clean{border-top-color:var(--clean)}.card.noreps{border-top-color:var(--noreps)}
-.common{background:var(--card);border-radius:10px;padding:10px 16px;box-shadow:0 1px 2px rgba(15,23,42,.08);flex:1;min-width:300px}
-.common h2{font-size:13px;margin:0 0 6px;color:var(--muted);font-weight:600;text-transform:uppercase;letter-spacing:.04em}
-.bar{display:flex;align-items:center;gap:8px;font-size:13px;margin:2px 0}
-.bar .lbl{width:170px;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
-.bar .track{flex:1;background:#f1f5f9;border-radius:4px;height:10px;overflow:hidden}
-.bar .fill{background:var(--fault);height:10px;border-radius:4px}
-.bar .n{width:70px;color:var(--muted);font-size:12px}
-.toolbar{display:flex;gap:18px;align-items:center;margin:6px 0 8px;color:var(--muted);font-size:12.5px;flex-wrap:wrap}
-.legend .cell{vertical-align:-2px;margin:0 3px 0 8px}
-table{border-collapse:collapse;width:100%}
-table.index{background:var(--card);border-radius:10px;overflow:hidden;box-shadow:0 1px 2px rgba(15,23,42,.08)}
-table.index th,table.index td{padding:7px 10px;text-align:left;vertical-align:top;border-bottom:1px solid var(--line)}
-table.index thead th{background:#f8fafc;font-size:12px;color:var(--muted);font-weight:600;text-transform:uppercase;letter-spacing:.03em;position:sticky;top:0;z-index:1}
-table.index tr.group th{background:#e2e8f0;font-size:13.5px;padding:6px 10px;text-transform:none;letter-spacing:0;color:var(--ink)}
-table.index tr.group .cnt{color:var(--muted);font-weight:400;margin-left:8px;font-size:12.5px}
-table.index tr.entry td:first-child{border-left:5px solid var(--line)}
-tr.entry.v-fix td:first-child{border-left-color:var(--fix)}tr.entry.v-failed td:first-child{border-left-color:var(--failed)}
-tr.entry.v-clean td:first-child{border-left-color:var(--clean)}tr.entry.v-noreps td:first-child{border-left-color:var(--noreps)}
-tr.entry.v-failed{background:#fef2f2}
-td.num{text-align:right;font-variant-numeric:tabular-nums;font-size:15px;font-weight:600;width:44px}
-td.num.zero{color:#cbd5e1;font-weight:400}
-td.path{min-width:180px;max-width:340px;overflow-wrap:break-word}
-td.path .dir{color:var(--muted)}
-td.path .file{font-weight:600}
-.pill{display:inline-block;padding:1px 8px;border-radius:999px;font-size:12px;font-weight:600;white-space:nowrap;color:#fff;background:var(--noreps)}
-.pill.fix{background:var(--fix)}.pill.failed{background:var(--failed)}.pill.clean{background:var(--clean)}
-.pill.ok{background:var(--ok)}.pill.fault{background:var(--fault)}.pill.borderline{background:#d97706}.pill.nm{background:#94a3b8}
-.sub{color:var(--muted);font-size:12px}
-ol.fixes{margin:0;padding-left:18px}ol.fixes li{margin:0 0 2px}
-ol.fixes .n{color:var(--muted);font-size:12px;white-space:nowrap}
-.positive{color:#15803d}
-.positive::before{content:"✓ "}
-.error{color:var(--failed);font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:12.5px;word-break:break-word}
-.strip{white-space:nowrap}
-.cell{display:inline-block;width:13px;height:18px;border-radius:3px;margin-right:2px;background:var(--nm)}
-.cell.ok{background:var(--ok)}.cell.fault{background:var(--fault)}.cell.borderline{background:#f59e0b}
-.cell.nm{background:repeating-linear-gradient(135deg,#e2e8f0 0 3px,#cbd5e1 3px 6px)}
-.play{white-space:nowrap;font-weight:600}
-.none{color:#cbd5e1}
-body:has(#only-attn:checked) tr.entry.v-clean,body:has(#only-attn:checked) tr.entry.v-noreps{display:none}
-section.video{background:var(--card);border-radius:12px;margin:26px 0;padding:16px 20px 18px;box-shadow:0 1px 3px rgba(15,23,42,.1);border-left:6px solid var(--line)}
-section.video.v-fix{border-left-color:var(--fix)}section.video.v-failed{border-left-color:var(--failed)}
-section.video.v-clean{border-left-color:var(--clean)}section.video.v-noreps{border-left-color:var(--noreps)}
-section.video h2{margin:0;font-size:18px;word-break:break-word}
-section.video .head{display:flex;justify-content:space-between;gap:12px;align-items:flex-start}
-section.video .meta{color:var(--muted);font-size:12.5px;margin:2px 0 10px}
-section.video h3{font-size:13px;text-transform:uppercase;letter-spacing:.04em;color:var(--muted);margin:18px 0 6px}
-.headline{display:flex;gap:12px;flex-wrap:wrap;align-items:stretch}
-.headline .stat{background:#f8fafc;border-radius:8px;padding:6px 14px;text-align:center;min-width:76px}
-.headline .stat b{display:block;font-size:24px;line-height:1.1}
-.headline .stat span{font-size:12px;color:var(--muted)}
-.headline .todo{flex:1;background:#fff7ed;border-radius:8px;padding:8px 14px;min-width:260px}
-.headline .todo.good{background:#f0fdf4}
-.headline .todo.bad{background:#fef2f2}
-.headline .todo h4{margin:0 0 4px;font-size:12px;text-transform:uppercase;color:var(--muted);letter-spacing:.04em}
-.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(520px,1fr));gap:10px 18px}
-figure.chart{margin:0}
-figure.chart figcaption{font-size:13px;font-weight:600;display:flex;gap:12px;align-items:center;flex-wrap:wrap}
-figure.chart figcaption .key{font-weight:400;color:var(--muted);font-size:12px}
-figure.chart figcaption .key i{display:inline-block;width:14px;height:3px;border-radius:2px;vertical-align:3px;margin-right:4px}
-svg.chart{width:100%;height:auto;display:block}
-svg.chart text{font:11px system-ui,sans-serif;fill:#64748b}
-svg.chart .grid{stroke:#e2e8f0;stroke-width:1}
-svg.chart .rep{fill:#dbeafe}
-svg.chart .rep.partial{fill:url(#hatch)}
-svg.chart .replbl{fill:#3b82f6;font-size:10px}
-svg.chart .sig{fill:none;stroke-width:2;stroke-linejoin:round;stroke-linecap:round}
-svg.chart .fault-marker line{stroke:#dc2626;stroke-width:1.5;stroke-dasharray:4 3}
-svg.chart .fault-marker circle{fill:#dc2626;stroke:#fff;stroke-width:1.5}
-svg.chart .fault-marker text{fill:#b91c1c;font-size:10.5px;font-weight:600;paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round}
-.notes{color:var(--muted);font-size:12.5px}
-table.data{font-size:13px;margin-top:2px}
-table.data th,table.data td{padding:4px 8px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
-table.data th{font-size:11.5px;color:var(--muted);font-weight:600;text-transform:uppercase;letter-spacing:.03em;background:#f8fafc}
-table.data td.t{font-variant-numeric:tabular-nums;white-space:nowrap}
-table.data tr.partial td{color:var(--muted);font-style:italic}
-table.data tr.nm td{color:#475569}
-.chip{display:inline-block;background:#fee2e2;color:#991b1b;border-radius:4px;padding:0 6px;margin:1px 4px 1px 0;font-size:12px;white-space:nowrap}
-.thumbs{display:flex;gap:12px;flex-wrap:wrap}
-.thumbs figure{margin:0;width:208px;background:#f8fafc;border-radius:8px;overflow:hidden;border:1px solid var(--line)}
-.thumbs img{width:100%;display:block;background:#0f172a}
-.thumbs figcaption{padding:4px 8px;font-size:12px}
-.thumbs figcaption b{color:#b91c1c}
-.top{font-size:12.5px;white-space:nowrap}
-details.ignored{margin-top:22px;color:var(--muted)}
-footer{color:var(--muted);font-size:12px;margin-top:30px}
-"#;
+/// The page's style sheet, inlined into its `<style>` element (the page stays one file).
+const CSS: &str = include_str!("assets/index.css");
 
 /// Renders the whole page.
 pub fn render_index(page: &IndexPage) -> String {
@@ -346,7 +249,7 @@ pub fn render_index(page: &IndexPage) -> String {
     h.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
     h.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
     let _ = writeln!(h, "<title>{}</title>", escape_html(&page.title));
-    let _ = writeln!(h, "<style>{CSS}</style>\n</head>\n<body>");
+    let _ = writeln!(h, "<style>\n{CSS}</style>\n</head>\n<body>");
     let _ = writeln!(
         h,
         "<header class=\"page\" id=\"top\"><h1>{}</h1><div class=\"gen\">{}{} video{}</div></header>",
@@ -544,28 +447,7 @@ fn index_row(h: &mut String, n: usize, e: &VideoEntry, v: Verdict) {
             h.push_str("<td>");
             fixes_list(h, r);
             h.push_str("</td><td class=\"strip\">");
-            for c in &r.checks {
-                let (class, text) = match c.status {
-                    Status::Ok => ("ok", format!("ok ({} rep{} measured)", c.reps_measured, plural(c.reps_measured))),
-                    Status::Fault => ("fault", format!("fault in {} of {} reps", c.reps_with_fault, c.reps_measured)),
-                    Status::Borderline => (
-                        "borderline",
-                        format!("borderline in {} of {} reps (too close to call)", c.reps_borderline, c.reps_measured),
-                    ),
-                    Status::NotMeasurable => (
-                        "nm",
-                        format!("not measurable{}", c.reason.as_deref().map(|r| format!(": {r}")).unwrap_or_default()),
-                    ),
-                };
-                let id = c.check.to_string();
-                let _ = write!(
-                    h,
-                    "<span class=\"cell {class}\" data-check=\"{}\" title=\"{}: {}\"></span>",
-                    escape_html(&id),
-                    escape_html(&check_label(&id)),
-                    escape_html(&text)
-                );
-            }
+            check_strip(h, r);
             h.push_str("</td>");
         }
     }
@@ -580,6 +462,31 @@ fn index_row(h: &mut String, n: usize, e: &VideoEntry, v: Verdict) {
         None => h.push_str("<td><span class=\"none\">—</span></td>"),
     }
     h.push_str("</tr>\n");
+}
+
+/// One coloured cell per check, its status and numbers in the tooltip.
+fn check_strip(h: &mut String, r: &Report) {
+    for c in &r.checks {
+        let (class, text) = match c.status {
+            Status::Ok => ("ok", format!("ok ({} rep{} measured)", c.reps_measured, plural(c.reps_measured))),
+            Status::Fault => ("fault", format!("fault in {} of {} reps", c.reps_with_fault, c.reps_measured)),
+            Status::Borderline => (
+                "borderline",
+                format!("borderline in {} of {} reps (too close to call)", c.reps_borderline, c.reps_measured),
+            ),
+            Status::NotMeasurable => {
+                ("nm", format!("not measurable{}", c.reason.as_deref().map(|r| format!(": {r}")).unwrap_or_default()))
+            }
+        };
+        let id = c.check.to_string();
+        let _ = write!(
+            h,
+            "<span class=\"cell {class}\" data-check=\"{}\" title=\"{}: {}\"></span>",
+            escape_html(&id),
+            escape_html(&check_label(&id)),
+            escape_html(&text)
+        );
+    }
 }
 
 fn fixes_list(h: &mut String, r: &Report) {
@@ -606,15 +513,9 @@ fn fixes_list(h: &mut String, r: &Report) {
     }
 }
 
-fn video_section(h: &mut String, n: usize, e: &VideoEntry, v: Verdict) {
-    let _ = write!(
-        h,
-        "<section class=\"video v-{}\" id=\"v{n}\"><div class=\"head\"><div><h2>{}</h2>",
-        v.class(),
-        escape_html(&e.rel_path)
-    );
-    let href = e.annotated_href.as_deref().map(percent_encode_path);
-    // Meta line.
+/// The facts under a video's title: verdict, duration, size, frame rate, how often the person
+/// was seen, and the camera views.
+fn meta_line(e: &VideoEntry, v: Verdict) -> Vec<String> {
     let mut meta: Vec<String> = vec![format!("<span class=\"pill {}\">{}</span>", v.class(), v.label())];
     if e.status == EntryStatus::Current {
         meta.push("up to date — report from an earlier run".into());
@@ -643,6 +544,40 @@ fn video_section(h: &mut String, n: usize, e: &VideoEntry, v: Verdict) {
             meta.push(format!("view: {}", escape_html(&views.join(", "))));
         }
     }
+    meta
+}
+
+/// A video's headline: reps per side and what to fix (or what went well).
+fn headline(h: &mut String, report: &Report) {
+    let s = &report.summary;
+    h.push_str("<div class=\"headline\">");
+    for (label, value) in [("left leg", s.reps_left), ("right leg", s.reps_right), ("partial", s.partial_reps)] {
+        let _ = write!(h, "<div class=\"stat\"><b>{value}</b><span>{label}</span></div>");
+    }
+    let _ = write!(
+        h,
+        "<div class=\"todo{}\"><h4>{}</h4>",
+        if s.top_fixes.is_empty() { " good" } else { "" },
+        if s.top_fixes.is_empty() { "Going well" } else { "Fix first" }
+    );
+    fixes_list(h, report);
+    if !s.top_fixes.is_empty() {
+        if let Some(p) = &s.positive {
+            let _ = write!(h, "<div class=\"positive\">{}</div>", escape_html(p));
+        }
+    }
+    h.push_str("</div></div>\n");
+}
+
+fn video_section(h: &mut String, n: usize, e: &VideoEntry, v: Verdict) {
+    let _ = write!(
+        h,
+        "<section class=\"video v-{}\" id=\"v{n}\"><div class=\"head\"><div><h2>{}</h2>",
+        v.class(),
+        escape_html(&e.rel_path)
+    );
+    let href = e.annotated_href.as_deref().map(percent_encode_path);
+    let meta = meta_line(e, v);
     let _ = write!(h, "<div class=\"meta\">{}</div></div>", meta.join(" · "));
     h.push_str("<div class=\"top\">");
     if let Some(href) = &href {
@@ -666,26 +601,7 @@ fn video_section(h: &mut String, n: usize, e: &VideoEntry, v: Verdict) {
         (_, Some(r)) => r,
     };
 
-    // Headline: reps per side and what to fix.
-    let s = &report.summary;
-    h.push_str("<div class=\"headline\">");
-    for (label, value) in [("left leg", s.reps_left), ("right leg", s.reps_right), ("partial", s.partial_reps)] {
-        let _ = write!(h, "<div class=\"stat\"><b>{value}</b><span>{label}</span></div>");
-    }
-    let _ = write!(
-        h,
-        "<div class=\"todo{}\"><h4>{}</h4>",
-        if s.top_fixes.is_empty() { " good" } else { "" },
-        if s.top_fixes.is_empty() { "Going well" } else { "Fix first" }
-    );
-    fixes_list(h, report);
-    if !s.top_fixes.is_empty() {
-        if let Some(p) = &s.positive {
-            let _ = write!(h, "<div class=\"positive\">{}</div>", escape_html(p));
-        }
-    }
-    h.push_str("</div></div>\n");
-
+    headline(h, report);
     charts(h, report);
     thumbnails(h, e, href.as_deref());
     checks_table(h, report);
@@ -698,29 +614,30 @@ fn video_section(h: &mut String, n: usize, e: &VideoEntry, v: Verdict) {
 struct ChartDef {
     title: &'static str,
     signals: &'static [(&'static str, &'static str)],
-    checks: &'static [&'static str],
+    checks: &'static [CheckId],
 }
 
+/// The charts of the cable medius kickback; a fault of any other check is marked on none.
 const CHARTS: [ChartDef; 4] = [
     ChartDef {
         title: "Working leg",
-        signals: &[("working_thigh_elevation_deg", "thigh elevation"), ("hip_extension_deg", "hip extension")],
-        checks: &["swing", "leg_path_sideways", "low_back_arch"],
+        signals: &[(signals::WORKING_THIGH_ELEVATION, "thigh elevation"), (signals::HIP_EXTENSION, "hip extension")],
+        checks: &[kickback::SWING, kickback::LEG_PATH_SIDEWAYS, kickback::LOW_BACK_ARCH],
     },
     ChartDef {
         title: "Trunk lean",
-        signals: &[("trunk_forward_deg", "forward"), ("trunk_away_deg", "away from the machine")],
-        checks: &["torso_lean_forward", "torso_lean_away", "torso_twist"],
+        signals: &[(signals::TRUNK_FORWARD, "forward"), (signals::TRUNK_AWAY, "away from the machine")],
+        checks: &[kickback::TORSO_LEAN_FORWARD, kickback::TORSO_LEAN_AWAY, kickback::TORSO_TWIST],
     },
     ChartDef {
         title: "Pelvis",
-        signals: &[("pelvis_hike_deg", "hike (working hip up)"), ("pelvis_rotation_deg", "rotation")],
-        checks: &["pelvis_hike", "pelvis_rotation"],
+        signals: &[(signals::PELVIS_HIKE, "hike (working hip up)"), (signals::PELVIS_ROTATION, "rotation")],
+        checks: &[kickback::PELVIS_HIKE, kickback::PELVIS_ROTATION],
     },
     ChartDef {
         title: "Standing knee",
-        signals: &[("support_knee_flexion_deg", "flexion")],
-        checks: &["support_knee_locked", "support_knee_unstable", "support_foot_shift"],
+        signals: &[(signals::SUPPORT_KNEE_FLEXION, "flexion")],
+        checks: &[kickback::SUPPORT_KNEE_LOCKED, kickback::SUPPORT_KNEE_UNSTABLE, kickback::SUPPORT_FOOT_SHIFT],
     },
 ];
 
@@ -798,23 +715,27 @@ fn ticks(lo: f64, hi: f64, target: f64) -> Vec<f64> {
     out
 }
 
-fn charts(h: &mut String, r: &Report) {
-    let t = &r.series.t_s;
-    let signal = |name: &str| r.series.signals.get(name).filter(|v| v.iter().any(|x| x.is_some_and(f64::is_finite)));
-    let shown: Vec<&ChartDef> =
-        CHARTS.iter().filter(|c| c.signals.iter().any(|(name, _)| signal(name).is_some())).collect();
-    h.push_str("<h3>Key angles over time</h3>");
-    if shown.is_empty() || t.is_empty() {
-        h.push_str("<p class=\"notes\">No angle could be measured in this video.</p>");
-        return;
-    }
-    // Which chart each fault goes on: the one listing its check, else the first shown.
-    let mut faults_on: Vec<Vec<(f64, String, String)>> = vec![Vec::new(); shown.len()];
+/// A fault's worst moment as marked on a chart: (time, check id, tooltip).
+type FaultMark = (f64, String, String);
+
+/// The charts that have something to draw: at least one of their signals holds a value.
+fn shown_charts(r: &Report) -> Vec<&'static ChartDef> {
+    CHARTS.iter().filter(|c| c.signals.iter().any(|(name, _)| known_signal(r, name).is_some())).collect()
+}
+
+/// A signal of the report's series, if it holds any finite value.
+fn known_signal<'r>(r: &'r Report, name: &str) -> Option<&'r Vec<Option<f64>>> {
+    r.series.signals.get(name).filter(|v| v.iter().any(|x| x.is_some_and(f64::is_finite)))
+}
+
+/// Which chart each fault goes on: the one listing its check, else the first shown.
+fn faults_by_chart(r: &Report, shown: &[&ChartDef]) -> Vec<Vec<FaultMark>> {
+    let mut faults_on: Vec<Vec<FaultMark>> = vec![Vec::new(); shown.len()];
     for set in &r.sets {
         for rep in &set.reps {
             for f in &rep.faults {
                 let id = f.check.to_string();
-                let k = shown.iter().position(|c| c.checks.contains(&id.as_str())).unwrap_or(0);
+                let k = shown.iter().position(|c| c.checks.contains(&f.check)).unwrap_or(0);
                 let title = format!(
                     "{}: {}{} (limit {}{}) at {} s, {} leg rep {}",
                     check_label(&id),
@@ -830,19 +751,27 @@ fn charts(h: &mut String, r: &Report) {
             }
         }
     }
-    let t0 = t.iter().copied().filter(|x| x.is_finite()).fold(f64::INFINITY, f64::min);
-    let mut t1 = t.iter().copied().filter(|x| x.is_finite()).fold(f64::NEG_INFINITY, f64::max);
-    if !t0.is_finite() {
-        return;
+    faults_on
+}
+
+/// Where a chart's time and value ranges fall in the SVG.
+struct Plot {
+    t0: f64,
+    t1: f64,
+    lo: f64,
+    hi: f64,
+}
+
+impl Plot {
+    /// The time range of `t`, or `None` when it holds no finite time.
+    fn over(t: &[f64]) -> Option<Plot> {
+        let t0 = t.iter().copied().filter(|x| x.is_finite()).fold(f64::INFINITY, f64::min);
+        let t1 = t.iter().copied().filter(|x| x.is_finite()).fold(f64::NEG_INFINITY, f64::max);
+        t0.is_finite().then_some(Plot { t0, t1: if t1 <= t0 { t0 + 1.0 } else { t1 }, lo: 0.0, hi: 1.0 })
     }
-    if t1 <= t0 {
-        t1 = t0 + 1.0;
-    }
-    let sx = |x: f64| ML + (x - t0) / (t1 - t0) * (W - ML - MR);
-    h.push_str("<div class=\"charts\">");
-    for (k, def) in shown.iter().enumerate() {
-        let lines: Vec<(&str, &Vec<Option<f64>>)> =
-            def.signals.iter().filter_map(|(name, label)| Some((*label, signal(name)?))).collect();
+
+    /// The same time range, with the value range of `lines` (at least 2 wide, padded 8 %).
+    fn with_values(&self, lines: &[(&str, &Vec<Option<f64>>)]) -> Plot {
         let vals = lines.iter().flat_map(|(_, v)| v.iter().filter_map(|x| x.filter(|x| x.is_finite())));
         let (mut lo, mut hi) = vals.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(x), b.max(x)));
         if hi - lo < 2.0 {
@@ -851,9 +780,33 @@ fn charts(h: &mut String, r: &Report) {
             hi = mid + 1.0;
         }
         let pad = (hi - lo) * 0.08;
-        let (lo, hi) = (lo - pad, hi + pad);
-        let sy = |y: f64| MT + (hi - y) / (hi - lo) * (H - MT - MB);
+        Plot { t0: self.t0, t1: self.t1, lo: lo - pad, hi: hi + pad }
+    }
 
+    fn sx(&self, x: f64) -> f64 {
+        ML + (x - self.t0) / (self.t1 - self.t0) * (W - ML - MR)
+    }
+
+    fn sy(&self, y: f64) -> f64 {
+        MT + (self.hi - y) / (self.hi - self.lo) * (H - MT - MB)
+    }
+}
+
+fn charts(h: &mut String, r: &Report) {
+    let t = &r.series.t_s;
+    let shown = shown_charts(r);
+    h.push_str("<h3>Key angles over time</h3>");
+    if shown.is_empty() || t.is_empty() {
+        h.push_str("<p class=\"notes\">No angle could be measured in this video.</p>");
+        return;
+    }
+    let faults_on = faults_by_chart(r, &shown);
+    let Some(time) = Plot::over(t) else { return };
+    h.push_str("<div class=\"charts\">");
+    for (k, def) in shown.iter().enumerate() {
+        let lines: Vec<(&str, &Vec<Option<f64>>)> =
+            def.signals.iter().filter_map(|(name, label)| Some((*label, known_signal(r, name)?))).collect();
+        let plot = time.with_values(&lines);
         let _ = write!(h, "<figure class=\"chart\" data-chart=\"{}\"><figcaption>{}", k, def.title);
         for (i, (label, _)) in lines.iter().enumerate() {
             let _ = write!(h, "<span class=\"key\"><i style=\"background:{}\"></i>{label}</span>", COLORS[i % 2]);
@@ -864,103 +817,124 @@ fn charts(h: &mut String, r: &Report) {
             "<svg class=\"chart\" viewBox=\"0 0 {W} {H}\" role=\"img\" aria-label=\"{} over time\">",
             def.title
         );
-        // Reps.
-        for set in &r.sets {
-            for rep in &set.reps {
-                let (x0, x1) = (sx(rep.start_s), sx(rep.end_s));
-                let label = format!("{}{}", &side_name(set.side)[..1], rep.index);
-                let _ = write!(
-                    h,
-                    "<g class=\"repg\"><title>{} leg, rep {}{}: {}–{} s</title><rect class=\"rep{}\" x=\"{}\" y=\"{MT}\" width=\"{}\" height=\"{}\"/><text class=\"replbl\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text></g>",
-                    side_name(set.side),
-                    rep.index,
-                    if rep.partial { " (partial)" } else { "" },
-                    num(rep.start_s),
-                    num(rep.end_s),
-                    if rep.partial { " partial" } else { "" },
-                    num(x0),
-                    num((x1 - x0).max(1.0)),
-                    num(H - MT - MB),
-                    num((x0 + x1) / 2.0),
-                    num(MT - 3.0),
-                    escape_html(&label)
-                );
-            }
-        }
-        // Grid and axes.
-        for y in ticks(lo, hi, 4.0) {
-            let _ = write!(
-                h,
-                "<line class=\"grid\" x1=\"{ML}\" x2=\"{}\" y1=\"{y0}\" y2=\"{y0}\"/><text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}°</text>",
-                W - MR,
-                num(ML - 5.0),
-                num(sy(y) + 4.0),
-                num(y),
-                y0 = num(sy(y))
-            );
-        }
-        for x in ticks(t0, t1, 8.0) {
-            let _ = write!(
-                h,
-                "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{} s</text>",
-                num(sx(x)),
-                num(H - 5.0),
-                num(x)
-            );
-        }
-        // Lines.
-        for (i, (label, v)) in lines.iter().enumerate() {
-            let pts: Vec<Option<(f64, f64)>> =
-                decimate(t, v, MAX_BUCKETS).into_iter().map(|p| p.map(|(x, y)| (sx(x), sy(y)))).collect();
-            let _ = write!(
-                h,
-                "<path class=\"sig\" data-signal=\"{}\" stroke=\"{}\" d=\"{}\"><title>{}</title></path>",
-                escape_html(label),
-                COLORS[i % 2],
-                svg_path(&pts),
-                escape_html(label)
-            );
-        }
-        // Fault moments. Each check is labelled at its first marker (the rest carry the same red
-        // line and a tooltip); labels stagger over three rows so close ones do not overlap.
-        let mut faults = faults_on[k].clone();
-        faults.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-        let mut row_end = [f64::NEG_INFINITY; 3];
-        let mut labelled: Vec<&str> = Vec::new();
-        for (t_s, id, title) in &faults {
-            let x = sx(*t_s);
-            let label = check_label(id);
-            let width = 6.4 * label.chars().count() as f64 + 8.0;
-            let _ = write!(
-                h,
-                "<g class=\"fault-marker\" data-check=\"{}\" data-t=\"{}\"><title>{}</title><line x1=\"{x}\" x2=\"{x}\" y1=\"{}\" y2=\"{}\"/><circle cx=\"{x}\" cy=\"{}\" r=\"4\"/>",
-                escape_html(id),
-                num(*t_s),
-                escape_html(title),
-                num(MT),
-                num(H - MB),
-                num(H - MB),
-                x = num(x)
-            );
-            // Labels sit just inside the plot's top, left-aligned at the marker, flipped near the right edge.
-            let (anchor, x0, x1) = if x + width > W - MR { ("end", x - width, x) } else { ("start", x, x + width) };
-            let row = (0..3).find(|&r| row_end[r] + 14.0 < x0).filter(|_| !labelled.contains(&id.as_str()));
-            if let Some(row) = row {
-                labelled.push(id);
-                row_end[row] = x1;
-                let _ = write!(
-                    h,
-                    "<text x=\"{}\" y=\"{}\" text-anchor=\"{anchor}\">{}</text>",
-                    num(if anchor == "start" { x + 4.0 } else { x - 4.0 }),
-                    num(MT + 12.0 + 12.0 * row as f64),
-                    escape_html(&label)
-                );
-            }
-            h.push_str("</g>");
-        }
+        rep_bands(h, r, &plot);
+        grid(h, &plot);
+        signal_lines(h, t, &lines, &plot);
+        fault_markers(h, &faults_on[k], &plot);
         h.push_str("</svg></figure>");
     }
     h.push_str("</div>");
+    chart_notes(h, &shown);
+}
+
+/// The reps, shaded (hatched when partial), each labelled with its side and number.
+fn rep_bands(h: &mut String, r: &Report, plot: &Plot) {
+    for set in &r.sets {
+        for rep in &set.reps {
+            let (x0, x1) = (plot.sx(rep.start_s), plot.sx(rep.end_s));
+            let label = format!("{}{}", &side_name(set.side)[..1], rep.index);
+            let _ = write!(
+                h,
+                "<g class=\"repg\"><title>{} leg, rep {}{}: {}–{} s</title><rect class=\"rep{}\" x=\"{}\" y=\"{MT}\" width=\"{}\" height=\"{}\"/><text class=\"replbl\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text></g>",
+                side_name(set.side),
+                rep.index,
+                if rep.partial { " (partial)" } else { "" },
+                num(rep.start_s),
+                num(rep.end_s),
+                if rep.partial { " partial" } else { "" },
+                num(x0),
+                num((x1 - x0).max(1.0)),
+                num(H - MT - MB),
+                num((x0 + x1) / 2.0),
+                num(MT - 3.0),
+                escape_html(&label)
+            );
+        }
+    }
+}
+
+/// Value grid lines with their labels, and the time axis labels.
+fn grid(h: &mut String, plot: &Plot) {
+    for y in ticks(plot.lo, plot.hi, 4.0) {
+        let _ = write!(
+            h,
+            "<line class=\"grid\" x1=\"{ML}\" x2=\"{}\" y1=\"{y0}\" y2=\"{y0}\"/><text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}°</text>",
+            W - MR,
+            num(ML - 5.0),
+            num(plot.sy(y) + 4.0),
+            num(y),
+            y0 = num(plot.sy(y))
+        );
+    }
+    for x in ticks(plot.t0, plot.t1, 8.0) {
+        let _ = write!(
+            h,
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{} s</text>",
+            num(plot.sx(x)),
+            num(H - 5.0),
+            num(x)
+        );
+    }
+}
+
+/// One path per signal, decimated, with gaps where it is unknown.
+fn signal_lines(h: &mut String, t: &[f64], lines: &[(&str, &Vec<Option<f64>>)], plot: &Plot) {
+    for (i, (label, v)) in lines.iter().enumerate() {
+        let pts: Vec<Option<(f64, f64)>> =
+            decimate(t, v, MAX_BUCKETS).into_iter().map(|p| p.map(|(x, y)| (plot.sx(x), plot.sy(y)))).collect();
+        let _ = write!(
+            h,
+            "<path class=\"sig\" data-signal=\"{}\" stroke=\"{}\" d=\"{}\"><title>{}</title></path>",
+            escape_html(label),
+            COLORS[i % 2],
+            svg_path(&pts),
+            escape_html(label)
+        );
+    }
+}
+
+/// Fault moments. Each check is labelled at its first marker (the rest carry the same red line
+/// and a tooltip); labels stagger over three rows so close ones do not overlap.
+fn fault_markers(h: &mut String, faults: &[FaultMark], plot: &Plot) {
+    let mut faults = faults.to_vec();
+    faults.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let mut row_end = [f64::NEG_INFINITY; 3];
+    let mut labelled: Vec<&str> = Vec::new();
+    for (t_s, id, title) in &faults {
+        let x = plot.sx(*t_s);
+        let label = check_label(id);
+        let width = 6.4 * label.chars().count() as f64 + 8.0;
+        let _ = write!(
+            h,
+            "<g class=\"fault-marker\" data-check=\"{}\" data-t=\"{}\"><title>{}</title><line x1=\"{x}\" x2=\"{x}\" y1=\"{}\" y2=\"{}\"/><circle cx=\"{x}\" cy=\"{}\" r=\"4\"/>",
+            escape_html(id),
+            num(*t_s),
+            escape_html(title),
+            num(MT),
+            num(H - MB),
+            num(H - MB),
+            x = num(x)
+        );
+        // Labels sit just inside the plot's top, left-aligned at the marker, flipped near the right edge.
+        let (anchor, x0, x1) = if x + width > W - MR { ("end", x - width, x) } else { ("start", x, x + width) };
+        let row = (0..3).find(|&r| row_end[r] + 14.0 < x0).filter(|_| !labelled.contains(&id.as_str()));
+        if let Some(row) = row {
+            labelled.push(id);
+            row_end[row] = x1;
+            let _ = write!(
+                h,
+                "<text x=\"{}\" y=\"{}\" text-anchor=\"{anchor}\">{}</text>",
+                num(if anchor == "start" { x + 4.0 } else { x - 4.0 }),
+                num(MT + 12.0 + 12.0 * row as f64),
+                escape_html(&label)
+            );
+        }
+        h.push_str("</g>");
+    }
+}
+
+/// The legend under the charts, and which charts this camera view could not show.
+fn chart_notes(h: &mut String, shown: &[&ChartDef]) {
     let missing: Vec<&str> =
         CHARTS.iter().filter(|c| !shown.iter().any(|s| s.title == c.title)).map(|c| c.title).collect();
     let mut notes =
@@ -977,10 +951,12 @@ fn thumbnails(h: &mut String, e: &VideoEntry, href: Option<&str>) {
         return;
     }
     let mut thumbs: Vec<&Thumbnail> = e.thumbnails.iter().collect();
-    thumbs.sort_by(|a, b| a.t_s.total_cmp(&b.t_s).then(a.check.cmp(&b.check)).then(a.frame.cmp(&b.frame)));
+    thumbs.sort_by(|a, b| {
+        a.t_s.total_cmp(&b.t_s).then(a.check.as_str().cmp(b.check.as_str())).then(a.frame.cmp(&b.frame))
+    });
     h.push_str("<h3>Worst moments</h3><div class=\"thumbs\">");
     for th in thumbs {
-        let label = check_label(&th.check);
+        let label = check_label(th.check.as_str());
         let img = format!(
             "<img alt=\"{}\" src=\"data:image/jpeg;base64,{}\">",
             escape_html(&format!("{label} at {} s", num(th.t_s))),
@@ -993,7 +969,7 @@ fn thumbnails(h: &mut String, e: &VideoEntry, href: Option<&str>) {
         let _ = write!(
             h,
             "<figure class=\"thumb\" data-check=\"{}\">{img}<figcaption><b>{}</b><br>{} s · frame {}</figcaption></figure>",
-            escape_html(&th.check),
+            escape_html(th.check.as_str()),
             escape_html(&label),
             num(th.t_s),
             th.frame

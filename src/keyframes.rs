@@ -1,13 +1,14 @@
 //! Keyframe thumbnails of each fault's worst moment, for the coach's summary page.
 
-use crate::batch::{Assets, ThumbnailFile};
 use crate::AppError;
 use formcheck_core::landmarks::PoseFrame;
 use formcheck_core::report::Report;
-use formcheck_vision::video::{VideoError, VideoReader};
+use formcheck_core::spec::CheckId;
+use formcheck_vision::video::{FrameSource, VideoError, VideoReader};
 use opencv::core::{Mat, Size};
 use opencv::imgproc;
 use opencv::prelude::*;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -18,16 +19,36 @@ const MAX_THUMBNAILS: usize = 12;
 /// JPEG quality of thumbnails.
 const JPEG_QUALITY: u8 = 80;
 
+/// Side files of one video's outputs: thumbnails of fault moments.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Assets {
+    /// Keyframes of each fault's worst moment.
+    pub thumbnails: Vec<ThumbnailFile>,
+}
+
+/// One keyframe thumbnail on disk.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ThumbnailFile {
+    /// The check whose fault this is.
+    pub check: CheckId,
+    /// Time of the moment (s).
+    pub t_s: f64,
+    /// Frame index.
+    pub frame: u64,
+    /// JPEG file name, beside the report.
+    pub file: String,
+}
+
 /// Picks the frames to show: one per fault, the worst (relative to its threshold) first, capped.
-pub fn pick_moments(report: &Report) -> BTreeMap<u64, (String, f64)> {
-    let mut faults: Vec<(f64, u64, String, f64)> = report
+pub fn pick_moments(report: &Report) -> BTreeMap<u64, (CheckId, f64)> {
+    let mut faults: Vec<(f64, u64, CheckId, f64)> = report
         .sets
         .iter()
         .flat_map(|s| &s.reps)
         .flat_map(|r| &r.faults)
         .map(|f| {
             let excess = if f.threshold.abs() > 1e-9 { f.magnitude / f.threshold } else { f.magnitude };
-            (excess, f.peak_frame, f.check.as_str().to_string(), f.peak_s)
+            (excess, f.peak_frame, f.check, f.peak_s)
         })
         .collect();
     faults.sort_by(|a, b| b.0.total_cmp(&a.0));
@@ -69,7 +90,7 @@ pub fn write_fault_thumbnails(
         let file = format!("{stem}.thumb-{}-{check}.jpg", frame.index);
         let path = dir.join(&file);
         crate::atomic::write_atomic(&path, &jpeg).map_err(|e| AppError::io(&path, e))?;
-        assets.thumbnails.push(ThumbnailFile { check: check.clone(), t_s: *t_s, frame: frame.index, file });
+        assets.thumbnails.push(ThumbnailFile { check: *check, t_s: *t_s, frame: frame.index, file });
     }
     Ok(assets)
 }

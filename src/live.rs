@@ -10,9 +10,9 @@ use formcheck_core::analysis::{LiveEvent, StreamingAnalyzer};
 use formcheck_core::kinematics::Side;
 use formcheck_core::landmarks::PoseFrame;
 use formcheck_core::report::{InputInfo, Report};
-use formcheck_core::spec::{ExerciseSpec, Severity};
+use formcheck_core::spec::{CheckId, ExerciseSpec, Severity};
 use formcheck_vision::pose::PoseEstimator;
-use formcheck_vision::video::{LatestFrameSource, Source, VideoReader};
+use formcheck_vision::video::{Frame, FrameSource, LatestFrameSource, Source, VideoReader};
 use opencv::prelude::*;
 use serde::Serialize;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -44,8 +44,18 @@ pub struct Cue {
     pub t_s: f64,
     /// What to say.
     pub text: String,
-    /// `fix` or `praise`.
-    pub kind: &'static str,
+    /// A correction or praise.
+    pub kind: CueKind,
+}
+
+/// What a cue is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CueKind {
+    /// Something to fix.
+    Fix,
+    /// A clean rep.
+    Praise,
 }
 
 /// Decides which cue to show: one at a time, corrections before praise, the more severe first,
@@ -79,7 +89,7 @@ impl CuePolicy {
             }
         }
         self.last = Some((t_s, text.to_string(), rank));
-        Some(Cue { t_s, text: text.to_string(), kind: if rank == 0 { "praise" } else { "fix" } })
+        Some(Cue { t_s, text: text.to_string(), kind: if rank == 0 { CueKind::Praise } else { CueKind::Fix } })
     }
 }
 
@@ -127,8 +137,8 @@ pub struct LiveReport {
     pub dropped_frames: u64,
     /// Frames processed.
     pub processed_frames: u64,
-    /// Why the session ended: `source_ended`, `source_lost`, `interrupted`, `time_limit`.
-    pub end_reason: String,
+    /// Why the session ended.
+    pub end_reason: EndReason,
 }
 
 /// Something to tell the person or write to the event log.
@@ -145,8 +155,8 @@ pub enum LiveOutput {
         side: Side,
         /// Full reps so far in this set.
         reps_in_set: usize,
-        /// Faults of the rep, by check id.
-        faults: Vec<String>,
+        /// Faults of the rep, by check.
+        faults: Vec<CheckId>,
     },
     /// The source went silent or failed.
     SourceLost {
@@ -169,12 +179,110 @@ pub struct ProcessedFrame<'a> {
     pub reps: (usize, usize),
 }
 
+/// Why a live session ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EndReason {
+    /// The source delivered its last frame (the end of a file).
+    SourceEnded,
+    /// The source failed or went silent for the stall timeout.
+    SourceLost,
+    /// Ctrl-C, SIGTERM, or the window's close key.
+    Interrupted,
+    /// `--max-seconds` of source time were reached.
+    TimeLimit,
+}
+
+impl EndReason {
+    /// snake_case name, as in the session report.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EndReason::SourceEnded => "source_ended",
+            EndReason::SourceLost => "source_lost",
+            EndReason::Interrupted => "interrupted",
+            EndReason::TimeLimit => "time_limit",
+        }
+    }
+}
+
+impl std::fmt::Display for EndReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a live session keeps between frames.
+struct Session {
+    analyzer: StreamingAnalyzer,
+    policy: CuePolicy,
+    /// Capture-to-verdict latency of each processed frame (ms).
+    latencies: Vec<f64>,
+    stats: PassStats,
+    last_cue: Option<Cue>,
+    /// Full reps so far: (left, right).
+    reps: (usize, usize),
+    /// Source time of the last frame taken (s).
+    last_t: f64,
+}
+
+impl Session {
+    fn new(spec: &ExerciseSpec, options: &LiveOptions) -> Session {
+        Session {
+            analyzer: StreamingAnalyzer::new(spec.clone()),
+            policy: CuePolicy::new(options.cue_cooldown_s),
+            latencies: Vec::new(),
+            stats: PassStats::default(),
+            last_cue: None,
+            reps: (0, 0),
+            last_t: 0.0,
+        }
+    }
+
+    /// Runs one frame through the estimator and the analyser; reps and cues go to `on_output`.
+    fn process(
+        &mut self,
+        frame: &Frame,
+        estimator: &mut dyn PoseEstimator,
+        on_output: &mut impl FnMut(&LiveOutput),
+    ) -> Result<PoseFrame, AppError> {
+        let output = estimator.estimate(frame)?;
+        self.stats.frames += 1;
+        self.stats.frames_with_pose += u64::from(output.pose.is_some());
+        self.stats.detector_runs += u64::from(output.detector_ran);
+        let pose_frame = PoseFrame {
+            index: frame.index,
+            t_s: frame.t_s,
+            width: frame.image.cols() as u32,
+            height: frame.image.rows() as u32,
+            pose: output.pose,
+        };
+        for event in self.analyzer.push(&pose_frame) {
+            if let LiveEvent::RepCompleted { t_s, side, reps_in_set, rep, cue, .. } = event {
+                match side {
+                    Side::Left => self.reps.0 += 1,
+                    Side::Right => self.reps.1 += 1,
+                }
+                let faults = rep.faults.iter().map(|f| f.check).collect();
+                on_output(&LiveOutput::Rep { t_s, side, reps_in_set, faults });
+                let rank = rep.faults.iter().map(|f| severity_rank(f.severity)).max().unwrap_or(0);
+                if let Some(shown) = self.policy.offer(frame.t_s, &cue, rank) {
+                    on_output(&LiveOutput::Cue(shown.clone()));
+                    self.last_cue = Some(shown);
+                }
+            }
+        }
+        // The verdict for this frame is in: capture-to-verdict latency.
+        self.latencies.push(frame.captured_at.elapsed().as_secs_f64() * 1000.0);
+        Ok(pose_frame)
+    }
+}
+
 /// Runs a live session until the source ends or goes silent, `stop` is set, or the time limit.
 /// `on_output` receives cues and rep events as they happen; `on_frame` every processed frame
 /// (return false from it to stop, e.g. when the window's close key is pressed).
 pub fn run_live(
     source: &Source,
-    estimator: &mut PoseEstimator,
+    estimator: &mut dyn PoseEstimator,
     spec: &ExerciseSpec,
     options: &LiveOptions,
     stop: &AtomicBool,
@@ -184,96 +292,57 @@ pub fn run_live(
     // A stream that sends nothing is given up after the stall timeout, already while opening.
     let reader = VideoReader::open_with_timeout(source, options.stall_timeout)?;
     let video = reader.info().clone();
-    let capture = LatestFrameSource::spawn(reader, options.realtime);
-    let mut analyzer = StreamingAnalyzer::new(spec.clone());
-    let mut policy = CuePolicy::new(options.cue_cooldown_s);
-    let mut latencies = Vec::new();
-    let mut stats = PassStats::default();
-    let mut last_cue: Option<Cue> = None;
-    let mut reps = (0usize, 0usize);
-    let mut last_t = 0.0;
+    let mut capture = LatestFrameSource::spawn(reader, options.realtime, options.stall_timeout);
+    let mut session = Session::new(spec, options);
     let started = Instant::now();
     let end_reason = loop {
         if stop.load(Ordering::Relaxed) {
-            break "interrupted";
+            break EndReason::Interrupted;
         }
-        let frame = match capture.next_latest(options.stall_timeout) {
+        let frame = match capture.next_frame() {
             Ok(Some(frame)) => frame,
-            Ok(None) if capture.is_ended() => break "source_ended",
-            Ok(None) => {
-                on_output(&LiveOutput::SourceLost {
-                    t_s: last_t,
-                    reason: format!("no frame for {:?}", options.stall_timeout),
-                });
-                break "source_lost";
-            }
+            Ok(None) => break EndReason::SourceEnded,
+            // Silent for the stall timeout (`VideoError::Stalled`), or failed.
             Err(err) => {
-                on_output(&LiveOutput::SourceLost { t_s: last_t, reason: err.to_string() });
-                break "source_lost";
+                on_output(&LiveOutput::SourceLost { t_s: session.last_t, reason: err.to_string() });
+                break EndReason::SourceLost;
             }
         };
         if options.max_seconds.is_some_and(|max| frame.t_s > max) {
-            break "time_limit";
+            break EndReason::TimeLimit;
         }
-        last_t = frame.t_s;
-        let output = estimator.process(&frame.image, frame.t_s)?;
-        stats.frames += 1;
-        stats.frames_with_pose += u64::from(output.pose.is_some());
-        stats.detector_runs += u64::from(output.detector_ran);
-        let pose_frame = PoseFrame {
-            index: frame.index,
-            t_s: frame.t_s,
-            width: frame.image.cols() as u32,
-            height: frame.image.rows() as u32,
-            pose: output.pose,
+        session.last_t = frame.t_s;
+        let pose_frame = session.process(&frame, estimator, &mut on_output)?;
+        let processed = ProcessedFrame {
+            image: &frame.image,
+            pose: &pose_frame,
+            cue: session.last_cue.as_ref(),
+            reps: session.reps,
         };
-        for event in analyzer.push(&pose_frame) {
-            if let LiveEvent::RepCompleted { t_s, side, reps_in_set, rep, cue, .. } = event {
-                match side {
-                    Side::Left => reps.0 += 1,
-                    Side::Right => reps.1 += 1,
-                }
-                on_output(&LiveOutput::Rep {
-                    t_s,
-                    side,
-                    reps_in_set,
-                    faults: rep.faults.iter().map(|f| f.check.as_str().to_string()).collect(),
-                });
-                let rank = rep.faults.iter().map(|f| severity_rank(f.severity)).max().unwrap_or(0);
-                if let Some(shown) = policy.offer(frame.t_s, &cue, rank) {
-                    on_output(&LiveOutput::Cue(shown.clone()));
-                    last_cue = Some(shown);
-                }
-            }
-        }
-        // The verdict for this frame is in: capture-to-verdict latency.
-        latencies.push(frame.captured_at.elapsed().as_secs_f64() * 1000.0);
-        let keep_going =
-            on_frame(ProcessedFrame { image: &frame.image, pose: &pose_frame, cue: last_cue.as_ref(), reps });
-        if !keep_going {
-            break "interrupted";
+        if !on_frame(processed) {
+            break EndReason::Interrupted;
         }
     };
     let capture_stats = capture.stats();
     drop(capture);
-    stats.wall_s = started.elapsed().as_secs_f64();
+    session.stats.wall_s = started.elapsed().as_secs_f64();
     let input = InputInfo {
         path: source.describe(),
         width: video.width,
         height: video.height,
         fps: video.fps,
-        duration_s: last_t,
+        duration_s: session.last_t,
         // Every frame the source delivered was decoded, including the ones dropped unprocessed.
         frames_decoded: capture_stats.captured,
-        frames_with_pose: stats.frames_with_pose,
+        frames_with_pose: session.stats.frames_with_pose,
     };
-    let report = analyzer.finish(input);
+    let report = session.analyzer.finish(input);
     Ok(LiveReport {
         report,
-        latency_ms: LatencyMs::from_samples(&latencies),
+        latency_ms: LatencyMs::from_samples(&session.latencies),
         dropped_frames: capture_stats.dropped,
-        processed_frames: stats.frames,
-        end_reason: end_reason.to_string(),
+        processed_frames: session.stats.frames,
+        end_reason,
     })
 }
 
@@ -297,8 +366,19 @@ mod tests {
         assert!(policy.offer(0.0, "Stay tall", 2).is_some());
         assert!(policy.offer(2.5, "Stay tall", 2).is_none());
         assert!(policy.offer(4.5, "Stay tall", 2).is_some());
-        assert_eq!(policy.offer(9.0, "Good", 0).map(|c| c.kind), Some("praise"));
+        assert_eq!(policy.offer(9.0, "Good", 0).map(|c| c.kind), Some(CueKind::Praise));
         assert!(policy.offer(20.0, "", 1).is_none());
+    }
+
+    #[test]
+    fn end_reasons_and_cue_kinds_keep_their_report_names() {
+        for reason in [EndReason::SourceEnded, EndReason::SourceLost, EndReason::Interrupted, EndReason::TimeLimit] {
+            assert_eq!(serde_json::to_value(reason).unwrap(), reason.as_str());
+            assert_eq!(reason.to_string(), reason.as_str());
+        }
+        assert_eq!(EndReason::TimeLimit.as_str(), "time_limit");
+        assert_eq!(serde_json::to_value(CueKind::Fix).unwrap(), "fix");
+        assert_eq!(serde_json::to_value(CueKind::Praise).unwrap(), "praise");
     }
 
     #[test]

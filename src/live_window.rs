@@ -2,7 +2,7 @@
 //! rep counter and the current cue.
 
 use crate::annotate::{draw_overlay, draw_skeleton, OverlayState};
-use crate::live::ProcessedFrame;
+use crate::live::{CueKind, ProcessedFrame};
 use opencv::core::Mat;
 use opencv::highgui;
 use opencv::prelude::*;
@@ -53,7 +53,7 @@ impl LiveWindow {
             let state = OverlayState {
                 reps_left: frame.reps.0,
                 reps_right: frame.reps.1,
-                cue: frame.cue.map(|c| (c.text.clone(), c.kind == "praise")),
+                cue: frame.cue.map(|c| (c.text.clone(), c.kind == CueKind::Praise)),
                 ..OverlayState::default()
             };
             draw_overlay(&mut self.canvas, &state)?;

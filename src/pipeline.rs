@@ -3,8 +3,8 @@
 
 use crate::AppError;
 use formcheck_core::landmarks::PoseFrame;
-use formcheck_vision::pose::{PoseConfig, PoseEstimator};
-use formcheck_vision::video::{PrefetchReader, VideoInfo, VideoReader};
+use formcheck_vision::pose::{BlazePose, PoseConfig, PoseEstimator};
+use formcheck_vision::video::{FrameSource, PrefetchReader, VideoInfo, VideoReader};
 use opencv::prelude::*;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -65,7 +65,7 @@ pub fn ends_early(info: &VideoInfo, frames: u64, max_frames: Option<u64>) -> Opt
 /// order, stopping after `max_frames` if given. `on_progress` gets (frames done, frame count hint). Returns the input's facts and totals.
 pub fn extract_landmarks(
     path: &Path,
-    estimator: &mut PoseEstimator,
+    estimator: &mut dyn PoseEstimator,
     max_frames: Option<u64>,
     sink: impl FnMut(PoseFrame) -> Result<(), AppError>,
     on_progress: impl FnMut(u64, u64),
@@ -74,27 +74,27 @@ pub fn extract_landmarks(
 }
 
 /// [`extract_landmarks`] on an input already opened (so a caller can open the input before it
-/// creates its outputs).
+/// creates its outputs). The source is decoded on its own thread, ahead of the estimator.
 pub fn extract_from(
-    reader: VideoReader,
-    estimator: &mut PoseEstimator,
+    source: impl FrameSource + Send + 'static,
+    estimator: &mut dyn PoseEstimator,
     max_frames: Option<u64>,
     mut sink: impl FnMut(PoseFrame) -> Result<(), AppError>,
     mut on_progress: impl FnMut(u64, u64),
 ) -> Result<(VideoInfo, PassStats), AppError> {
-    let info = reader.info().clone();
-    let frames = PrefetchReader::spawn(reader, PREFETCH_DEPTH);
+    let info = source.info().clone();
+    let mut frames = PrefetchReader::spawn(source, PREFETCH_DEPTH);
     let started = Instant::now();
     let mut stats = PassStats::default();
-    for frame in frames {
+    loop {
         if max_frames.is_some_and(|max| stats.frames >= max) {
             break;
         }
         if interrupted() {
             return Err(AppError::Interrupted);
         }
-        let frame = frame?;
-        let output = estimator.process(&frame.image, frame.t_s)?;
+        let Some(frame) = frames.next_frame()? else { break };
+        let output = estimator.estimate(&frame)?;
         stats.frames += 1;
         stats.detector_runs += u64::from(output.detector_ran);
         stats.frames_with_pose += u64::from(output.pose.is_some());
@@ -113,9 +113,9 @@ pub fn extract_from(
     Ok((info, stats))
 }
 
-/// Builds an estimator, mapping its errors into the app's.
-pub fn new_estimator(config: PoseConfig) -> Result<PoseEstimator, AppError> {
-    Ok(PoseEstimator::new(config)?)
+/// Builds the BlazePose estimator, mapping its errors into the app's.
+pub fn new_estimator(config: PoseConfig) -> Result<BlazePose, AppError> {
+    Ok(BlazePose::new(config)?)
 }
 
 #[cfg(test)]

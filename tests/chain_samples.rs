@@ -4,14 +4,14 @@
 
 use formcheck::evaluate::{evaluate_samples, sample_clips, Evaluation};
 use formcheck_core::spec::ExerciseSpec;
-use formcheck_vision::pose::{default_models_dir, PoseConfig, PoseEstimator, SmoothingClock};
+use formcheck_vision::pose::{default_models_dir, BlazePose, PoseConfig, SmoothingClock};
 use std::path::{Path, PathBuf};
 
 fn run(clips: &[PathBuf]) -> Evaluation {
     let spec = ExerciseSpec::cable_medius_kickback().unwrap();
     let mut config = PoseConfig::new(default_models_dir());
     config.smoothing_clock = SmoothingClock::Timestamps;
-    let mut estimator = PoseEstimator::new(config).unwrap();
+    let mut estimator = BlazePose::new(config).unwrap();
     let eval = evaluate_samples(clips, &mut estimator, &spec, |clip| {
         if let Err(err) = &clip.report {
             panic!("{}: {err}", clip.name);

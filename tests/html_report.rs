@@ -333,9 +333,9 @@ fn page() -> (IndexPage, usize) {
     });
     let jpeg = thumb_jpeg();
     let thumbs = vec![
-        Thumbnail { check: "torso_lean_forward".into(), t_s: 11.31, frame: 339, jpeg: jpeg.clone() },
-        Thumbnail { check: "low_back_arch".into(), t_s: 11.31, frame: 339, jpeg: jpeg.clone() },
-        Thumbnail { check: "torso_lean_forward".into(), t_s: 5.01, frame: 150, jpeg },
+        Thumbnail { check: TORSO_LEAN_FORWARD, t_s: 11.31, frame: 339, jpeg: jpeg.clone() },
+        Thumbnail { check: LOW_BACK_ARCH, t_s: 11.31, frame: 339, jpeg: jpeg.clone() },
+        Thumbnail { check: TORSO_LEAN_FORWARD, t_s: 5.01, frame: 150, jpeg },
     ];
     let page = IndexPage {
         title: "Kickback review — week 1".into(),
@@ -711,9 +711,9 @@ fn engine_reports_render_in_chromium() {
     for (p, path) in [(&faulty, "bob/2026-11-20 kickbacks.mov"), (&clean, "carla/clean set.mp4")] {
         let (report, seq) = analyse(p, path);
         // A keyframe per check at its worst fault, as the batch front-end makes them.
-        let mut worst: BTreeMap<String, (f64, f64, u64)> = BTreeMap::new();
+        let mut worst: BTreeMap<CheckId, (f64, f64, u64)> = BTreeMap::new();
         for f in report.sets.iter().flat_map(|s| &s.reps).flat_map(|r| &r.faults) {
-            let w = worst.entry(f.check.to_string()).or_insert((f64::NEG_INFINITY, 0.0, 0));
+            let w = worst.entry(f.check).or_insert((f64::NEG_INFINITY, 0.0, 0));
             if f.magnitude > w.0 {
                 *w = (f.magnitude, f.peak_s, f.peak_frame);
             }

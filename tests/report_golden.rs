@@ -3,37 +3,14 @@
 //! A change of verdict must be deliberate: rerun with FORMCHECK_BLESS=1 to rewrite the file, and
 //! review its diff.
 
-use formcheck::analyze::analyze_file;
-use formcheck_core::report::Report;
-use formcheck_core::spec::ExerciseSpec;
-use formcheck_vision::pose::{default_models_dir, PoseConfig, PoseEstimator, SmoothingClock};
-use serde_json::{json, Value};
-use std::path::Path;
+mod common;
 
-fn digest(report: &Report) -> Value {
-    let sets: Vec<Value> = report
-        .sets
-        .iter()
-        .map(|set| {
-            let reps: Vec<Value> = set
-                .reps
-                .iter()
-                .map(|rep| {
-                    let faults: Vec<&str> = rep.faults.iter().map(|f| f.check.as_str()).collect();
-                    let borderline: Vec<&str> = rep.borderline.iter().map(|b| b.check.as_str()).collect();
-                    json!({"index": rep.index, "partial": rep.partial, "faults": faults, "borderline": borderline})
-                })
-                .collect();
-            json!({"side": set.side.as_str(), "reps": reps})
-        })
-        .collect();
-    let checks: serde_json::Map<String, Value> = report
-        .checks
-        .iter()
-        .map(|c| (c.check.as_str().to_string(), serde_json::to_value(c.status).unwrap_or(Value::Null)))
-        .collect();
-    json!({"sets": sets, "checks": checks})
-}
+use common::digest;
+use formcheck::analyze::analyze_file;
+use formcheck_core::spec::ExerciseSpec;
+use formcheck_vision::pose::{default_models_dir, BlazePose, PoseConfig, SmoothingClock};
+use serde_json::Value;
+use std::path::Path;
 
 #[test]
 fn verdicts_on_the_bundled_samples_match_the_golden_file() {
@@ -41,7 +18,7 @@ fn verdicts_on_the_bundled_samples_match_the_golden_file() {
     let spec = ExerciseSpec::cable_medius_kickback().unwrap();
     let mut config = PoseConfig::new(default_models_dir());
     config.smoothing_clock = SmoothingClock::Timestamps;
-    let mut estimator = PoseEstimator::new(config).unwrap();
+    let mut estimator = BlazePose::new(config).unwrap();
     let mut actual = serde_json::Map::new();
     for clip in ["01_clean_side.mp4", "08_pelvic_hike.mp4"] {
         let analysis = analyze_file(&root.join("samples").join(clip), &mut estimator, &spec, |_, _| {}).unwrap();

@@ -94,3 +94,31 @@ pub fn skip_or_fail(why: &str) {
     }
     eprintln!("skipped: {why}");
 }
+
+/// A report reduced to what a person is told: sets, reps, which faults and borderline checks per
+/// rep, each check's status (the form of `tests/golden/verdicts.json`).
+pub fn digest(report: &formcheck_core::report::Report) -> serde_json::Value {
+    use serde_json::{json, Value};
+    let sets: Vec<Value> = report
+        .sets
+        .iter()
+        .map(|set| {
+            let reps: Vec<Value> = set
+                .reps
+                .iter()
+                .map(|rep| {
+                    let faults: Vec<&str> = rep.faults.iter().map(|f| f.check.as_str()).collect();
+                    let borderline: Vec<&str> = rep.borderline.iter().map(|b| b.check.as_str()).collect();
+                    json!({"index": rep.index, "partial": rep.partial, "faults": faults, "borderline": borderline})
+                })
+                .collect();
+            json!({"side": set.side.as_str(), "reps": reps})
+        })
+        .collect();
+    let checks: serde_json::Map<String, Value> = report
+        .checks
+        .iter()
+        .map(|c| (c.check.as_str().to_string(), serde_json::to_value(c.status).unwrap_or(Value::Null)))
+        .collect();
+    json!({"sets": sets, "checks": checks})
+}

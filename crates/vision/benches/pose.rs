@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use formcheck_vision::pose::{default_models_dir, PoseConfig, PoseEstimator};
+use formcheck_vision::pose::{default_models_dir, BlazePose, PoseConfig};
 use opencv::core::{Mat, Size};
 use opencv::prelude::*;
 use opencv::{imgproc, videoio};
@@ -49,7 +49,7 @@ fn bench(c: &mut Criterion) {
         cfg.intra_threads,
         cfg.intra_spinning
     );
-    let mut est = PoseEstimator::new(cfg.clone()).expect("estimator");
+    let mut est = BlazePose::new(cfg.clone()).expect("estimator");
     let first = est.process(&frame, 0.0).expect("process");
     let roi = first.roi.expect("the benchmark frame must contain a person");
 
@@ -69,7 +69,7 @@ fn bench(c: &mut Criterion) {
             assert!(o.pose.is_some());
         })
     });
-    let mut static_est = PoseEstimator::new(PoseConfig { static_mode: true, ..cfg }).expect("estimator");
+    let mut static_est = BlazePose::new(PoseConfig { static_mode: true, ..cfg }).expect("estimator");
     g.bench_function("frame_detect_path", |b| {
         b.iter(|| {
             let o = static_est.process(&frame, 0.0).expect("process");

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use formcheck_core::landmarks::PoseFrame;
-use formcheck_vision::pose::{default_models_dir, ModelComplexity, PoseConfig, PoseEstimator, SmoothingClock};
+use formcheck_vision::pose::{default_models_dir, BlazePose, ModelComplexity, PoseConfig, SmoothingClock};
 use opencv::core::Mat;
 use opencv::prelude::*;
 use opencv::{imgcodecs, videoio};
@@ -49,36 +49,35 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let input = input.ok_or("usage: pose_jsonl INPUT --out OUT.jsonl")?;
     let out = out.ok_or("--out OUT.jsonl is required")?;
-    let mut est = PoseEstimator::new(cfg)?;
+    let mut est = BlazePose::new(cfg)?;
     let mut w = std::io::BufWriter::new(std::fs::File::create(&out)?);
     let ext = input.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
     let path = input.to_string_lossy().to_string();
     let (mut frames, mut detects, mut found) = (0u64, 0u64, 0u64);
     let mut infer = std::time::Duration::ZERO;
     let start = Instant::now();
-    let mut emit =
-        |est: &mut PoseEstimator, frame: &Mat, index: u64, t_s: f64| -> Result<(), Box<dyn std::error::Error>> {
-            let o = est.process(frame, t_s)?;
-            if print_roi {
-                if let Some(r) = o.roi {
-                    eprintln!(
-                        "{index} roi{} {:.6} {:.6} {:.6} {:.6} {:.6}",
-                        if o.detector_ran { "(det)" } else { "" },
-                        r.x_center,
-                        r.y_center,
-                        r.width,
-                        r.height,
-                        r.rotation
-                    );
-                }
+    let mut emit = |est: &mut BlazePose, frame: &Mat, index: u64, t_s: f64| -> Result<(), Box<dyn std::error::Error>> {
+        let o = est.process(frame, t_s)?;
+        if print_roi {
+            if let Some(r) = o.roi {
+                eprintln!(
+                    "{index} roi{} {:.6} {:.6} {:.6} {:.6} {:.6}",
+                    if o.detector_ran { "(det)" } else { "" },
+                    r.x_center,
+                    r.y_center,
+                    r.width,
+                    r.height,
+                    r.rotation
+                );
             }
-            infer += o.timings.total;
-            detects += o.detector_ran as u64;
-            found += o.pose.is_some() as u64;
-            let pf = PoseFrame { index, t_s, width: frame.cols() as u32, height: frame.rows() as u32, pose: o.pose };
-            writeln!(w, "{}", pf.to_json_line())?;
-            Ok(())
-        };
+        }
+        infer += o.timings.total;
+        detects += o.detector_ran as u64;
+        found += o.pose.is_some() as u64;
+        let pf = PoseFrame { index, t_s, width: frame.cols() as u32, height: frame.rows() as u32, pose: o.pose };
+        writeln!(w, "{}", pf.to_json_line())?;
+        Ok(())
+    };
     if ["jpg", "jpeg", "png", "bmp", "webp"].contains(&ext.as_str()) {
         let img = imgcodecs::imread(&path, imgcodecs::IMREAD_COLOR)?;
         emit(&mut est, &img, 0, 0.0)?;

@@ -1,5 +1,9 @@
 //! Video input: decoded frames with their container timestamps, from files, images, cameras and streams.
 //!
+//! Every input is a [`FrameSource`]: a [`VideoReader`] (file, image, camera or stream) read in
+//! place, a [`PrefetchReader`] that decodes one ahead on its own thread, or a
+//! [`LatestFrameSource`] that keeps only the newest frame of a live input.
+//!
 //! OpenCV's FFmpeg backend applies the container's rotation metadata while decoding (phone videos
 //! shot in portrait come out upright), and `CAP_PROP_POS_MSEC` after a read is the frame's own
 //! presentation time, so variable-frame-rate recordings keep their real timing.
@@ -38,6 +42,25 @@ pub enum VideoError {
     /// OpenCV reported an error mid-stream.
     #[error("video decode: {0}")]
     OpenCv(#[from] opencv::Error),
+    /// A live source gave no frame for this long (a camera unplugged, a stream that stopped
+    /// sending); see [`LatestFrameSource`].
+    #[error("no frame for {0:?}")]
+    Stalled(Duration),
+}
+
+/// Where a pipeline gets its frames: one API for files, images, cameras, streams and the
+/// threaded readers wrapped around them.
+pub trait FrameSource {
+    /// Facts about the input (size of the first decoded frame, nominal fps).
+    fn info(&self) -> &VideoInfo;
+
+    /// True for a camera or stream: frames arrive in real time and are stamped with their
+    /// capture time, not read at the consumer's pace.
+    fn is_live(&self) -> bool;
+
+    /// The next frame, or `Ok(None)` at the end of the input. A live source that goes silent
+    /// may fail with [`VideoError::Stalled`].
+    fn next_frame(&mut self) -> Result<Option<Frame>, VideoError>;
 }
 
 /// One decoded frame.
@@ -262,22 +285,9 @@ impl VideoReader {
         }
     }
 
-    /// Facts about the input (size of the first decoded frame, nominal fps).
-    pub fn info(&self) -> &VideoInfo {
-        &self.info
-    }
-
     /// The name the input was opened with.
     pub fn name(&self) -> &str {
         &self.name
-    }
-
-    /// The next frame, or `None` at the end of the input.
-    pub fn next_frame(&mut self) -> Result<Option<Frame>, VideoError> {
-        if let Some(frame) = self.pending.take() {
-            return Ok(Some(frame));
-        }
-        self.decode_next()
     }
 
     fn decode_next(&mut self) -> Result<Option<Frame>, VideoError> {
@@ -316,10 +326,20 @@ impl VideoReader {
     }
 }
 
-impl Iterator for VideoReader {
-    type Item = Result<Frame, VideoError>;
-    fn next(&mut self) -> Option<Self::Item> {
-        self.next_frame().transpose()
+impl FrameSource for VideoReader {
+    fn info(&self) -> &VideoInfo {
+        &self.info
+    }
+
+    fn is_live(&self) -> bool {
+        self.live
+    }
+
+    fn next_frame(&mut self) -> Result<Option<Frame>, VideoError> {
+        if let Some(frame) = self.pending.take() {
+            return Ok(Some(frame));
+        }
+        self.decode_next()
     }
 }
 
@@ -329,12 +349,14 @@ pub struct PrefetchReader {
     receiver: std::sync::mpsc::Receiver<Result<Frame, VideoError>>,
     handle: Option<JoinHandle<()>>,
     info: VideoInfo,
+    live: bool,
 }
 
 impl PrefetchReader {
     /// Starts decoding `reader` on its own thread, holding at most `depth` frames ahead.
-    pub fn spawn(mut reader: VideoReader, depth: usize) -> PrefetchReader {
+    pub fn spawn(mut reader: impl FrameSource + Send + 'static, depth: usize) -> PrefetchReader {
         let info = reader.info().clone();
+        let live = reader.is_live();
         let (sender, receiver) = std::sync::mpsc::sync_channel(depth.max(1));
         let handle = std::thread::Builder::new()
             .name("decode".into())
@@ -347,19 +369,22 @@ impl PrefetchReader {
                 }
             })
             .ok();
-        PrefetchReader { receiver, handle, info }
-    }
-
-    /// Facts about the input.
-    pub fn info(&self) -> &VideoInfo {
-        &self.info
+        PrefetchReader { receiver, handle, info, live }
     }
 }
 
-impl Iterator for PrefetchReader {
-    type Item = Result<Frame, VideoError>;
-    fn next(&mut self) -> Option<Self::Item> {
-        self.receiver.recv().ok()
+impl FrameSource for PrefetchReader {
+    fn info(&self) -> &VideoInfo {
+        &self.info
+    }
+
+    fn is_live(&self) -> bool {
+        self.live
+    }
+
+    fn next_frame(&mut self) -> Result<Option<Frame>, VideoError> {
+        // A closed channel is the end: the decoder sent its last frame or its error.
+        self.receiver.recv().ok().transpose()
     }
 }
 
@@ -390,6 +415,8 @@ pub struct LatestFrameSource {
     stop: Arc<std::sync::atomic::AtomicBool>,
     handle: Option<JoinHandle<()>>,
     info: VideoInfo,
+    live: bool,
+    stall_timeout: Duration,
 }
 
 /// Counters of a live source at the end.
@@ -403,9 +430,11 @@ pub struct CaptureStats {
 
 impl LatestFrameSource {
     /// Starts the capture thread. With `realtime`, frames of a file are released at their own
-    /// timestamps (as a camera would deliver them); live sources are never paced.
-    pub fn spawn(mut reader: VideoReader, realtime: bool) -> LatestFrameSource {
+    /// timestamps (as a camera would deliver them); live sources are never paced. A source that
+    /// gives no frame for `stall_timeout` is reported as [`VideoError::Stalled`].
+    pub fn spawn(mut reader: impl FrameSource + Send + 'static, realtime: bool, stall_timeout: Duration) -> Self {
         let info = reader.info().clone();
+        let live = reader.is_live();
         let shared =
             Arc::new((Mutex::new(LatestSlot { frame: None, ended: None, dropped: 0, captured: 0 }), Condvar::new()));
         let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -413,7 +442,7 @@ impl LatestFrameSource {
         let handle = std::thread::Builder::new()
             .name("capture".into())
             .spawn(move || {
-                let pace = realtime && !reader.live;
+                let pace = realtime && !live;
                 let start = Instant::now();
                 let mut first_t: Option<f64> = None;
                 loop {
@@ -452,21 +481,30 @@ impl LatestFrameSource {
                 }
             })
             .ok();
-        LatestFrameSource { shared, stop, handle, info }
+        LatestFrameSource { shared, stop, handle, info, live, stall_timeout }
     }
 
-    /// Facts about the input.
-    pub fn info(&self) -> &VideoInfo {
+    /// Frames captured and dropped so far.
+    pub fn stats(&self) -> CaptureStats {
+        self.shared.0.lock().map(|s| CaptureStats { captured: s.captured, dropped: s.dropped }).unwrap_or_default()
+    }
+}
+
+impl FrameSource for LatestFrameSource {
+    fn info(&self) -> &VideoInfo {
         &self.info
     }
 
-    /// Waits for the newest frame. `Ok(None)` when the source has ended; an error when it failed.
-    /// Returns after `timeout` with `Ok(None)` too if the source goes silent (a camera unplugged
-    /// or a stream that stopped sending); [`is_ended`](Self::is_ended) tells the two apart.
-    pub fn next_latest(&self, timeout: Duration) -> Result<Option<Frame>, VideoError> {
+    fn is_live(&self) -> bool {
+        self.live
+    }
+
+    /// Waits for the newest frame. `Ok(None)` when the source has ended; an error when it failed,
+    /// and [`VideoError::Stalled`] when it has been silent for the stall timeout.
+    fn next_frame(&mut self) -> Result<Option<Frame>, VideoError> {
         let (lock, cvar) = &*self.shared;
         let Ok(mut slot) = lock.lock() else { return Ok(None) };
-        let deadline = Instant::now() + timeout;
+        let deadline = Instant::now() + self.stall_timeout;
         loop {
             if let Some(frame) = slot.frame.take() {
                 return Ok(Some(frame));
@@ -480,23 +518,13 @@ impl LatestFrameSource {
             }
             let now = Instant::now();
             if now >= deadline {
-                return Ok(None);
+                return Err(VideoError::Stalled(self.stall_timeout));
             }
             slot = match cvar.wait_timeout(slot, deadline - now) {
                 Ok((guard, _)) => guard,
                 Err(_) => return Ok(None),
             };
         }
-    }
-
-    /// True once the source has delivered its last frame.
-    pub fn is_ended(&self) -> bool {
-        self.shared.0.lock().map(|s| s.ended.is_some() && s.frame.is_none()).unwrap_or(true)
-    }
-
-    /// Frames captured and dropped so far.
-    pub fn stats(&self) -> CaptureStats {
-        self.shared.0.lock().map(|s| CaptureStats { captured: s.captured, dropped: s.dropped }).unwrap_or_default()
     }
 }
 

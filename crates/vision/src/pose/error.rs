@@ -78,6 +78,15 @@ pub enum PoseError {
     /// The configuration is invalid.
     #[error("invalid pose config: {0}")]
     Config(String),
+    /// Recorded landmarks do not fit the frame they are played back for (see
+    /// [`super::replay::ReplayedPoses`]).
+    #[error("recorded landmarks, frame {frame}: {message}")]
+    Replay {
+        /// Index of the frame.
+        frame: u64,
+        /// What does not fit.
+        message: String,
+    },
 }
 
 impl PoseError {

@@ -10,8 +10,11 @@
 //!
 //! Stages: [`detection`] (anchors, decoding, NMS), [`geometry`] (ROIs and transforms),
 //! [`image`] (crops), [`detector`] and [`landmark`] (models), [`filter`] (One Euro smoothing),
-//! [`runtime`] and [`models`] (ONNX Runtime and checked model files). [`PoseEstimator`] wires them
+//! [`runtime`] and [`models`] (ONNX Runtime and checked model files). [`BlazePose`] wires them
 //! together as `mediapipe/modules/pose_landmark/pose_landmark_cpu.pbtxt` does.
+//!
+//! The pipeline sees a pose model only through the [`PoseEstimator`] trait: [`BlazePose`] is the
+//! one formcheck ships, and [`replay::ReplayedPoses`] plays back landmarks it recorded earlier.
 
 pub mod detection;
 pub mod detector;
@@ -21,11 +24,13 @@ pub mod geometry;
 pub mod image;
 pub mod landmark;
 pub mod models;
+pub mod replay;
 pub mod runtime;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use crate::video::Frame;
 use formcheck_core::landmarks::{ImagePoint, Pose, WorldPoint, NUM_LANDMARKS};
 use opencv::core::Mat;
 use opencv::prelude::*;
@@ -79,11 +84,11 @@ pub enum SmoothingClock {
     /// whatever the real frame rate; needed to match the reference output.
     #[default]
     Fake30Fps,
-    /// The frames' own timestamps (`t_s` passed to [`PoseEstimator::process`]).
+    /// The frames' own timestamps (`t_s` passed to [`BlazePose::process`]).
     Timestamps,
 }
 
-/// Settings for [`PoseEstimator`].
+/// Settings for [`BlazePose`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct PoseConfig {
     /// Landmark model size.
@@ -214,8 +219,17 @@ impl Smoothers {
     }
 }
 
+/// What the pipeline needs of a pose model: the person in each frame of a video, in order.
+pub trait PoseEstimator {
+    /// Estimates the pose in `frame` (the next frame of the current video).
+    fn estimate(&mut self, frame: &Frame) -> Result<PoseOutput, PoseError>;
+
+    /// Forgets the tracked person and any smoothing state (start of a new video).
+    fn reset(&mut self);
+}
+
 /// BlazePose pose estimator for one video stream (or a series of unrelated images in static mode).
-pub struct PoseEstimator {
+pub struct BlazePose {
     cfg: PoseConfig,
     detector: PoseDetector,
     landmarks: LandmarkModel,
@@ -225,7 +239,7 @@ pub struct PoseEstimator {
     clock: Clock,
 }
 
-impl PoseEstimator {
+impl BlazePose {
     /// Loads ONNX Runtime and both models (checking their sha256 against the manifest).
     pub fn new(cfg: PoseConfig) -> Result<Self, PoseError> {
         for (name, v) in [
@@ -240,7 +254,7 @@ impl PoseEstimator {
         let cfg_clock = cfg.smoothing_clock;
         let detector = PoseDetector::new(&cfg.models_dir, threads)?;
         let landmarks = LandmarkModel::new(&cfg.models_dir, cfg.complexity.file_name(), threads)?;
-        Ok(PoseEstimator {
+        Ok(BlazePose {
             cfg,
             detector,
             landmarks,
@@ -378,6 +392,16 @@ impl PoseEstimator {
             ROI_TARGET_ANGLE,
         );
         transform_roi(next, w, h, ROI_SCALE, ROI_SCALE, true)
+    }
+}
+
+impl PoseEstimator for BlazePose {
+    fn estimate(&mut self, frame: &Frame) -> Result<PoseOutput, PoseError> {
+        self.process(&frame.image, frame.t_s)
+    }
+
+    fn reset(&mut self) {
+        BlazePose::reset(self);
     }
 }
 

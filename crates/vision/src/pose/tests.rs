@@ -72,7 +72,7 @@ fn missing_models_dir_is_a_clear_error() {
     if !runtime_ready() {
         return;
     }
-    let err = PoseEstimator::new(PoseConfig::new("/nonexistent/formcheck-models")).err().expect("must fail");
+    let err = BlazePose::new(PoseConfig::new("/nonexistent/formcheck-models")).err().expect("must fail");
     assert!(err.to_string().contains("manifest.json"), "{err}");
 }
 
@@ -87,7 +87,7 @@ fn finds_the_person_in_the_sample_clip_with_hips_near_ground_truth() {
     };
     let truth: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(truth).expect("read truth")).expect("parse truth");
-    let mut est = PoseEstimator::new(PoseConfig::new(default_models_dir())).expect("estimator");
+    let mut est = BlazePose::new(PoseConfig::new(default_models_dir())).expect("estimator");
     let frame_index = 10;
     let frame = read_frame(&video, frame_index);
     // Static-style first frame: the detector must run.
@@ -130,7 +130,7 @@ fn blank_frame_has_no_pose_and_keeps_detecting() {
     if !models_ready() {
         return;
     }
-    let mut est = PoseEstimator::new(PoseConfig::new(default_models_dir())).expect("estimator");
+    let mut est = BlazePose::new(PoseConfig::new(default_models_dir())).expect("estimator");
     let black =
         Mat::new_rows_cols_with_default(360, 640, opencv::core::CV_8UC3, opencv::core::Scalar::all(0.0)).expect("mat");
     for i in 0..2 {
