@@ -463,7 +463,9 @@ fn run_analyze(args: AnalyzeArgs) -> Result<u8, AppError> {
             text.push_str(&format!("\nNote: {note}.\n"));
         }
         if analysis.stats.multiple_people > 0 {
-            text.push_str("\nNote: more than one person was in view; the analysis follows the most prominent one.\n");
+            text.push_str(
+                "\nNote: someone else was in view at times; the analysis stayed with the person exercising.\n",
+            );
         }
         // When an output is standard output, the summary must not mix into it.
         if stdout_taken {

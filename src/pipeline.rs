@@ -23,7 +23,8 @@ pub struct PassStats {
     pub frames_with_pose: u64,
     /// Frames in which the detector ran (tracking was lost or not yet started).
     pub detector_runs: u64,
-    /// Detector runs that found more than one person (the most prominent one is followed).
+    /// Detector runs (re-detections and the once-a-second people counts) that found more than
+    /// one person; the tracked person is kept (see `formcheck_vision::pose::follow`).
     pub multiple_people: u64,
     /// Wall-clock seconds of the whole pass.
     pub wall_s: f64,

@@ -20,6 +20,7 @@ pub mod detection;
 pub mod detector;
 mod error;
 pub mod filter;
+pub mod follow;
 pub mod geometry;
 pub mod image;
 pub mod landmark;
@@ -109,6 +110,12 @@ pub struct PoseConfig {
     pub intra_threads: usize,
     /// Let idle ONNX Runtime threads spin between ops.
     pub intra_spinning: bool,
+    /// After tracking is lost, re-detect only near where the tracked person was (see
+    /// [`follow`]); `false` takes the most prominent person, as MediaPipe does.
+    pub lock_on: bool,
+    /// While tracking, count the people in view every [`follow::CENSUS_INTERVAL_S`] of video
+    /// (reported in [`PoseOutput::people_detected`]; tracking is not affected).
+    pub count_people: bool,
 }
 
 impl PoseConfig {
@@ -125,6 +132,8 @@ impl PoseConfig {
             min_tracking_confidence: 0.5,
             intra_threads: 2,
             intra_spinning: false,
+            lock_on: true,
+            count_people: true,
         }
     }
 }
@@ -151,8 +160,8 @@ pub struct PoseOutput {
     pub roi: Option<Roi>,
     /// Whether the detector ran this frame.
     pub detector_ran: bool,
-    /// People the detector found (after non-maximum suppression) when it ran; the most
-    /// prominent one is tracked, as in MediaPipe.
+    /// People the detector found (after non-maximum suppression) when it ran this frame, to
+    /// re-detect or to count the people in view (see [`follow`]).
     pub people_detected: Option<usize>,
     /// Per-stage timings.
     pub timings: StageTimings,
@@ -237,6 +246,7 @@ pub struct BlazePose {
     next_roi: Option<Roi>,
     smoothers: Smoothers,
     clock: Clock,
+    follow: follow::Follow,
 }
 
 impl BlazePose {
@@ -261,6 +271,7 @@ impl BlazePose {
             next_roi: None,
             smoothers: Smoothers::new(),
             clock: Clock::new(cfg_clock),
+            follow: follow::Follow::default(),
         })
     }
 
@@ -274,6 +285,7 @@ impl BlazePose {
         self.next_roi = None;
         self.smoothers.reset();
         self.clock = Clock::new(self.cfg.smoothing_clock);
+        self.follow.reset();
     }
 
     /// Direct access to the detector stage (benchmarks, tools).
@@ -301,14 +313,26 @@ impl BlazePose {
         let mut detector_ran = false;
         let mut people_detected = None;
         let roi = match self.next_roi.take().filter(|_| tracking) {
-            Some(roi) => Some(roi),
+            Some(roi) => {
+                if self.cfg.count_people && self.follow.census_due(t_s) {
+                    let t0 = Instant::now();
+                    people_detected = Some(self.detector.detect(bgr, self.cfg.min_detection_confidence)?.len());
+                    timings.detector = t0.elapsed();
+                }
+                Some(roi)
+            }
             None => {
                 detector_ran = true;
                 let t0 = Instant::now();
                 let detections = self.detector.detect(bgr, self.cfg.min_detection_confidence)?;
                 timings.detector = t0.elapsed();
                 people_detected = Some(detections.len());
-                detections.first().map(|d| detection_to_roi(d, w, h))
+                let pick = if tracking && self.cfg.lock_on {
+                    self.follow.choose(&detections, w, h, t_s)
+                } else {
+                    (!detections.is_empty()).then_some(0)
+                };
+                pick.map(|i| detection_to_roi(&detections[i], w, h))
             }
         };
 
@@ -333,6 +357,7 @@ impl BlazePose {
                 let smooth = self.cfg.smooth && !self.cfg.static_mode;
                 let next = self.post_process(&mut found, w, h, t_ns, smooth);
                 if tracking {
+                    self.follow.remember(&next, w, h, t_s);
                     self.next_roi = Some(next);
                 }
                 Some(to_pose(&found, w, h))
