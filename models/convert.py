@@ -34,6 +34,10 @@ Steps, per model:
 5. Verify with ONNX Runtime (CPU) against the original .tflite on seeded
    random inputs in the model's input range plus one real photograph, and
    record the maximum absolute difference per output in the manifest.
+6. Cut the outputs nobody reads (the landmark models' segmentation head):
+   remove them and every node and initializer only they used, keep the rest
+   byte-identical, and check that the kept outputs are bit-identical to the
+   uncut graph's.  `--cut-only` runs this step alone on existing files.
 """
 
 import argparse
