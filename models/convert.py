@@ -34,6 +34,10 @@ Steps, per model:
 5. Verify with ONNX Runtime (CPU) against the original .tflite on seeded
    random inputs in the model's input range plus one real photograph, and
    record the maximum absolute difference per output in the manifest.
+6. Cut the outputs nobody reads (the landmark models' segmentation head):
+   remove them and every node and initializer only they used, keep the rest
+   byte-identical, and check that the kept outputs are bit-identical to the
+   uncut graph's.  `--cut-only` runs this step alone on existing files.
 """
 
 import argparse
@@ -605,6 +609,151 @@ def summarise_real(name, out):
 
 
 # --------------------------------------------------------------------------
+# 6. Cut the outputs nobody reads
+
+# Output roles the Rust pipeline never reads.  crates/vision/src/pose/landmark.rs
+# picks the landmark model's outputs by role through the manifest and reads
+# landmarks, pose_flag, heatmap and world_landmarks only; the segmentation head
+# (a decoder up to 256x256) cost about 45 % of the full model's time (issue 9).
+UNREAD_ROLES = ("segmentation",)
+
+# A real frame for the cut check: the bundled sample clip, decoded by ffmpeg.
+SAMPLE_CLIP = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "samples", "01_clean_side.mp4")
+SAMPLE_FRAMES = (0, 134)  # the first frame and the middle one (the clip has 268)
+
+
+def prune_outputs(model, drop):
+    """Remove the graph outputs named in `drop` and everything only they use.
+
+    Nodes, initializers and value_info entries that still feed a kept output
+    are left untouched and in their order, so the kept part of the graph is
+    byte-for-byte what it was.  Returns (nodes removed, initializers removed).
+    """
+    g = model.graph
+    names = [o.name for o in g.output]
+    if not set(drop) <= set(names):
+        raise SystemExit(f"cut: outputs {sorted(set(drop) - set(names))} not in the graph ({names})")
+    if any(a.type in (a.GRAPH, a.GRAPHS) for n in g.node for a in n.attribute):
+        raise SystemExit("cut: graphs with subgraphs (If/Loop/Scan) are not handled")
+    keep_out = [n for n in names if n not in drop]
+    producer = {o: k for k, n in enumerate(g.node) for o in n.output}
+    live, stack = set(), [producer[o] for o in keep_out if o in producer]
+    while stack:
+        k = stack.pop()
+        if k in live:
+            continue
+        live.add(k)
+        stack.extend(producer[i] for i in g.node[k].input if i in producer)
+    nodes = [n for k, n in enumerate(g.node) if k in live]
+    used = {i for n in nodes for i in n.input} | set(keep_out)
+    for v in g.input:
+        if v.name not in used:
+            raise SystemExit(f"cut: graph input {v.name} would feed nothing")
+    inits = [t for t in g.initializer if t.name in used]
+    known = used | {o for n in nodes for o in n.output}
+    vinfo = [v for v in g.value_info if v.name in known]
+    outs = [o for o in g.output if o.name not in drop]
+    removed = (len(g.node) - len(nodes), len(g.initializer) - len(inits))
+    for field, items in ((g.node, nodes), (g.initializer, inits), (g.value_info, vinfo), (g.output, outs)):
+        kept = list(items)
+        del field[:]
+        field.extend(kept)
+    return removed
+
+
+def sample_frames(size, frames=SAMPLE_FRAMES, path=SAMPLE_CLIP):
+    """Frames of the sample clip, resized (not cropped) to size x size RGB in [0, 1]."""
+    import subprocess
+
+    out = []
+    for k in frames:
+        raw = subprocess.run(
+            ["ffmpeg", "-v", "error", "-nostdin", "-i", path, "-vf",
+             f"select=eq(n\\,{k}),scale={size}:{size}:flags=bilinear", "-frames:v", "1",
+             "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
+            check=True, capture_output=True).stdout
+        if len(raw) != size * size * 3:
+            raise SystemExit(f"{path}: frame {k}: got {len(raw)} bytes from ffmpeg")
+        x = np.frombuffer(raw, dtype=np.uint8).reshape(1, size, size, 3).astype(np.float32) / 255.0
+        out.append((f"01_clean_side.mp4 frame {k}", x))
+    return out
+
+
+def cut_inputs(shape, in_range):
+    """What the cut check runs: convert.py's test inputs plus real frames of the sample clip."""
+    return test_inputs(shape, in_range[0], in_range[1], seed=20240501) + sample_frames(shape[1])
+
+
+def verify_cut(name, full_path, cut_path, inputs, threads=(1, 2)):
+    """The cut model's outputs must equal the full model's, bit for bit."""
+    kept = None
+    for t in threads:
+        full, _ = ort_session(full_path, threads=t)
+        cut, problems = ort_session(cut_path, threads=t)
+        if problems:
+            raise SystemExit(f"{name}: ONNX Runtime said about the cut model:\n" + "\n".join(problems))
+        kept = [o.name for o in cut.get_outputs()]
+        in_name = cut.get_inputs()[0].name
+        for label, x in inputs:
+            a = full.run(kept, {in_name: x})
+            b = cut.run(kept, {in_name: x})
+            for n, ra, rb in zip(kept, a, b):
+                if ra.shape != rb.shape or ra.dtype != rb.dtype or ra.tobytes() != rb.tobytes():
+                    raise SystemExit(f"{name}:{n}: cut model differs from the full one on {label} ({t} threads)")
+    log(f"  {name}: cut model's {kept} bit-identical to the full model's on {len(inputs)} inputs "
+        f"at {', '.join(map(str, threads))} threads")
+    return kept
+
+
+def cut_stage(name, full_path, cut_path, roles, in_range):
+    """Stage 6: write `full_path` without its unread outputs to `cut_path` and check it.
+
+    `roles` maps output name -> role.  Returns ({removed output: role}, nodes
+    removed); ({}, 0) when there is nothing to cut, and then nothing is written.
+    """
+    import onnx
+
+    drop = {n: r for n, r in roles.items() if r in UNREAD_ROLES}
+    if not drop:
+        return {}, 0
+    model = onnx.load(full_path)
+    n_nodes, n_inits = prune_outputs(model, list(drop))
+    what = ", ".join(f"{n} ({r})" for n, r in drop.items())
+    model.doc_string += f"; output {what} and the {n_nodes} nodes only it used removed by models/convert.py"
+    model.metadata_props.add(key="removed_outputs", value=what)
+    onnx.checker.check_model(model, full_check=True)
+    onnx.save(model, cut_path)
+    log(f"  {name}: cut {what}: {n_nodes} nodes and {n_inits} initializers removed, "
+        f"{os.path.getsize(full_path)} -> {os.path.getsize(cut_path)} bytes")
+    shape = [int(d.dim_value) for d in model.graph.input[0].type.tensor_type.shape.dim]
+    verify_cut(name, full_path, cut_path, cut_inputs(shape, in_range))
+    return drop, n_nodes
+
+
+def apply_cut_to_entry(entry, drop, n_nodes, path):
+    """Update a manifest entry for a file that `cut_stage` wrote."""
+    entry["sha256"] = sha256_file(path)
+    entry["bytes"] = os.path.getsize(path)
+    entry["outputs"] = [o for o in entry["outputs"] if o["name"] not in drop]
+    for k in ("max_abs_diff_vs_tflite", "max_abs_diff_tflite_default_vs_reference_kernels", "max_abs_output_value"):
+        entry[k] = {n: v for n, v in entry[k].items() if n not in drop}
+    roles = ", ".join(f"{n} ({r})" for n, r in drop.items())
+    entry["conversion_notes"].append(
+        f"output {roles} removed with the {n_nodes} nodes only it used (no consumer reads it); the other "
+        "outputs are bit-identical to the uncut graph's (see verification.cut); the vs-TFLite figures "
+        "above were measured on the uncut graph")
+
+
+def cut_verification(runtime):
+    """The manifest's note on how the cut was checked."""
+    return (f"each cut landmark model and its uncut graph were run by {runtime} at 1 and 2 intra-op "
+            "threads on the 3 seeded random tensors and grace_hopper.jpg above plus frames "
+            f"{' and '.join(map(str, SAMPLE_FRAMES))} of samples/01_clean_side.mp4 (sha256 "
+            f"{sha256_file(SAMPLE_CLIP)}; decoded by ffmpeg, resized to 256x256 without cropping); every kept "
+            "output was bit-identical (compared as bytes)")
+
+
+# --------------------------------------------------------------------------
 
 
 def tool_versions():
@@ -647,10 +796,18 @@ def io_desc(sess, tflite_bytes, in_range, in_note, out_meanings):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--package-dir", required=True, help="unpacked npm package (the 'package' folder)")
+    ap.add_argument("--package-dir", help="unpacked npm package (the 'package' folder)")
     ap.add_argument("--out-dir", required=True, help="where the .onnx files and manifest.json go")
     ap.add_argument("--npm-integrity", default=None, help="integrity string npm pack reported for the tarball")
+    ap.add_argument("--cut-only", action="store_true",
+                    help="run only stage 6 (cut unread outputs) on the models already in --out-dir, as "
+                    "manifest.json describes them, and update the manifest; needs onnx, onnxruntime, numpy, "
+                    "matplotlib, pillow and ffmpeg, not TensorFlow")
     args = ap.parse_args()
+    if args.cut_only:
+        return cut_only(args.out_dir)
+    if not args.package_dir:
+        ap.error("--package-dir is required (unless --cut-only)")
 
     with open(os.path.join(args.package_dir, "package.json"), encoding="utf-8") as f:
         pj = json.load(f)
@@ -669,7 +826,7 @@ def main():
         ("pose_landmark_full", (0.0, 1.0), lm_in, LANDMARK_OUTPUTS),
         ("pose_landmark_heavy", (0.0, 1.0), lm_in, LANDMARK_OUTPUTS),
     ]
-    entries, skipped = [], []
+    entries, skipped, any_cut = [], [], False
     os.makedirs(args.out_dir, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="formcheck-convert-") as work:
         for name, in_range, in_note, out_meanings in plan:
@@ -704,7 +861,9 @@ def main():
             diffs, baseline, magnitude, problems, real = verify(name, tmp_path, src, in_range, [r for r, _ in out_meanings])
             sess, _ = ort_session(tmp_path)
             inputs, outputs = io_desc(sess, src, in_range, in_note, out_meanings)
-            os.replace(tmp_path, out_path)
+            cut_path = os.path.join(work, name + ".cut.onnx")
+            dropped, n_cut = cut_stage(name, tmp_path, cut_path, {o["name"]: o["role"] for o in outputs}, in_range)
+            os.replace(cut_path if dropped else tmp_path, out_path)
             entry = {
                 "name": name,
                 "file": name + ".onnx",
@@ -732,6 +891,9 @@ def main():
                     "before conversion; densified model bit-identical to the original")
             entry["conversion_notes"].append(
                 f"{n16} weight initializers stored as fp16 + Cast (exact: values were fp16 in the source)")
+            if dropped:
+                apply_cut_to_entry(entry, dropped, n_cut, out_path)
+                any_cut = True
             entries.append(entry)
 
     manifest = {
@@ -754,14 +916,57 @@ def main():
         },
         "models": entries,
     }
+    if any_cut:
+        manifest["verification"]["cut"] = cut_verification(manifest["verification"]["runtime"])
     if args.npm_integrity:
         manifest["source"]["npm_integrity"] = args.npm_integrity
     if skipped:
         manifest["not_included"] = skipped
-    with open(os.path.join(args.out_dir, "manifest.json"), "w", encoding="utf-8") as f:
+    write_manifest(args.out_dir, manifest)
+
+
+def write_manifest(out_dir, manifest):
+    path = os.path.join(out_dir, "manifest.json")
+    with open(path, "w", encoding="utf-8") as f:
         json.dump(manifest, f, indent=2)
         f.write("\n")
-    log("wrote", os.path.join(args.out_dir, "manifest.json"))
+    log("wrote", path)
+
+
+def cut_only(out_dir):
+    """--cut-only: stage 6 alone, on the models in out_dir that still have unread outputs.
+
+    Each file must match its manifest entry's sha256, and onnx, onnxruntime and
+    numpy must be the versions the manifest records (they decide the bytes
+    written and the check).  Files already cut are left alone, so a second run
+    changes nothing.
+    """
+    import onnx
+    import onnxruntime
+
+    with open(os.path.join(out_dir, "manifest.json"), encoding="utf-8") as f:
+        manifest = json.load(f)
+    pinned = manifest["tool_versions"]
+    for k, v in (("onnx", onnx.__version__), ("onnxruntime", onnxruntime.__version__), ("numpy", np.__version__)):
+        if pinned[k] != v:
+            raise SystemExit(f"--cut-only: {k} is {v}, the manifest's models were made with {pinned[k]}")
+    any_cut = False
+    for entry in manifest["models"]:
+        name, path = entry["name"], os.path.join(out_dir, entry["file"])
+        if sha256_file(path) != entry["sha256"]:
+            raise SystemExit(f"{path}: sha256 differs from manifest.json")
+        roles = {o["name"]: o["role"] for o in entry["outputs"]}
+        cut_path = path + ".cut.tmp"
+        dropped, n_cut = cut_stage(name, path, cut_path, roles, tuple(entry["inputs"][0]["range"]))
+        if not dropped:
+            log(f"{name}: no unread outputs, left as is")
+            continue
+        os.replace(cut_path, path)
+        apply_cut_to_entry(entry, dropped, n_cut, path)
+        any_cut = True
+    if any_cut:
+        manifest["verification"]["cut"] = cut_verification(manifest["verification"]["runtime"])
+        write_manifest(out_dir, manifest)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 # @mediapipe/pose (Apache-2.0).  Not run by CI: the outputs are committed; this
 # documents their provenance and reproduces them.
 #
-# Needs: Python 3.11 with venv + pip, npm, and access to the PyPI and npm
+# Needs: Python 3.11 with venv + pip, npm, ffmpeg, and access to the PyPI and npm
 # package registries.  Idempotent: re-running reuses the venv (rebuilt when
 # convert-requirements.txt changes) and rewrites the same files byte for byte.
 #
@@ -22,6 +22,7 @@ python="${PYTHON:-python3.11}"
 reqs="$models_dir/convert-requirements.txt"
 
 command -v npm >/dev/null || { echo "convert.sh: npm not found" >&2; exit 1; }
+command -v ffmpeg >/dev/null || { echo "convert.sh: ffmpeg not found (the cut check decodes a sample frame)" >&2; exit 1; }
 command -v "$python" >/dev/null || { echo "convert.sh: $python not found (set PYTHON=...)" >&2; exit 1; }
 "$python" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' \
   || { echo "convert.sh: $python is not Python 3.11" >&2; exit 1; }
