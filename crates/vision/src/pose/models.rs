@@ -14,7 +14,8 @@ pub struct VerifiedModel {
     /// The file's bytes.
     pub bytes: Vec<u8>,
     /// Output tensor names by role (`regressors`, `scores`, `landmarks`, `pose_flag`, `heatmap`,
-    /// `world_landmarks`, `segmentation`), as the manifest lists them.
+    /// `world_landmarks`), as the manifest lists them (the landmark models' unread segmentation
+    /// output is cut at conversion, see `models/README.md`).
     pub output_roles: Vec<(String, String)>,
 }
 
