@@ -379,7 +379,7 @@ fn index_table(h: &mut String, entries: &[&VideoEntry], verdicts: &[Verdict]) {
          <span class=\"cell nm\"></span>not measurable from this view (hover a cell for the check)</span>",
     );
     h.push_str("</div>\n");
-    h.push_str("<table class=\"index\" id=\"index\">\n<thead><tr><th>Status</th><th>Video</th><th title=\"full reps, left leg working\">L</th><th title=\"full reps, right leg working\">R</th><th title=\"partial reps\">Part.</th><th>Fix first</th><th>Checks</th><th>Video</th></tr></thead>\n<tbody>\n");
+    h.push_str("<table class=\"index\" id=\"index\">\n<thead><tr><th>Status</th><th>Video</th><th title=\"full reps, left leg working\">L</th><th title=\"full reps, right leg working\">R</th><th title=\"partial reps\">Part.</th><th>Fix first</th><th>Checks</th><th class=\"link\">Video</th></tr></thead>\n<tbody>\n");
     let mut i = 0;
     while i < entries.len() {
         let client = client_of(&entries[i].rel_path);
@@ -412,7 +412,7 @@ fn index_row(h: &mut String, n: usize, e: &VideoEntry, v: Verdict) {
     };
     let _ = write!(
         h,
-        "<tr class=\"entry v-{}\" id=\"row{n}\" data-verdict=\"{}\"><td><span class=\"pill {}\">{}</span>{}</td>",
+        "<tr class=\"entry v-{}\" id=\"row{n}\" data-verdict=\"{}\"><td class=\"status\"><span class=\"pill {}\">{}</span>{}</td>",
         v.class(),
         v.class(),
         v.class(),
@@ -428,10 +428,10 @@ fn index_row(h: &mut String, n: usize, e: &VideoEntry, v: Verdict) {
     );
     match (&e.status, &e.report) {
         (EntryStatus::Failed { error }, _) => {
-            let _ = write!(h, "<td colspan=\"5\"><span class=\"error\">{}</span></td>", escape_html(error));
+            let _ = write!(h, "<td class=\"fixes\" colspan=\"5\"><span class=\"error\">{}</span></td>", escape_html(error));
         }
         (_, None) => {
-            h.push_str("<td colspan=\"5\"><span class=\"error\">no report</span></td>");
+            h.push_str("<td class=\"fixes\" colspan=\"5\"><span class=\"error\">no report</span></td>");
         }
         (_, Some(r)) => {
             let s = &r.summary;
@@ -444,7 +444,7 @@ fn index_row(h: &mut String, n: usize, e: &VideoEntry, v: Verdict) {
                     if value == 0 { " zero" } else { "" }
                 );
             }
-            h.push_str("<td>");
+            h.push_str("<td class=\"fixes\">");
             fixes_list(h, r);
             h.push_str("</td><td class=\"strip\">");
             check_strip(h, r);
@@ -455,11 +455,11 @@ fn index_row(h: &mut String, n: usize, e: &VideoEntry, v: Verdict) {
         Some(href) => {
             let _ = write!(
                 h,
-                "<td><a class=\"play\" href=\"{}\">▶ Watch</a></td>",
+                "<td class=\"link\"><a class=\"play\" href=\"{}\">▶ Watch</a></td>",
                 escape_html(&percent_encode_path(href))
             );
         }
-        None => h.push_str("<td><span class=\"none\">—</span></td>"),
+        None => h.push_str("<td class=\"link\"><span class=\"none\">—</span></td>"),
     }
     h.push_str("</tr>\n");
 }
@@ -1008,7 +1008,7 @@ fn checks_table(h: &mut String, r: &Report) {
         }
         let _ = write!(
             h,
-            "<tr class=\"{class}\" data-check=\"{}\"><td>{}</td><td><span class=\"pill {class}\">{label}</span></td><td class=\"t\">{reps}</td><td>{}</td></tr>",
+            "<tr class=\"{class}\" data-check=\"{}\"><td>{}</td><td><span class=\"pill {class}\">{label}</span></td><td class=\"t\" data-label=\"reps\">{reps}</td><td>{}</td></tr>",
             escape_html(&id),
             escape_html(&check_label(&id)),
             notes.join(" ")
@@ -1026,7 +1026,7 @@ fn reps_table(h: &mut String, r: &Report) {
         for rep in &set.reps {
             let _ = write!(
                 h,
-                "<tr class=\"rep{}\" data-side=\"{}\"><td>{} <span class=\"sub\">set {}</span></td><td>{}{}</td><td class=\"t\">{}–{} s</td><td class=\"t\">{} s</td><td class=\"t\">{} s</td><td class=\"t\">{} s</td><td>",
+                "<tr class=\"rep{}\" data-side=\"{}\"><td>{} <span class=\"sub\">set {}</span></td><td>{}{}</td><td class=\"t\" data-label=\"time\">{}–{} s</td><td class=\"t\" data-label=\"lift\">{} s</td><td class=\"t\" data-label=\"pause\">{} s</td><td class=\"t\" data-label=\"return\">{} s</td><td>",
                 if rep.partial { " partial" } else { "" },
                 set.side.as_str(),
                 side_name(set.side),
