@@ -598,7 +598,7 @@ fn video_section(h: &mut String, n: usize, e: &VideoEntry, v: Verdict) {
     if let Some(href) = &href {
         let _ = write!(h, "<a class=\"play\" href=\"{}\">▶ Annotated video</a> · ", escape_html(href));
     }
-    let _ = writeln!(h, "<a href=\"#row{n}\">↑ back to list</a></div></div>");
+    let _ = writeln!(h, "<a class=\"back\" href=\"#row{n}\">↑ back to list</a></div></div>");
 
     let report = match (&e.status, &e.report) {
         (EntryStatus::Failed { error }, _) => {
