@@ -431,7 +431,8 @@ fn index_row(h: &mut String, n: usize, e: &VideoEntry, v: Verdict) {
     );
     match (&e.status, &e.report) {
         (EntryStatus::Failed { error }, _) => {
-            let _ = write!(h, "<td class=\"fixes\" colspan=\"5\"><span class=\"error\">{}</span></td>", escape_html(error));
+            let _ =
+                write!(h, "<td class=\"fixes\" colspan=\"5\"><span class=\"error\">{}</span></td>", escape_html(error));
         }
         (_, None) => {
             h.push_str("<td class=\"fixes\" colspan=\"5\"><span class=\"error\">no report</span></td>");
@@ -1003,9 +1004,10 @@ fn fault_markers(h: &mut String, faults: &[FaultMark], plot: &Plot) {
 fn chart_notes(h: &mut String, shown: &[&ChartDef]) {
     let missing: Vec<&str> =
         CHARTS.iter().filter(|c| !shown.iter().any(|s| s.title == c.title)).map(|c| c.title).collect();
-    let mut notes =
-        vec!["Shaded: reps (hatched = partial). Dashed lines with a ✕: worst moment of each fault (hover for the numbers)."
-            .to_string()];
+    let mut notes = vec![
+        "Shaded: reps (hatched = partial). Dashed lines with a ✕: worst moment of each fault (hover for the numbers)."
+            .to_string(),
+    ];
     if !missing.is_empty() {
         notes.push(format!("Not visible from this camera view: {}.", missing.join(", ").to_lowercase()));
     }
