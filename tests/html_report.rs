@@ -657,6 +657,41 @@ fn index_page_renders_in_chromium() {
     assert_eq!(fs.matches("<span class=\"chip\"").count(), faults_total);
     // Keyframe thumbnails, embedded.
     assert_eq!(fs.matches("src=\"data:image/jpeg;base64,").count(), 3);
+    // Verdicts read without colour (issue 13): every strip cell shows its status's symbol and
+    // has an accessible name saying the check and its status; fault marks carry a cross; each
+    // chart has a title and a description in words; the filter checkbox has its label.
+    for (class, symbol, word) in [("ok", "✓", "ok"), ("fault", "✕", "fault"), ("nm", "–", "not measurable")] {
+        let cells: Vec<&str> = dom
+            .split(&format!("<span class=\"cell {class}\" data-check=\""))
+            .skip(1)
+            .map(|c| &c[..c.find("</span>").unwrap()])
+            .collect();
+        assert!(!cells.is_empty(), "{class} cells");
+        for cell in cells {
+            assert!(cell.ends_with(&format!(">{symbol}")), "{class} cell shows {symbol}: {cell}");
+            let name = cell.split("aria-label=\"").nth(1).expect("an accessible name");
+            assert!(name.contains(&format!(": {word}")) && cell.contains("role=\"img\""), "{cell}");
+        }
+    }
+    assert_eq!(dom.matches("<path class=\"sym\"").count(), faults_total, "a cross per fault mark");
+    for chart in dom.split("<svg class=\"chart\"").skip(1) {
+        let head = &chart[..chart.find("</desc>").expect("a description")];
+        assert!(head.contains("aria-labelledby=\"c") && head.contains("<title id=\"c"), "{head}");
+        assert!(head.contains(" over time</title><desc id=\"c") && head.contains(" rep"), "{head}");
+    }
+    let mut lean: Vec<f64> = faulty
+        .sets
+        .iter()
+        .flat_map(|s| &s.reps)
+        .flat_map(|r| &r.faults)
+        .filter(|f| f.check == formcheck_core::kickback::TORSO_LEAN_FORWARD)
+        .map(|f| f.peak_s)
+        .collect();
+    lean.sort_by(f64::total_cmp);
+    let lean: Vec<String> = lean.iter().map(|t| format!("{t:.1}").trim_end_matches(".0").to_string()).collect();
+    let words = format!("Fault torso lean forward at {} s.", lean.join(", "));
+    assert!(fs.contains(&words), "the trunk chart's description says {words:?}");
+    assert!(dom.contains("<label for=\"only-attn\"><input type=\"checkbox\" id=\"only-attn\">"));
     // Ignored files listed, escaped.
     assert!(dom.contains(&dom_text("ann/notes <b>bold</b>.txt")));
 
@@ -890,7 +925,7 @@ fn index_page_fits_phone_tablet_desktop_and_prints() {
     // Rows in page order: ann's, then Zoë's (the failed one sorts before the clean one).
     let order = [FAULTY_NAME, FAILED_NAME, CLEAN_NAME];
 
-    for (width, height, card) in [(390, 844, true), (820, 1180, true), (1440, 900, false)] {
+    for (width, height, card) in [(360, 740, true), (390, 844, true), (820, 1180, true), (1440, 900, false)] {
         let at = format!("{width}×{height}");
         let l = layout_at(dir.path(), width, height);
         assert_eq!((l.inner_width, l.inner_height), (f64::from(width), f64::from(height)), "viewport at {at}");
