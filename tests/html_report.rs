@@ -955,4 +955,13 @@ fn index_page_fits_phone_tablet_desktop_and_prints() {
     let videos = page.entries.len();
     assert!(pages > videos, "each video's section starts its own page after the index: {pages} pages");
     assert!(pages <= 2 + videos, "{pages} pages for {videos} videos");
+
+    // One video targeted (its link in the index leaves `#v1` in the address): the print is that
+    // video alone, on one page (the largest of the three: 14 reps, faults, keyframes).
+    let one = dir.path().join("v1.pdf");
+    let print = format!("--print-to-pdf={}", one.display());
+    chromium(&["--no-pdf-header-footer", &print, &format!("{url}#v1")], profile.path(), Duration::from_secs(30));
+    let bytes = std::fs::read(&one).expect("PDF written");
+    std::fs::write(out_dir().join("index-v1.pdf"), &bytes).unwrap();
+    assert_eq!(pdf_pages(&bytes), 1, "the one-page hand-out of {FAULTY_NAME}");
 }
