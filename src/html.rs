@@ -373,13 +373,16 @@ fn overview(h: &mut String, entries: &[&VideoEntry], verdicts: &[Verdict]) {
 }
 
 fn index_table(h: &mut String, entries: &[&VideoEntry], verdicts: &[Verdict]) {
-    h.push_str("<div class=\"toolbar\"><label><input type=\"checkbox\" id=\"only-attn\"> only videos that need attention</label>");
-    h.push_str(
-        "<span class=\"legend\">Checks: <span class=\"cell ok\"></span>ok<span class=\"cell fault\"></span>fault\
-         <span class=\"cell nm\"></span>not measurable from this view (hover a cell for the check)</span>",
-    );
+    h.push_str("<div class=\"toolbar\"><label for=\"only-attn\"><input type=\"checkbox\" id=\"only-attn\"> only videos that need attention</label>");
+    h.push_str("<span class=\"legend\">Checks:");
+    for status in [Status::Ok, Status::Fault, Status::Borderline, Status::NotMeasurable] {
+        let (class, icon, label) = status_look(status);
+        // The legend's symbols repeat the words next to them: hidden from screen readers.
+        let _ = write!(h, "<span class=\"cell {class}\" aria-hidden=\"true\">{icon}</span>{label}");
+    }
+    h.push_str(" from this view (hover a cell for the check)</span>");
     h.push_str("</div>\n");
-    h.push_str("<table class=\"index\" id=\"index\">\n<thead><tr><th>Status</th><th>Video</th><th title=\"full reps, left leg working\">L</th><th title=\"full reps, right leg working\">R</th><th title=\"partial reps\">Part.</th><th>Fix first</th><th>Checks</th><th>Video</th></tr></thead>\n<tbody>\n");
+    h.push_str("<table class=\"index\" id=\"index\">\n<thead><tr><th>Status</th><th>Video</th><th title=\"full reps, left leg working\">L</th><th title=\"full reps, right leg working\">R</th><th title=\"partial reps\">Part.</th><th>Fix first</th><th>Checks</th><th class=\"link\">Video</th></tr></thead>\n<tbody>\n");
     let mut i = 0;
     while i < entries.len() {
         let client = client_of(&entries[i].rel_path);
@@ -412,7 +415,7 @@ fn index_row(h: &mut String, n: usize, e: &VideoEntry, v: Verdict) {
     };
     let _ = write!(
         h,
-        "<tr class=\"entry v-{}\" id=\"row{n}\" data-verdict=\"{}\"><td><span class=\"pill {}\">{}</span>{}</td>",
+        "<tr class=\"entry v-{}\" id=\"row{n}\" data-verdict=\"{}\"><td class=\"status\"><span class=\"pill {}\">{}</span>{}</td>",
         v.class(),
         v.class(),
         v.class(),
@@ -428,10 +431,11 @@ fn index_row(h: &mut String, n: usize, e: &VideoEntry, v: Verdict) {
     );
     match (&e.status, &e.report) {
         (EntryStatus::Failed { error }, _) => {
-            let _ = write!(h, "<td colspan=\"5\"><span class=\"error\">{}</span></td>", escape_html(error));
+            let _ =
+                write!(h, "<td class=\"fixes\" colspan=\"5\"><span class=\"error\">{}</span></td>", escape_html(error));
         }
         (_, None) => {
-            h.push_str("<td colspan=\"5\"><span class=\"error\">no report</span></td>");
+            h.push_str("<td class=\"fixes\" colspan=\"5\"><span class=\"error\">no report</span></td>");
         }
         (_, Some(r)) => {
             let s = &r.summary;
@@ -444,7 +448,7 @@ fn index_row(h: &mut String, n: usize, e: &VideoEntry, v: Verdict) {
                     if value == 0 { " zero" } else { "" }
                 );
             }
-            h.push_str("<td>");
+            h.push_str("<td class=\"fixes\">");
             fixes_list(h, r);
             h.push_str("</td><td class=\"strip\">");
             check_strip(h, r);
@@ -455,16 +459,28 @@ fn index_row(h: &mut String, n: usize, e: &VideoEntry, v: Verdict) {
         Some(href) => {
             let _ = write!(
                 h,
-                "<td><a class=\"play\" href=\"{}\">▶ Watch</a></td>",
+                "<td class=\"link\"><a class=\"play\" href=\"{}\">▶ Watch</a></td>",
                 escape_html(&percent_encode_path(href))
             );
         }
-        None => h.push_str("<td><span class=\"none\">—</span></td>"),
+        None => h.push_str("<td class=\"link\"><span class=\"none\">—</span></td>"),
     }
     h.push_str("</tr>\n");
 }
 
-/// One coloured cell per check, its status and numbers in the tooltip.
+/// A check status's look: CSS class, symbol and word. The symbol and the word carry the verdict
+/// on their own (for colour-blind readers and on a black-and-white print); colour only adds.
+fn status_look(status: Status) -> (&'static str, &'static str, &'static str) {
+    match status {
+        Status::Ok => ("ok", "✓", "ok"),
+        Status::Fault => ("fault", "✕", "fault"),
+        Status::Borderline => ("borderline", "~", "borderline"),
+        Status::NotMeasurable => ("nm", "–", "not measurable"),
+    }
+}
+
+/// One cell per check: its symbol, coloured; its status and numbers in the tooltip and the
+/// accessible name.
 fn check_strip(h: &mut String, r: &Report) {
     for c in &r.checks {
         let (class, text) = match c.status {
@@ -479,12 +495,12 @@ fn check_strip(h: &mut String, r: &Report) {
             }
         };
         let id = c.check.to_string();
+        let (_, icon, _) = status_look(c.status);
+        let name = escape_html(&format!("{}: {}", check_label(&id), text));
         let _ = write!(
             h,
-            "<span class=\"cell {class}\" data-check=\"{}\" title=\"{}: {}\"></span>",
+            "<span class=\"cell {class}\" data-check=\"{}\" role=\"img\" aria-label=\"{name}\" title=\"{name}\">{icon}</span>",
             escape_html(&id),
-            escape_html(&check_label(&id)),
-            escape_html(&text)
         );
     }
 }
@@ -583,7 +599,7 @@ fn video_section(h: &mut String, n: usize, e: &VideoEntry, v: Verdict) {
     if let Some(href) = &href {
         let _ = write!(h, "<a class=\"play\" href=\"{}\">▶ Annotated video</a> · ", escape_html(href));
     }
-    let _ = writeln!(h, "<a href=\"#row{n}\">↑ back to list</a></div></div>");
+    let _ = writeln!(h, "<a class=\"back\" href=\"#row{n}\">↑ back to list</a></div></div>");
 
     let report = match (&e.status, &e.report) {
         (EntryStatus::Failed { error }, _) => {
@@ -602,7 +618,7 @@ fn video_section(h: &mut String, n: usize, e: &VideoEntry, v: Verdict) {
     };
 
     headline(h, report);
-    charts(h, report);
+    charts(h, n, report);
     thumbnails(h, e, href.as_deref());
     checks_table(h, report);
     reps_table(h, report);
@@ -641,7 +657,10 @@ const CHARTS: [ChartDef; 4] = [
     },
 ];
 
-const COLORS: [&str; 2] = ["#2563eb", "#f59e0b"];
+/// The two lines of a chart: blue and bluish green from the Okabe–Ito palette (told apart under
+/// red–green colour blindness, and far from the vermillion of fault marks); the second line is
+/// also dashed, so the two differ without colour.
+const COLORS: [&str; 2] = ["#0072b2", "#009e73"];
 
 /// A chart's plot geometry (SVG user units).
 const W: f64 = 720.0;
@@ -792,7 +811,8 @@ impl Plot {
     }
 }
 
-fn charts(h: &mut String, r: &Report) {
+/// The key-angle charts of video `n` (`n` keeps the SVG title and description ids unique).
+fn charts(h: &mut String, n: usize, r: &Report) {
     let t = &r.series.t_s;
     let shown = shown_charts(r);
     h.push_str("<h3>Key angles over time</h3>");
@@ -809,13 +829,21 @@ fn charts(h: &mut String, r: &Report) {
         let plot = time.with_values(&lines);
         let _ = write!(h, "<figure class=\"chart\" data-chart=\"{}\"><figcaption>{}", k, def.title);
         for (i, (label, _)) in lines.iter().enumerate() {
-            let _ = write!(h, "<span class=\"key\"><i style=\"background:{}\"></i>{label}</span>", COLORS[i % 2]);
+            let _ = write!(
+                h,
+                "<span class=\"key\"><i class=\"line{}\" style=\"color:{}\"></i>{label}</span>",
+                i % 2,
+                COLORS[i % 2]
+            );
         }
         h.push_str("</figcaption>");
+        // The chart's text equivalent: a title and a description (value ranges, reps, faults)
+        // that screen readers announce in place of the drawing.
         let _ = write!(
             h,
-            "<svg class=\"chart\" viewBox=\"0 0 {W} {H}\" role=\"img\" aria-label=\"{} over time\">",
-            def.title
+            "<svg class=\"chart\" viewBox=\"0 0 {W} {H}\" role=\"img\" aria-labelledby=\"c{n}-{k}-t\" aria-describedby=\"c{n}-{k}-d\"><title id=\"c{n}-{k}-t\">{} over time</title><desc id=\"c{n}-{k}-d\">{}</desc>",
+            def.title,
+            escape_html(&chart_desc(r, &time, &lines, &faults_on[k]))
         );
         rep_bands(h, r, &plot);
         grid(h, &plot);
@@ -825,6 +853,42 @@ fn charts(h: &mut String, r: &Report) {
     }
     h.push_str("</div>");
     chart_notes(h, &shown);
+}
+
+/// A chart in words: the time span, each line's range, the reps shaded and the faults marked.
+fn chart_desc(r: &Report, time: &Plot, lines: &[(&str, &Vec<Option<f64>>)], faults: &[FaultMark]) -> String {
+    let mut parts = vec![format!("From {} to {} s.", num(time.t0), num(time.t1))];
+    for (label, v) in lines {
+        let (lo, hi) = v
+            .iter()
+            .filter_map(|x| x.filter(|x| x.is_finite()))
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(x), b.max(x)));
+        if lo.is_finite() {
+            parts.push(format!("{label}: {}° to {}°.", num(lo), num(hi)));
+        }
+    }
+    let reps: Vec<_> = r.sets.iter().flat_map(|s| &s.reps).collect();
+    let partial = reps.iter().filter(|r| r.partial).count();
+    parts.push(format!(
+        "{} rep{} shaded{}.",
+        reps.len(),
+        plural(reps.len()),
+        if partial > 0 { format!(", {partial} partial") } else { String::new() }
+    ));
+    // Fault moments grouped by check, in time order.
+    let mut by_check: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+    for (t_s, id, _) in faults {
+        by_check.entry(id.as_str()).or_default().push(*t_s);
+    }
+    if by_check.is_empty() {
+        parts.push("No fault marked.".into());
+    }
+    for (id, mut times) in by_check {
+        times.sort_by(f64::total_cmp);
+        let times: Vec<String> = times.into_iter().map(num).collect();
+        parts.push(format!("Fault {} at {} s.", check_label(id).to_lowercase(), times.join(", ")));
+    }
+    parts.join(" ")
 }
 
 /// The reps, shaded (hatched when partial), each labelled with its side and number.
@@ -884,7 +948,8 @@ fn signal_lines(h: &mut String, t: &[f64], lines: &[(&str, &Vec<Option<f64>>)], 
             decimate(t, v, MAX_BUCKETS).into_iter().map(|p| p.map(|(x, y)| (plot.sx(x), plot.sy(y)))).collect();
         let _ = write!(
             h,
-            "<path class=\"sig\" data-signal=\"{}\" stroke=\"{}\" d=\"{}\"><title>{}</title></path>",
+            "<path class=\"sig line{}\" data-signal=\"{}\" stroke=\"{}\" d=\"{}\"><title>{}</title></path>",
+            i % 2,
             escape_html(label),
             COLORS[i % 2],
             svg_path(&pts),
@@ -906,13 +971,15 @@ fn fault_markers(h: &mut String, faults: &[FaultMark], plot: &Plot) {
         let width = 6.4 * label.chars().count() as f64 + 8.0;
         let _ = write!(
             h,
-            "<g class=\"fault-marker\" data-check=\"{}\" data-t=\"{}\"><title>{}</title><line x1=\"{x}\" x2=\"{x}\" y1=\"{}\" y2=\"{}\"/><circle cx=\"{x}\" cy=\"{}\" r=\"4\"/>",
+            "<g class=\"fault-marker\" data-check=\"{}\" data-t=\"{}\"><title>{}</title><line x1=\"{x}\" x2=\"{x}\" y1=\"{}\" y2=\"{}\"/><path class=\"sym\" d=\"M{},{} l8,8 m0,-8 l-8,8\"/>",
             escape_html(id),
             num(*t_s),
             escape_html(title),
             num(MT),
             num(H - MB),
-            num(H - MB),
+            // A cross (the fault symbol of the check strip), not a coloured dot: it reads without colour.
+            num(x - 4.0),
+            num(H - MB - 4.0),
             x = num(x)
         );
         // Labels sit just inside the plot's top, left-aligned at the marker, flipped near the right edge.
@@ -937,9 +1004,10 @@ fn fault_markers(h: &mut String, faults: &[FaultMark], plot: &Plot) {
 fn chart_notes(h: &mut String, shown: &[&ChartDef]) {
     let missing: Vec<&str> =
         CHARTS.iter().filter(|c| !shown.iter().any(|s| s.title == c.title)).map(|c| c.title).collect();
-    let mut notes =
-        vec!["Shaded: reps (hatched = partial). Red markers: worst moment of each fault (hover for the numbers)."
-            .to_string()];
+    let mut notes = vec![
+        "Shaded: reps (hatched = partial). Dashed lines with a ✕: worst moment of each fault (hover for the numbers)."
+            .to_string(),
+    ];
     if !missing.is_empty() {
         notes.push(format!("Not visible from this camera view: {}.", missing.join(", ").to_lowercase()));
     }
@@ -982,12 +1050,7 @@ fn checks_table(h: &mut String, r: &Report) {
     h.push_str("<h3>Checks</h3><table class=\"data checks\"><thead><tr><th>Check</th><th>Result</th><th>Reps</th><th>Notes</th></tr></thead><tbody>");
     for c in &r.checks {
         let id = c.check.to_string();
-        let (class, label) = match c.status {
-            Status::Ok => ("ok", "ok"),
-            Status::Fault => ("fault", "fault"),
-            Status::Borderline => ("borderline", "borderline"),
-            Status::NotMeasurable => ("nm", "not measurable"),
-        };
+        let (class, _, label) = status_look(c.status);
         let reps = match c.status {
             Status::NotMeasurable => "—".to_string(),
             Status::Fault => format!("{} of {}", c.reps_with_fault, c.reps_measured),
@@ -1008,7 +1071,7 @@ fn checks_table(h: &mut String, r: &Report) {
         }
         let _ = write!(
             h,
-            "<tr class=\"{class}\" data-check=\"{}\"><td>{}</td><td><span class=\"pill {class}\">{label}</span></td><td class=\"t\">{reps}</td><td>{}</td></tr>",
+            "<tr class=\"{class}\" data-check=\"{}\"><td>{}</td><td><span class=\"pill {class}\">{label}</span></td><td class=\"t\" data-label=\"reps\">{reps}</td><td>{}</td></tr>",
             escape_html(&id),
             escape_html(&check_label(&id)),
             notes.join(" ")
@@ -1026,7 +1089,7 @@ fn reps_table(h: &mut String, r: &Report) {
         for rep in &set.reps {
             let _ = write!(
                 h,
-                "<tr class=\"rep{}\" data-side=\"{}\"><td>{} <span class=\"sub\">set {}</span></td><td>{}{}</td><td class=\"t\">{}–{} s</td><td class=\"t\">{} s</td><td class=\"t\">{} s</td><td class=\"t\">{} s</td><td>",
+                "<tr class=\"rep{}\" data-side=\"{}\"><td>{} <span class=\"sub\">set {}</span></td><td>{}{}</td><td class=\"t\" data-label=\"time\">{}–{} s</td><td class=\"t\" data-label=\"lift\">{} s</td><td class=\"t\" data-label=\"pause\">{} s</td><td class=\"t\" data-label=\"return\">{} s</td><td>",
                 if rep.partial { " partial" } else { "" },
                 set.side.as_str(),
                 side_name(set.side),

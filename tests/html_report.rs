@@ -1,7 +1,11 @@
 //! The batch index page (`formcheck::html`) rendered from realistic reports, loaded in headless
 //! Chromium: the DOM must hold what the reports say, names must be escaped, and a screenshot is
-//! taken (kept under the target tmp dir as `html_report/index.png` for a human to look at).
-//! Skipped with a notice when `/usr/bin/chromium` is absent.
+//! taken (kept under the target tmp dir as `html_report/index.png` for a human to look at). The
+//! page is also laid out at phone, tablet and desktop sizes (no horizontal overflow, every
+//! video's status and first fix on screen) and printed to PDF (a page count that fits).
+//! Skipped with a notice when `/usr/bin/chromium` is absent (a failure under `CI=1`).
+
+mod common;
 
 use formcheck::html::{escape_html, render_index, EntryStatus, IndexPage, Thumbnail, VideoEntry};
 use formcheck_core::kinematics::Side;
@@ -559,7 +563,7 @@ fn load_in_chromium(html: &str, copy_name: &str) -> Option<Loaded> {
     std::fs::write(&file, html).unwrap();
     std::fs::write(out_dir().join(copy_name), html).unwrap();
     if !Path::new(CHROMIUM).exists() {
-        eprintln!("NOTICE: {CHROMIUM} not found; skipping the browser half of html_report");
+        common::skip_or_fail(&format!("{CHROMIUM} not found: the browser half of html_report"));
         return None;
     }
     let url = format!("file://{}", file.display());
@@ -653,6 +657,41 @@ fn index_page_renders_in_chromium() {
     assert_eq!(fs.matches("<span class=\"chip\"").count(), faults_total);
     // Keyframe thumbnails, embedded.
     assert_eq!(fs.matches("src=\"data:image/jpeg;base64,").count(), 3);
+    // Verdicts read without colour (issue 13): every strip cell shows its status's symbol and
+    // has an accessible name saying the check and its status; fault marks carry a cross; each
+    // chart has a title and a description in words; the filter checkbox has its label.
+    for (class, symbol, word) in [("ok", "✓", "ok"), ("fault", "✕", "fault"), ("nm", "–", "not measurable")] {
+        let cells: Vec<&str> = dom
+            .split(&format!("<span class=\"cell {class}\" data-check=\""))
+            .skip(1)
+            .map(|c| &c[..c.find("</span>").unwrap()])
+            .collect();
+        assert!(!cells.is_empty(), "{class} cells");
+        for cell in cells {
+            assert!(cell.ends_with(&format!(">{symbol}")), "{class} cell shows {symbol}: {cell}");
+            let name = cell.split("aria-label=\"").nth(1).expect("an accessible name");
+            assert!(name.contains(&format!(": {word}")) && cell.contains("role=\"img\""), "{cell}");
+        }
+    }
+    assert_eq!(dom.matches("<path class=\"sym\"").count(), faults_total, "a cross per fault mark");
+    for chart in dom.split("<svg class=\"chart\"").skip(1) {
+        let head = &chart[..chart.find("</desc>").expect("a description")];
+        assert!(head.contains("aria-labelledby=\"c") && head.contains("<title id=\"c"), "{head}");
+        assert!(head.contains(" over time</title><desc id=\"c") && head.contains(" rep"), "{head}");
+    }
+    let mut lean: Vec<f64> = faulty
+        .sets
+        .iter()
+        .flat_map(|s| &s.reps)
+        .flat_map(|r| &r.faults)
+        .filter(|f| f.check == formcheck_core::kickback::TORSO_LEAN_FORWARD)
+        .map(|f| f.peak_s)
+        .collect();
+    lean.sort_by(f64::total_cmp);
+    let lean: Vec<String> = lean.iter().map(|t| format!("{t:.1}").trim_end_matches(".0").to_string()).collect();
+    let words = format!("Fault torso lean forward at {} s.", lean.join(", "));
+    assert!(fs.contains(&words), "the trunk chart's description says {words:?}");
+    assert!(dom.contains("<label for=\"only-attn\"><input type=\"checkbox\" id=\"only-attn\">"));
     // Ignored files listed, escaped.
     assert!(dom.contains(&dom_text("ann/notes <b>bold</b>.txt")));
 
@@ -745,4 +784,184 @@ fn engine_reports_render_in_chromium() {
     }
     assert!(dom.contains("href=\"videos/bob/2026-11-20%20kickbacks.mov.annotated.mp4\""));
     screenshot(&url, dir.path(), "index-engine.png");
+}
+
+/// Where one element of an index row was laid out (CSS px, relative to the viewport).
+#[derive(Debug)]
+struct Placed {
+    left: f64,
+    right: f64,
+    width: f64,
+    height: f64,
+    /// Its text, whitespace collapsed.
+    text: String,
+}
+
+impl Placed {
+    fn from_json(v: &serde_json::Value) -> Option<Placed> {
+        let n = |k: &str| v.get(k).and_then(serde_json::Value::as_f64);
+        Some(Placed {
+            left: n("left")?,
+            right: n("right")?,
+            width: n("width")?,
+            height: n("height")?,
+            text: v.get("text")?.as_str()?.to_string(),
+        })
+    }
+
+    /// Drawn (non-zero box) and wholly within the viewport's width.
+    fn visible_within(&self, width: f64) -> bool {
+        self.width > 0.0 && self.height > 0.0 && self.left >= -0.5 && self.right <= width + 0.5
+    }
+}
+
+/// What the measuring script saw of the page in a viewport.
+#[derive(Debug)]
+struct Layout {
+    inner_width: f64,
+    inner_height: f64,
+    scroll_width: f64,
+    /// Per index row (`tr.entry`, in page order): its id, its `display` (`grid` when it is a
+    /// card), its status pill and its first fix (or the error, or the positive note).
+    rows: Vec<(String, String, Option<Placed>, Option<Placed>)>,
+}
+
+/// The script of the measuring frame: reads the framed page's geometry once it has loaded and
+/// writes it, as JSON, into `#result` (the page itself holds no script; this one runs in the
+/// harness around it).
+const MEASURE_JS: &str = r#"
+window.addEventListener('load', function () {
+  var w = document.getElementById('page').contentWindow, d = w.document;
+  function place(el) {
+    if (!el) return null;
+    var r = el.getBoundingClientRect(), cs = w.getComputedStyle(el);
+    var shown = cs.visibility !== 'hidden' && cs.display !== 'none';
+    return {left: r.left, right: r.right, width: shown ? r.width : 0, height: shown ? r.height : 0,
+            text: el.textContent.replace(/\s+/g, ' ').trim()};
+  }
+  var rows = [];
+  d.querySelectorAll('tr.entry').forEach(function (tr) {
+    rows.push({id: tr.id, display: w.getComputedStyle(tr).display,
+               status: place(tr.querySelector('td.status .pill')),
+               fix: place(tr.querySelector('td.fixes .cue, td.fixes > .positive, td.fixes > .sub, td.fixes > .error'))});
+  });
+  document.getElementById('result').textContent = JSON.stringify({
+    innerWidth: w.innerWidth, innerHeight: w.innerHeight,
+    scrollWidth: d.documentElement.scrollWidth, rows: rows});
+});
+"#;
+
+/// Lays out the `index.html` in `dir` in a `width`×`height` viewport and measures it.
+///
+/// Headless Chromium will not make a window narrower than 500 px, so the page is loaded in an
+/// `<iframe>` of exactly that size (its own viewport: media queries and `innerWidth` follow it)
+/// inside a harness page whose script reads the frame's layout; `--allow-file-access-from-files`
+/// lets the harness, itself a file, read the framed file's document.
+fn layout_at(dir: &Path, width: u32, height: u32) -> Layout {
+    let harness = dir.join(format!("harness-{width}x{height}.html"));
+    std::fs::write(
+        &harness,
+        format!(
+            "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><style>body{{margin:0}}iframe{{border:0;display:block}}</style></head>\
+             <body><iframe id=\"page\" src=\"index.html\" width=\"{width}\" height=\"{height}\"></iframe>\
+             <pre id=\"result\"></pre><script>{MEASURE_JS}</script></body></html>"
+        ),
+    )
+    .unwrap();
+    let profile = tempfile::tempdir().unwrap();
+    let url = format!("file://{}", harness.display());
+    let dom = chromium(
+        &["--allow-file-access-from-files", "--window-size=1500,1000", "--dump-dom", &url],
+        profile.path(),
+        Duration::from_secs(30),
+    );
+    let json = dom
+        .split("<pre id=\"result\">")
+        .nth(1)
+        .and_then(|s| s.split("</pre>").next())
+        .unwrap_or_else(|| panic!("no result in the harness DOM at {width}×{height}:\n{dom}"));
+    // The serialiser escaped the text; undo it (`&amp;` last).
+    let json = json.replace("&lt;", "<").replace("&gt;", ">").replace("&nbsp;", "\u{a0}").replace("&amp;", "&");
+    let v: serde_json::Value =
+        serde_json::from_str(&json).unwrap_or_else(|e| panic!("bad measurement at {width}×{height}: {e}\n{json}"));
+    let n = |k: &str| v[k].as_f64().unwrap_or_else(|| panic!("{k} in {json}"));
+    let rows = v["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| {
+            (
+                r["id"].as_str().unwrap_or_default().to_string(),
+                r["display"].as_str().unwrap_or_default().to_string(),
+                Placed::from_json(&r["status"]),
+                Placed::from_json(&r["fix"]),
+            )
+        })
+        .collect();
+    Layout { inner_width: n("innerWidth"), inner_height: n("innerHeight"), scroll_width: n("scrollWidth"), rows }
+}
+
+/// Pages of a PDF: its page objects (`/Type /Page`, not `/Pages`).
+fn pdf_pages(pdf: &[u8]) -> usize {
+    let key = b"/Type /Page";
+    pdf.windows(key.len() + 1).filter(|w| w.starts_with(key) && !w[key.len()].is_ascii_alphanumeric()).count()
+}
+
+/// Issue 13: the page on a phone, a tablet and a desktop, and on paper.
+#[test]
+fn index_page_fits_phone_tablet_desktop_and_prints() {
+    let (page, _) = page();
+    let html = render_index(&page);
+    let Some(Loaded { dir, url, .. }) = load_in_chromium(&html, "index-layout.html") else { return };
+    let first_fix = |rel_path: &str| -> String {
+        let e = page.entries.iter().find(|e| e.rel_path == rel_path).expect("entry");
+        match (&e.status, &e.report) {
+            (EntryStatus::Failed { error }, _) => error.clone(),
+            (_, Some(r)) if !r.summary.top_fixes.is_empty() => r.summary.top_fixes[0].cue.clone(),
+            (_, Some(r)) => r.summary.positive.clone().expect("a positive note"),
+            (_, None) => unreachable!("every test entry has a report or failed"),
+        }
+    };
+    // Rows in page order: ann's, then Zoë's (the failed one sorts before the clean one).
+    let order = [FAULTY_NAME, FAILED_NAME, CLEAN_NAME];
+
+    for (width, height, card) in [(360, 740, true), (390, 844, true), (820, 1180, true), (1440, 900, false)] {
+        let at = format!("{width}×{height}");
+        let l = layout_at(dir.path(), width, height);
+        assert_eq!((l.inner_width, l.inner_height), (f64::from(width), f64::from(height)), "viewport at {at}");
+        assert!(l.scroll_width <= l.inner_width, "horizontal overflow at {at}: scrollWidth {}", l.scroll_width);
+        assert_eq!(l.rows.len(), page.entries.len(), "a row per video at {at}");
+        for ((id, display, status, fix), rel_path) in l.rows.iter().zip(order) {
+            assert_eq!(display == "grid", card, "{id} ({rel_path}) laid out as a card: {card} at {at}");
+            let status = status.as_ref().unwrap_or_else(|| panic!("no status for {rel_path} at {at}"));
+            assert!(status.visible_within(l.inner_width), "status of {rel_path} at {at}: {status:?}");
+            assert!(!status.text.is_empty());
+            let fix = fix.as_ref().unwrap_or_else(|| panic!("no first fix for {rel_path} at {at}"));
+            assert!(fix.visible_within(l.inner_width), "first fix of {rel_path} at {at}: {fix:?}");
+            assert_eq!(fix.text, first_fix(rel_path), "{rel_path} at {at}");
+        }
+    }
+
+    // On paper: the index on at most two pages, then each video from the top of a page, and
+    // this page's videos each fit on one.
+    let pdf = dir.path().join("index.pdf");
+    let profile = tempfile::tempdir().unwrap();
+    let print = format!("--print-to-pdf={}", pdf.display());
+    chromium(&["--no-pdf-header-footer", &print, &url], profile.path(), Duration::from_secs(30));
+    let bytes = std::fs::read(&pdf).expect("PDF written");
+    assert!(bytes.starts_with(b"%PDF-"), "a PDF");
+    std::fs::write(out_dir().join("index.pdf"), &bytes).unwrap();
+    let pages = pdf_pages(&bytes);
+    let videos = page.entries.len();
+    assert!(pages > videos, "each video's section starts its own page after the index: {pages} pages");
+    assert!(pages <= 2 + videos, "{pages} pages for {videos} videos");
+
+    // One video targeted (its link in the index leaves `#v1` in the address): the print is that
+    // video alone, on one page (the largest of the three: 14 reps, faults, keyframes).
+    let one = dir.path().join("v1.pdf");
+    let print = format!("--print-to-pdf={}", one.display());
+    chromium(&["--no-pdf-header-footer", &print, &format!("{url}#v1")], profile.path(), Duration::from_secs(30));
+    let bytes = std::fs::read(&one).expect("PDF written");
+    std::fs::write(out_dir().join("index-v1.pdf"), &bytes).unwrap();
+    assert_eq!(pdf_pages(&bytes), 1, "the one-page hand-out of {FAULTY_NAME}");
 }
