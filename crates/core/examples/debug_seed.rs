@@ -1,5 +1,5 @@
 //! Prints labels and detected reps for one synthetic seed: `--example debug_seed -- SEED`.
-use formcheck_core::analysis::analyze;
+use formcheck_core::analyze;
 use formcheck_core::report::InputInfo;
 use formcheck_core::spec::ExerciseSpec;
 use formcheck_core::synth::{generate, SynthParams};

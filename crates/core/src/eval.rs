@@ -3,7 +3,7 @@
 //! Works on synthetic sequences ([`run_synthetic_suite`]) and on the rendered samples' ground
 //! truth JSON ([`load_sample_labels`]).
 
-use crate::analysis::analyze;
+use crate::analyze::analyze;
 use crate::kinematics::Side;
 use crate::report::{InputInfo, Report, Status};
 use crate::spec::{CheckId, ExerciseSpec, View};

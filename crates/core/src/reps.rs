@@ -6,7 +6,8 @@
 //! Phases: lift (start → top pause), top pause (within a band under the peak), return (→ start
 //! position), bottom (→ next rep). A side switch starts a new set.
 
-use crate::kinematics::{median_of, percentile, BaseSignals, Side};
+use crate::kinematics::{BaseSignals, Side};
+use crate::signal::{median_of, percentile};
 use crate::spec::{ExerciseSpec, RepSpec};
 
 /// One detected rep, as frame indices into the sequence.

@@ -2,12 +2,12 @@
 //! them, nothing found on clean reps, honest not_measurable, no panics on bad input, the live
 //! analyser agreeing with the offline one, and the report schema pinned.
 
-use formcheck_core::analysis::{analyze, LiveEvent, StreamingAnalyzer};
 use formcheck_core::kinematics::Side;
 use formcheck_core::landmarks::{ImagePoint, Pose, PoseFrame, WorldPoint, NUM_LANDMARKS};
 use formcheck_core::report::{render_text, InputInfo, Report, Status, SCHEMA_VERSION};
 use formcheck_core::spec::{CheckId, ExerciseSpec, View};
 use formcheck_core::synth::{fault_range, generate, Injection, Noise, SynthParams};
+use formcheck_core::{analyze, LiveEvent, StreamingAnalyzer};
 
 /// The embedded spec on raw readings: its calibration is fitted on rendered footage, whose pose
 /// error the synthetic generator does not (yet) reproduce, so these tests pin the measurements
