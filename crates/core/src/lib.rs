@@ -4,12 +4,11 @@
 //! (skeleton, leg-swap repair, body signals; [`signal`] holds the statistics and smoothing they
 //! use) → [`view`] (camera view) and [`reps`] (sets, reps, phases) → [`rules`] (per-rep metrics
 //! and the judge) → [`report`]. [`analyze()`] wires the stages offline, [`live`] re-runs them on
-//! a recent window for live feedback; [`spec`] holds every exercise-specific number and text.
-//! [`synth`] and [`eval`] are the synthetic ground-truth bench, and [`kickback`] names the
-//! bundled exercise's checks for tools.
+//! a recent window for live feedback; [`spec`] holds every exercise-specific number and text,
+//! and [`kickback`] names the bundled exercise's checks for tools. The body simulator and the
+//! scoring against ground truth live in `formcheck-bench`, which depends on this crate.
 
 pub mod analyze;
-pub mod eval;
 pub mod kickback;
 pub mod kinematics;
 pub mod landmarks;
@@ -19,7 +18,6 @@ pub mod reps;
 pub mod rules;
 pub mod signal;
 pub mod spec;
-pub mod synth;
 pub mod view;
 
 pub use analyze::analyze;

@@ -1,8 +1,8 @@
 //! Replays a synthetic sequence through the streaming analyser and prints its events and the
 //! per-push cost: `--example live -- SEED`.
+use formcheck_bench::synth::{generate, SynthParams};
 use formcheck_core::report::InputInfo;
 use formcheck_core::spec::ExerciseSpec;
-use formcheck_core::synth::{generate, SynthParams};
 use formcheck_core::{analyze, StreamingAnalyzer};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -12,9 +12,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if std::env::args().any(|a| a == "--test") {
         p = SynthParams::clean(seed, formcheck_core::spec::View::Front, formcheck_core::kinematics::Side::Left);
         p.reps = 4;
-        p.noise = formcheck_core::synth::Noise::TYPICAL;
+        p.noise = formcheck_bench::synth::Noise::TYPICAL;
         p.lead_in_out = true;
-        p.faults.push(formcheck_core::synth::Injection {
+        p.faults.push(formcheck_bench::synth::Injection {
             check: formcheck_core::kickback::TORSO_LEAN_AWAY,
             magnitude: 16.5,
             from_rep: 0,

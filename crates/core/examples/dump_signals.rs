@@ -1,4 +1,4 @@
-//! Dumps base signals for a landmark JSONL: `--example signals -- FILE.jsonl`.
+//! Dumps base and side signals for a landmark JSONL: `cargo run -p formcheck-core --example dump_signals -- FILE.jsonl [R]`.
 use formcheck_core::kinematics::{base_signals, side_signals, Side};
 use formcheck_core::landmarks::read_jsonl;
 use formcheck_core::spec::ExerciseSpec;
