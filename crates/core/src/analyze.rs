@@ -1,7 +1,7 @@
 //! Offline analysis of a whole sequence: signals, sets and reps, each rep judged, and the report
 //! assembled.
 
-use crate::kinematics::{base_signals, machine_side, side_signals, BaseSignals, Side, SideSignals};
+use crate::kinematics::{base_signals, machine_side, side_signals, BaseSignals, PerSide, Side, SideSignals};
 use crate::landmarks::PoseFrame;
 use crate::report::series::build_series;
 use crate::report::summary::{check_results, positive_cue, summarize, CheckCounts};
@@ -48,11 +48,9 @@ fn working_per_frame(n: usize, sets: &[SetSegment]) -> Vec<Option<Side>> {
 /// Judges every rep of `sets` and assembles the report (offline and for each live window).
 pub(crate) fn build_report(base: &BaseSignals, sets: &[SetSegment], spec: &ExerciseSpec, input: InputInfo) -> Report {
     let n = base.t.len();
-    let need = |s: Side| sets.iter().any(|x| x.side == s);
-    let sides: [Option<SideSignals>; 2] = [
-        need(Side::Left).then(|| side_signals(base, Side::Left, spec)),
-        need(Side::Right).then(|| side_signals(base, Side::Right, spec)),
-    ];
+    // Each leg's signals, where some set works it.
+    let sides: PerSide<Option<SideSignals>> =
+        PerSide::from_fn(|side| sets.iter().any(|x| x.side == side).then(|| side_signals(base, side, spec)));
     let working = working_per_frame(n, sets);
     let views = frame_views(base, &working, spec);
     let view_segments = segments(&base.t, &views, spec.view.min_segment_s);
@@ -67,7 +65,7 @@ pub(crate) fn build_report(base: &BaseSignals, sets: &[SetSegment], spec: &Exerc
     let mut phase: Vec<Option<Phase>> = vec![None; n];
     for set in sets {
         let (Some(first), Some(last)) = (set.reps.first(), set.reps.last()) else { continue };
-        let Some(sig) = sides[set.side.index()].as_ref() else { continue };
+        let Some(sig) = sides[set.side].as_ref() else { continue };
         let set_reps = without_steps(base, sig, &set.reps, spec);
         // Without the steps at its ends the set may no longer be one (see `reps.min_set_reps`).
         if set_reps.iter().filter(|r| !r.partial).count() < spec.reps.min_set_reps {

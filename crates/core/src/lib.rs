@@ -22,6 +22,6 @@ pub mod view;
 
 pub use analyze::analyze;
 pub use live::{LiveEvent, StreamingAnalyzer};
-pub use report::Metric;
 pub use report::{render_text, InputInfo, Report};
+pub use report::{Metric, Signal};
 pub use spec::{CheckId, ExerciseSpec, View};

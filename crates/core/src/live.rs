@@ -166,14 +166,11 @@ impl StreamingAnalyzer {
 /// The phase at the newest frame, from the working thigh's elevation and its trend.
 fn current_phase(base: &BaseSignals, side: Option<Side>, spec: &ExerciseSpec) -> Option<Phase> {
     let side = side.or_else(|| {
-        let l = base.rep_left.last().copied().flatten()?;
-        let r = base.rep_right.last().copied().flatten()?;
+        let l = base.rep.left.last().copied().flatten()?;
+        let r = base.rep.right.last().copied().flatten()?;
         Some(if l >= r { Side::Left } else { Side::Right })
     })?;
-    let e = match side {
-        Side::Left => &base.rep_left,
-        Side::Right => &base.rep_right,
-    };
+    let e = &base.rep[side];
     let bottom = crate::signal::percentile(e.iter().flatten().copied(), spec.reps.bottom_percentile)?;
     let n = e.len();
     let now = e.get(n.checked_sub(1)?).copied().flatten()?;

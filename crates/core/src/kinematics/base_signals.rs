@@ -4,7 +4,7 @@
 use crate::kinematics::facing::{average_axis, raw_left_axis};
 use crate::kinematics::geometry::UP;
 use crate::kinematics::swaps::repair_leg_swaps;
-use crate::kinematics::{angle_between_deg, Side, Skeleton, Vec3};
+use crate::kinematics::{angle_between_deg, PerSide, Side, Skeleton, Vec3};
 use crate::landmarks::{Joint, PoseFrame};
 use crate::signal::{median_of, percentile, slide_window, smooth};
 use crate::spec::ExerciseSpec;
@@ -30,22 +30,16 @@ pub struct BaseSignals {
     pub t: Vec<f64>,
     /// Frame indices.
     pub frame: Vec<u64>,
-    /// Thigh angle from straight down (deg), left leg, smoothed.
-    pub elevation_left: Vec<Option<f64>>,
-    /// Same, right leg.
-    pub elevation_right: Vec<Option<f64>>,
-    /// Leg-swing signal used for rep segmentation, left leg (see [`RepSignal`]).
-    pub rep_left: Vec<Option<f64>>,
-    /// Same, right leg.
-    pub rep_right: Vec<Option<f64>>,
-    /// Which signal `rep_left`/`rep_right` hold.
+    /// Thigh angle from straight down (deg) per leg, smoothed.
+    pub elevation: PerSide<Vec<Option<f64>>>,
+    /// Leg-swing signal used for rep segmentation, per leg (see [`RepSignal`]).
+    pub rep: PerSide<Vec<Option<f64>>>,
+    /// Which signal `rep` holds.
     pub rep_signal: RepSignal,
     /// Hip midpoint in the image (px).
     pub hip_px: Vec<Option<(f64, f64)>>,
-    /// Left ankle in the image (px, weakly visible allowed), smoothed.
-    pub ankle_px_left: Vec<Option<(f64, f64)>>,
-    /// Right ankle in the image (px, weakly visible allowed), smoothed.
-    pub ankle_px_right: Vec<Option<(f64, f64)>>,
+    /// Each ankle in the image (px, weakly visible allowed), smoothed.
+    pub ankle_px: PerSide<Vec<Option<(f64, f64)>>>,
     /// Mean image height (px, down) of both hips and shoulders: the trunk's vertical position,
     /// which follows camera tilt but not a foot sliding on the floor.
     pub trunk_y_px: Vec<Option<f64>>,
@@ -78,81 +72,110 @@ pub fn base_signals(frames: &[PoseFrame], spec: &ExerciseSpec) -> BaseSignals {
         })
         .collect();
     let t: Vec<f64> = frames.iter().map(|f| if f.t_s.is_finite() { f.t_s } else { 0.0 }).collect();
-    let n = frames.len();
     let mut b = BaseSignals {
         t: t.clone(),
         frame: frames.iter().map(|f| f.index).collect(),
         swaps_repaired: swaps,
         ..Default::default()
     };
-    let mut el = Vec::with_capacity(n);
-    let mut er = Vec::with_capacity(n);
-    let mut raw_left: Vec<Option<Vec3>> = Vec::with_capacity(n);
+    // Per leg, the thigh's angle from straight down.
+    let mut from_down: PerSide<Vec<Option<f64>>> = PerSide::default();
+    let mut raw_left: Vec<Option<Vec3>> = Vec::with_capacity(frames.len());
     for s in &skeletons {
-        let Some(s) = s else {
-            el.push(None);
-            er.push(None);
-            b.hip_px.push(None);
-            b.trunk_y_px.push(None);
-            b.torso_px.push(None);
-            b.m_per_px.push(None);
-            b.face_visibility.push(0.0);
-            b.left_nearer.push(None);
-            raw_left.push(None);
-            continue;
-        };
-        el.push(thigh_elevation(s, Side::Left));
-        er.push(thigh_elevation(s, Side::Right));
-        let hip_img = s.image_mid(Joint::LeftHip, Joint::RightHip);
-        let sh_img = s.image_mid(Joint::LeftShoulder, Joint::RightShoulder);
-        b.hip_px.push(hip_img.map(|p| (p.x, p.y)));
-        b.trunk_y_px.push(hip_img.zip(sh_img).map(|(h, sh)| (h.y + sh.y) / 2.0));
-        let tpx = match (hip_img, sh_img) {
-            (Some(h), Some(sh)) => Some((sh - h).norm()).filter(|d| *d > 1.0),
-            _ => None,
-        };
-        b.torso_px.push(tpx);
-        let tw = match (
-            s.world_mid(Joint::LeftHip, Joint::RightHip),
-            s.world_mid(Joint::LeftShoulder, Joint::RightShoulder),
-        ) {
-            (Some(h), Some(sh)) => Some((sh - h).norm()).filter(|d| *d > 0.05),
-            _ => None,
-        };
-        b.m_per_px.push(match (tw, tpx) {
-            (Some(w), Some(p)) => Some(w / p),
-            _ => None,
-        });
-        let face = [Joint::Nose, Joint::LeftEye, Joint::RightEye, Joint::LeftEar, Joint::RightEar];
-        b.face_visibility.push(face.iter().map(|j| s.visibility(*j)).sum::<f64>() / face.len() as f64);
-        b.left_nearer.push(match (s.world(Joint::LeftHip), s.world(Joint::RightHip)) {
-            (Some(l), Some(r)) => Some(l.z < r.z),
-            _ => None,
-        });
-        raw_left.push(raw_left_axis(s));
+        for side in Side::BOTH {
+            from_down[side].push(s.as_ref().and_then(|s| thigh_elevation(s, side)));
+        }
+        push_body(&mut b, s.as_ref());
+        raw_left.push(s.as_ref().and_then(raw_left_axis));
     }
-    let smooth_px = |f: &dyn Fn(&Skeleton) -> Option<Vec3>| -> Vec<Option<(f64, f64)>> {
-        let xs: Vec<Option<f64>> = skeletons.iter().map(|s| s.as_ref().and_then(f).map(|p| p.x)).collect();
-        let ys: Vec<Option<f64>> = skeletons.iter().map(|s| s.as_ref().and_then(f).map(|p| p.y)).collect();
-        let (xs, ys) = (smooth(&t, &xs, &spec.smoothing), smooth(&t, &ys, &spec.smoothing));
-        xs.iter().zip(&ys).map(|(x, y)| Some(((*x)?, (*y)?))).collect()
-    };
-    b.ankle_px_left = smooth_px(&|s| s.image_weak(Joint::LeftAnkle));
-    b.ankle_px_right = smooth_px(&|s| s.image_weak(Joint::RightAnkle));
+    b.ankle_px = PerSide::from_fn(|side| {
+        let [_, _, ankle, _] = side.leg();
+        smooth_px(&t, &skeletons.iter().map(|s| s.as_ref().and_then(|s| s.image_weak(ankle))).collect::<Vec<_>>(), spec)
+    });
     // Pixel positions and scale carry outliers and jitter too.
-    let hx = smooth(&t, &b.hip_px.iter().map(|p| p.map(|p| p.0)).collect::<Vec<_>>(), &spec.smoothing);
-    let hy = smooth(&t, &b.hip_px.iter().map(|p| p.map(|p| p.1)).collect::<Vec<_>>(), &spec.smoothing);
-    b.hip_px = hx.iter().zip(&hy).map(|(x, y)| Some(((*x)?, (*y)?))).collect();
+    b.hip_px = smooth_px(&t, &b.hip_px.iter().map(|p| p.map(|(x, y)| Vec3::new(x, y, 0.0))).collect::<Vec<_>>(), spec);
     b.m_per_px = smooth(&t, &b.m_per_px, &spec.smoothing);
     b.left_axis = average_axis(&t, &raw_left, spec.smoothing.facing_half_window_s, spec.smoothing.max_gap_s);
     // Where the person's frame is known, the thigh's swing is measured from its own rest
     // direction (see `rest_relative_elevation`); elsewhere from straight down.
-    let el = rest_relative_elevation(&t, &skeletons, &b.left_axis, Side::Left, &el);
-    let er = rest_relative_elevation(&t, &skeletons, &b.left_axis, Side::Right, &er);
-    b.elevation_left = smooth(&t, &el, &spec.smoothing);
-    b.elevation_right = smooth(&t, &er, &spec.smoothing);
-    let swing_l = smooth(&t, &image_swing(&t, &skeletons, &b.elevation_left, Side::Left), &spec.smoothing);
-    let swing_r = smooth(&t, &image_swing(&t, &skeletons, &b.elevation_right, Side::Right), &spec.smoothing);
+    b.elevation = PerSide::from_fn(|side| {
+        let e = rest_relative_elevation(&t, &skeletons, &b.left_axis, side, &from_down[side]);
+        smooth(&t, &e, &spec.smoothing)
+    });
+    let swing =
+        PerSide::from_fn(|side| smooth(&t, &image_swing(&t, &skeletons, &b.elevation[side], side), &spec.smoothing));
+    (b.rep, b.rep_signal) = fuse_swings(&b.elevation, &swing);
+    b.yaw_deg = b
+        .left_axis
+        .iter()
+        .map(|l| {
+            l.map(|l| {
+                let f = l.cross(UP);
+                f.x.atan2(-f.z).to_degrees()
+            })
+        })
+        .collect();
+    b.skeletons = skeletons;
+    b
+}
+
+/// Appends one frame's body measurements (hip midpoint, trunk height, torso length, image scale,
+/// face visibility, nearer hip) to `b`; all unknown without a skeleton.
+fn push_body(b: &mut BaseSignals, s: Option<&Skeleton>) {
+    let Some(s) = s else {
+        b.hip_px.push(None);
+        b.trunk_y_px.push(None);
+        b.torso_px.push(None);
+        b.m_per_px.push(None);
+        b.face_visibility.push(0.0);
+        b.left_nearer.push(None);
+        return;
+    };
+    let hip_img = s.image_mid(Joint::LeftHip, Joint::RightHip);
+    let sh_img = s.image_mid(Joint::LeftShoulder, Joint::RightShoulder);
+    b.hip_px.push(hip_img.map(|p| (p.x, p.y)));
+    b.trunk_y_px.push(hip_img.zip(sh_img).map(|(h, sh)| (h.y + sh.y) / 2.0));
+    let tpx = match (hip_img, sh_img) {
+        (Some(h), Some(sh)) => Some((sh - h).norm()).filter(|d| *d > 1.0),
+        _ => None,
+    };
+    b.torso_px.push(tpx);
+    let tw =
+        match (s.world_mid(Joint::LeftHip, Joint::RightHip), s.world_mid(Joint::LeftShoulder, Joint::RightShoulder)) {
+            (Some(h), Some(sh)) => Some((sh - h).norm()).filter(|d| *d > 0.05),
+            _ => None,
+        };
+    b.m_per_px.push(match (tw, tpx) {
+        (Some(w), Some(p)) => Some(w / p),
+        _ => None,
+    });
+    let face = [Joint::Nose, Joint::LeftEye, Joint::RightEye, Joint::LeftEar, Joint::RightEar];
+    b.face_visibility.push(face.iter().map(|j| s.visibility(*j)).sum::<f64>() / face.len() as f64);
+    b.left_nearer.push(match (s.world(Joint::LeftHip), s.world(Joint::RightHip)) {
+        (Some(l), Some(r)) => Some(l.z < r.z),
+        _ => None,
+    });
+}
+
+/// Smooths image points (px) coordinate by coordinate; a point is known where both are.
+fn smooth_px(t: &[f64], points: &[Option<Vec3>], spec: &ExerciseSpec) -> Vec<Option<(f64, f64)>> {
+    let xs: Vec<Option<f64>> = points.iter().map(|p| p.map(|p| p.x)).collect();
+    let ys: Vec<Option<f64>> = points.iter().map(|p| p.map(|p| p.y)).collect();
+    let (xs, ys) = (smooth(t, &xs, &spec.smoothing), smooth(t, &ys, &spec.smoothing));
+    xs.iter().zip(&ys).map(|(x, y)| Some(((*x)?, (*y)?))).collect()
+}
+
+/// The rep signal per leg from its two witnesses of the swing, the world thigh angle and the
+/// image swing, and which signal that is.
+///
+/// Both witnesses are summed: depth-compressed views flatten the world angle but not the image
+/// swing, side views the other way round; the sum keeps whichever moved. A leg missing one
+/// witness keeps the other, scaled to the sum's typical size.
+fn fuse_swings(
+    world: &PerSide<Vec<Option<f64>>>,
+    image: &PerSide<Vec<Option<f64>>>,
+) -> (PerSide<Vec<Option<f64>>>, RepSignal) {
+    // The typical excursion (90th − 10th percentile) of a signal.
     let exc = |x: &[Option<f64>]| {
         let v = || x.iter().flatten().copied();
         match (percentile(v(), 90.0), percentile(v(), 10.0)) {
@@ -160,11 +183,8 @@ pub fn base_signals(frames: &[PoseFrame], spec: &ExerciseSpec) -> BaseSignals {
             _ => 0.0,
         }
     };
-    let world_exc = exc(&b.elevation_left).max(exc(&b.elevation_right));
-    let img_exc = exc(&swing_l).max(exc(&swing_r));
-    // Both witnesses of the leg's swing are summed: depth-compressed views flatten the world
-    // angle but not the image swing, side views the other way round; the sum keeps whichever
-    // moved. A leg missing one witness keeps the other, scaled to the sum's typical size.
+    let world_exc = exc(&world.left).max(exc(&world.right));
+    let img_exc = exc(&image.left).max(exc(&image.right));
     let (wk, ik) = if world_exc > 0.0 && img_exc > 0.0 {
         ((world_exc + img_exc) / world_exc, (world_exc + img_exc) / img_exc)
     } else {
@@ -181,21 +201,8 @@ pub fn base_signals(frames: &[PoseFrame], spec: &ExerciseSpec) -> BaseSignals {
             })
             .collect()
     };
-    b.rep_signal = if img_exc > 0.0 { RepSignal::Fused } else { RepSignal::WorldElevation };
-    b.rep_left = fuse(&b.elevation_left, &swing_l);
-    b.rep_right = fuse(&b.elevation_right, &swing_r);
-    b.yaw_deg = b
-        .left_axis
-        .iter()
-        .map(|l| {
-            l.map(|l| {
-                let f = l.cross(UP);
-                f.x.atan2(-f.z).to_degrees()
-            })
-        })
-        .collect();
-    b.skeletons = skeletons;
-    b
+    let signal = if img_exc > 0.0 { RepSignal::Fused } else { RepSignal::WorldElevation };
+    (PerSide::from_fn(|side| fuse(&world[side], &image[side])), signal)
 }
 
 /// Image ankle displacement from its rest position relative to the hip midpoint, in

@@ -20,6 +20,7 @@ pub use swaps::repair_leg_swaps;
 
 use crate::landmarks::Joint;
 use serde::{Deserialize, Serialize};
+use std::ops::{Index, IndexMut};
 
 /// A leg (and body side), as the person sees it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -32,6 +33,9 @@ pub enum Side {
 }
 
 impl Side {
+    /// Both sides, left first.
+    pub const BOTH: [Side; 2] = [Side::Left, Side::Right];
+
     /// The other side.
     pub fn other(self) -> Side {
         match self {
@@ -45,14 +49,6 @@ impl Side {
         match self {
             Side::Left => "left",
             Side::Right => "right",
-        }
-    }
-
-    /// 0 for left, 1 for right: the side's slot in a pair.
-    pub(crate) fn index(self) -> usize {
-        match self {
-            Side::Left => 0,
-            Side::Right => 1,
         }
     }
 
@@ -85,6 +81,54 @@ impl Side {
         match self {
             Side::Left => Joint::LeftShoulder,
             Side::Right => Joint::RightShoulder,
+        }
+    }
+}
+
+/// One value per side, indexed by [`Side`]: a pair of left and right readings without the
+/// `_left`/`_right` field pairs and the `match side` blocks they force.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PerSide<T> {
+    /// The person's left side.
+    pub left: T,
+    /// The person's right side.
+    pub right: T,
+}
+
+impl<T> PerSide<T> {
+    /// Both sides from a function of the side (left first).
+    pub fn from_fn(mut f: impl FnMut(Side) -> T) -> PerSide<T> {
+        let left = f(Side::Left);
+        PerSide { left, right: f(Side::Right) }
+    }
+
+    /// Both sides as references.
+    pub fn as_ref(&self) -> PerSide<&T> {
+        PerSide { left: &self.left, right: &self.right }
+    }
+
+    /// Each side mapped through `f` (left first).
+    pub fn map<U>(self, mut f: impl FnMut(T) -> U) -> PerSide<U> {
+        let left = f(self.left);
+        PerSide { left, right: f(self.right) }
+    }
+}
+
+impl<T> Index<Side> for PerSide<T> {
+    type Output = T;
+    fn index(&self, side: Side) -> &T {
+        match side {
+            Side::Left => &self.left,
+            Side::Right => &self.right,
+        }
+    }
+}
+
+impl<T> IndexMut<Side> for PerSide<T> {
+    fn index_mut(&mut self, side: Side) -> &mut T {
+        match side {
+            Side::Left => &mut self.left,
+            Side::Right => &mut self.right,
         }
     }
 }

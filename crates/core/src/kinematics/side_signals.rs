@@ -2,16 +2,16 @@
 //! foot, working thigh and heel; and which side the machine is on.
 
 use crate::kinematics::geometry::{fold_line_deg, UP};
-use crate::kinematics::{angle_between_deg, BaseSignals, Side, Vec3};
+use crate::kinematics::{angle_between_deg, BaseSignals, Side, Skeleton, Vec3};
 use crate::landmarks::Joint;
 use crate::signal::{median_of, smooth};
 use crate::spec::ExerciseSpec;
 
 /// Leg-specific signals, for one hypothesis of which leg works. All smoothed; `None` = unknown.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct SideSignals {
     /// The working leg these signals assume.
-    pub working: Option<Side>,
+    pub working: Side,
     /// Trunk forward lean from vertical (deg, + forward), from world landmarks.
     pub trunk_forward: Vec<Option<f64>>,
     /// Trunk forward lean measured in the image (meaningful in side views).
@@ -92,34 +92,117 @@ pub fn machine_side(base: &BaseSignals, lo: usize, hi: usize, margin_m: f64) -> 
 }
 
 /// Computes the leg-specific signals assuming `working` is the working leg.
-// One pass fills many per-frame columns by index: clearer than zipping 18 iterators.
-#[allow(clippy::needless_range_loop)]
 pub fn side_signals(base: &BaseSignals, working: Side, spec: &ExerciseSpec) -> SideSignals {
-    let n = base.t.len();
-    let support = working.other();
-    let ws = working.sign();
-    let away = support.sign(); // sign of the left axis pointing away from the machine
-    let [w_hip, w_knee, _, w_heel] = working.leg();
-    let [s_hip, s_knee, s_ankle, s_heel] = support.leg();
-    let mut r = vec![vec![None; n]; 18];
-    let mut foot_x: [Vec<Option<f64>>; 3] = [vec![None; n], vec![None; n], vec![None; n]];
-    let mut foot_y = foot_x.clone();
-    let (mut foot_wx, mut foot_wz) = (foot_x.clone(), foot_x.clone());
-    let mut vis = Vec::with_capacity(n);
-    for i in 0..n {
-        let (Some(s), Some(l)) = (base.skeletons[i].as_ref(), base.left_axis[i]) else {
-            vis.push(0.0);
-            continue;
-        };
-        let f = l.cross(UP); // forward
-        let joints = [w_hip, w_knee, s_hip, s_knee, s_ankle, working.shoulder(), support.shoulder()];
-        vis.push(joints.iter().map(|j| s.visibility(*j)).sum::<f64>() / joints.len() as f64);
+    let mut raw = SideSignals::unknown(working, base.t.len());
+    for (i, (s, l)) in base.skeletons.iter().zip(&base.left_axis).enumerate() {
+        let (Some(s), Some(left)) = (s.as_ref(), *l) else { continue };
+        let g = FrameGeometry { s, left, forward: left.cross(UP), working };
+        raw.visibility[i] = g.visibility();
+        // The trunk first: the working thigh's extension relative to the trunk reads its lean.
+        raw.trunk(i, &g);
+        raw.pelvis(i, &g);
+        raw.working_leg(i, &g);
+        raw.support_leg(i, &g);
+    }
+    raw.smoothed(&base.t, spec)
+}
+
+/// One frame's skeleton in the person's own frame, for one working-leg hypothesis.
+struct FrameGeometry<'a> {
+    s: &'a Skeleton,
+    /// The person's left axis (unit, horizontal).
+    left: Vec3,
+    /// The person's forward axis (unit, horizontal).
+    forward: Vec3,
+    working: Side,
+}
+
+impl FrameGeometry<'_> {
+    /// Mean visibility of the joints the leg and trunk signals use.
+    fn visibility(&self) -> f64 {
+        let [w_hip, w_knee, _, _] = self.working.leg();
+        let [s_hip, s_knee, s_ankle, _] = self.working.other().leg();
+        let joints = [w_hip, w_knee, s_hip, s_knee, s_ankle, self.working.shoulder(), self.working.other().shoulder()];
+        joints.iter().map(|j| self.s.visibility(*j)).sum::<f64>() / joints.len() as f64
+    }
+}
+
+impl SideSignals {
+    /// Signals for `working` over `n` frames, all unknown (and visibility 0).
+    pub fn unknown(working: Side, n: usize) -> SideSignals {
+        let col = vec![None; n];
+        let three = [col.clone(), col.clone(), col.clone()];
+        SideSignals {
+            working,
+            trunk_forward: col.clone(),
+            trunk_forward_img: col.clone(),
+            trunk_away: col.clone(),
+            trunk_away_img: col.clone(),
+            pelvis_hike: col.clone(),
+            pelvis_hike_img: col.clone(),
+            pelvis_rotation: col.clone(),
+            torso_twist: col.clone(),
+            support_knee: col.clone(),
+            hip_extension: col.clone(),
+            hip_abduction: col.clone(),
+            hip_abduction_img: col.clone(),
+            hip_extension_rel_trunk: col.clone(),
+            heel_back_cm: col.clone(),
+            heel_out_cm: col.clone(),
+            support_heel_x_px: col.clone(),
+            support_heel_y_px: col.clone(),
+            support_foot_x_px: three.clone(),
+            support_foot_y_px: three.clone(),
+            support_foot_wx_cm: three.clone(),
+            support_foot_wz_cm: three,
+            support_knee_img: col,
+            visibility: vec![0.0; n],
+        }
+    }
+
+    /// The signals smoothed, except the standing foot's positions and the visibility (see
+    /// [`SideSignals::support_foot_x_px`]).
+    fn smoothed(self, t: &[f64], spec: &ExerciseSpec) -> SideSignals {
+        let sm = |x: &[Option<f64>]| smooth(t, x, &spec.smoothing);
+        SideSignals {
+            working: self.working,
+            trunk_forward: sm(&self.trunk_forward),
+            trunk_forward_img: sm(&self.trunk_forward_img),
+            trunk_away: sm(&self.trunk_away),
+            trunk_away_img: sm(&self.trunk_away_img),
+            pelvis_hike: sm(&self.pelvis_hike),
+            pelvis_hike_img: sm(&self.pelvis_hike_img),
+            pelvis_rotation: sm(&self.pelvis_rotation),
+            torso_twist: sm(&self.torso_twist),
+            support_knee: sm(&self.support_knee),
+            hip_extension: sm(&self.hip_extension),
+            hip_abduction: sm(&self.hip_abduction),
+            hip_abduction_img: sm(&self.hip_abduction_img),
+            hip_extension_rel_trunk: sm(&self.hip_extension_rel_trunk),
+            heel_back_cm: sm(&self.heel_back_cm),
+            heel_out_cm: sm(&self.heel_out_cm),
+            support_heel_x_px: sm(&self.support_heel_x_px),
+            support_heel_y_px: sm(&self.support_heel_y_px),
+            support_knee_img: sm(&self.support_knee_img),
+            support_foot_x_px: self.support_foot_x_px,
+            support_foot_y_px: self.support_foot_y_px,
+            support_foot_wx_cm: self.support_foot_wx_cm,
+            support_foot_wz_cm: self.support_foot_wz_cm,
+            visibility: self.visibility,
+        }
+    }
+
+    /// Frame `i`'s trunk lean forward and sideways, in the world and in the image.
+    fn trunk(&mut self, i: usize, g: &FrameGeometry) {
+        let (s, l, f) = (g.s, g.left, g.forward);
+        // Sign of the left axis pointing away from the machine (towards the support side).
+        let away = g.working.other().sign();
         let hip_mid = s.world_mid(Joint::LeftHip, Joint::RightHip);
         let sh_mid = s.world_mid(Joint::LeftShoulder, Joint::RightShoulder);
         if let (Some(h), Some(sh)) = (hip_mid, sh_mid) {
             let tr = sh - h;
-            r[0][i] = Some(tr.dot(f).atan2(tr.dot(UP)).to_degrees());
-            r[2][i] = Some((tr.dot(l) * away).atan2(tr.dot(UP)).to_degrees());
+            self.trunk_forward[i] = Some(tr.dot(f).atan2(tr.dot(UP)).to_degrees());
+            self.trunk_away[i] = Some((tr.dot(l) * away).atan2(tr.dot(UP)).to_degrees());
         }
         // Image trunk: image y is down, so up = −y; image x is world x (camera-aligned).
         if let (Some(h), Some(sh)) =
@@ -127,73 +210,93 @@ pub fn side_signals(base: &BaseSignals, working: Side, spec: &ExerciseSpec) -> S
         {
             let tr = sh - h;
             if f.x.abs() > 0.5 {
-                r[1][i] = Some((tr.x * f.x.signum()).atan2(-tr.y).to_degrees());
+                self.trunk_forward_img[i] = Some((tr.x * f.x.signum()).atan2(-tr.y).to_degrees());
             }
             if l.x.abs() > 0.5 {
-                r[3][i] = Some((tr.x * l.x.signum() * away).atan2(-tr.y).to_degrees());
+                self.trunk_away_img[i] = Some((tr.x * l.x.signum() * away).atan2(-tr.y).to_degrees());
             }
         }
+    }
+
+    /// Frame `i`'s hip line (hike, rotation) and the shoulder line's turn relative to it.
+    fn pelvis(&mut self, i: usize, g: &FrameGeometry) {
+        let (s, l, f, ws) = (g.s, g.left, g.forward, g.working.sign());
+        let (working, support) = (g.working, g.working.other());
+        let ([w_hip, ..], [s_hip, ..]) = (working.leg(), support.leg());
         if let (Some(wh), Some(sh)) = (s.world(w_hip), s.world(s_hip)) {
             let d = wh - sh;
             let horiz = Vec3::new(d.x, 0.0, d.z).norm();
-            r[4][i] = Some(d.dot(UP).atan2(horiz).to_degrees());
+            self.pelvis_hike[i] = Some(d.dot(UP).atan2(horiz).to_degrees());
             // Lines, not arrows: a hip or shoulder pair whose labels flip is the same line, so
             // yaws are folded into (−90°, 90°].
             let hip_yaw = fold_line_deg((-d.dot(f)).atan2(d.dot(l) * ws).to_degrees());
-            r[6][i] = Some(hip_yaw);
+            self.pelvis_rotation[i] = Some(hip_yaw);
             if let (Some(wsh), Some(ssh)) = (s.world(working.shoulder()), s.world(support.shoulder())) {
                 let e = wsh - ssh;
                 let sh_yaw = (-e.dot(f)).atan2(e.dot(l) * ws).to_degrees();
-                r[7][i] = Some(fold_line_deg(sh_yaw - hip_yaw));
-            }
-        }
-        if let (Some(h), Some(k)) = (s.image(w_hip), s.image(w_knee)) {
-            // Seen from behind or in front, the thigh's outward angle lies in the image plane.
-            if l.x.abs() > 0.7 {
-                let th = k - h;
-                r[17][i] = Some((th.x * l.x.signum() * ws).atan2(th.y).to_degrees());
+                self.torso_twist[i] = Some(fold_line_deg(sh_yaw - hip_yaw));
             }
         }
         if let (Some(wh), Some(sh)) = (s.image(w_hip), s.image(s_hip)) {
             let d = wh - sh;
             if l.x.abs() > 0.5 {
-                r[5][i] = Some((-d.y).atan2(d.x.abs()).to_degrees());
+                self.pelvis_hike_img[i] = Some((-d.y).atan2(d.x.abs()).to_degrees());
             }
         }
-        if let (Some(h), Some(k), Some(a)) = (s.world(s_hip), s.world(s_knee), s.world(s_ankle)) {
-            r[8][i] = angle_between_deg(h - k, a - k).map(|a| 180.0 - a);
+    }
+
+    /// Frame `i`'s working thigh (extension, abduction, in the world and the image) and heel.
+    fn working_leg(&mut self, i: usize, g: &FrameGeometry) {
+        let (s, l, f, ws) = (g.s, g.left, g.forward, g.working.sign());
+        let [w_hip, w_knee, _, w_heel] = g.working.leg();
+        if let (Some(h), Some(k)) = (s.image(w_hip), s.image(w_knee)) {
+            // Seen from behind or in front, the thigh's outward angle lies in the image plane.
+            if l.x.abs() > 0.7 {
+                let th = k - h;
+                self.hip_abduction_img[i] = Some((th.x * l.x.signum() * ws).atan2(th.y).to_degrees());
+            }
         }
         if let (Some(h), Some(k)) = (s.world(w_hip), s.world(w_knee)) {
             let th = k - h;
             let down = -th.dot(UP);
             let ext = (-th.dot(f)).atan2(down).to_degrees();
-            r[9][i] = Some(ext);
+            self.hip_extension[i] = Some(ext);
+            self.hip_abduction[i] = Some((th.dot(l) * ws).atan2(down).to_degrees());
             // Extension relative to the trunk line: a forward-tipped trunk already "uses up" part
             // of the thigh's angle behind vertical, so subtract the trunk's forward lean.
-            r[10][i] = Some((th.dot(l) * ws).atan2(down).to_degrees());
-            if let Some(tf) = r[0][i] {
-                r[11][i] = Some(ext - tf);
+            if let Some(tf) = self.trunk_forward[i] {
+                self.hip_extension_rel_trunk[i] = Some(ext - tf);
             }
         }
         if let (Some(h), Some(hh)) = (s.world(w_hip), s.world(w_heel)) {
             let d = hh - h;
-            r[12][i] = Some(-d.dot(f) * 100.0);
-            r[13][i] = Some(d.dot(l) * ws * 100.0);
+            self.heel_back_cm[i] = Some(-d.dot(f) * 100.0);
+            self.heel_out_cm[i] = Some(d.dot(l) * ws * 100.0);
+        }
+    }
+
+    /// Frame `i`'s standing leg: knee flexion (world and image) and the foot's positions.
+    fn support_leg(&mut self, i: usize, g: &FrameGeometry) {
+        let (s, f) = (g.s, g.forward);
+        let support = g.working.other();
+        let [s_hip, s_knee, s_ankle, s_heel] = support.leg();
+        if let (Some(h), Some(k), Some(a)) = (s.world(s_hip), s.world(s_knee), s.world(s_ankle)) {
+            self.support_knee[i] = angle_between_deg(h - k, a - k).map(|a| 180.0 - a);
         }
         for (k, j) in support.foot().into_iter().enumerate() {
-            foot_x[k][i] = s.image(j).map(|p| p.x);
-            foot_y[k][i] = s.image(j).map(|p| p.y);
+            self.support_foot_x_px[k][i] = s.image(j).map(|p| p.x);
+            self.support_foot_y_px[k][i] = s.image(j).map(|p| p.y);
             if let (Some(p), Some(h)) = (s.world(j), s.world(s_hip)) {
                 let d = p - h;
                 // Horizontal: the vertical (UP) component is taken off.
                 let d = d - UP * d.dot(UP);
-                foot_wx[k][i] = Some(d.x * 100.0);
-                foot_wz[k][i] = Some(d.z * 100.0);
+                self.support_foot_wx_cm[k][i] = Some(d.x * 100.0);
+                self.support_foot_wz_cm[k][i] = Some(d.z * 100.0);
             }
         }
         if let Some(p) = s.image(s_heel).or_else(|| s.image(s_ankle)) {
-            r[14][i] = Some(p.x);
-            r[15][i] = Some(p.y);
+            self.support_heel_x_px[i] = Some(p.x);
+            self.support_heel_y_px[i] = Some(p.y);
         }
         if let (Some(h), Some(k), Some(a)) = (s.image(s_hip), s.image(s_knee), s.image(s_ankle)) {
             // Side-on enough that the sagittal plane faces the camera.
@@ -203,35 +306,8 @@ pub fn side_signals(base: &BaseSignals, working: Side, spec: &ExerciseSpec) -> S
                 let ang = cross.atan2(th.x * sh.x + th.y * sh.y).to_degrees();
                 // Image y is down: facing image-right (f.x > 0), a knee bent forward gives a
                 // positive cross product of thigh and shin.
-                r[16][i] = Some(ang * f.x.signum());
+                self.support_knee_img[i] = Some(ang * f.x.signum());
             }
         }
-    }
-    let sm = |k: usize| smooth(&base.t, &r[k], &spec.smoothing);
-    SideSignals {
-        working: Some(working),
-        trunk_forward: sm(0),
-        trunk_forward_img: sm(1),
-        trunk_away: sm(2),
-        trunk_away_img: sm(3),
-        pelvis_hike: sm(4),
-        pelvis_hike_img: sm(5),
-        pelvis_rotation: sm(6),
-        torso_twist: sm(7),
-        support_knee: sm(8),
-        hip_extension: sm(9),
-        hip_abduction: sm(10),
-        hip_extension_rel_trunk: sm(11),
-        heel_back_cm: sm(12),
-        heel_out_cm: sm(13),
-        support_heel_x_px: sm(14),
-        support_heel_y_px: sm(15),
-        support_foot_x_px: foot_x,
-        support_foot_y_px: foot_y,
-        support_foot_wx_cm: foot_wx,
-        support_foot_wz_cm: foot_wz,
-        support_knee_img: sm(16),
-        hip_abduction_img: sm(17),
-        visibility: vis,
     }
 }

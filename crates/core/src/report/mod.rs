@@ -13,10 +13,12 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 mod metric;
 pub(crate) mod series;
+mod signal;
 pub(crate) mod summary;
 mod text;
 
 pub use metric::{Metric, RepMetrics};
+pub use signal::{Signal, SERIES_SIGNALS};
 pub use text::render_text;
 
 /// Version of the report schema.
@@ -250,23 +252,17 @@ pub struct Series {
     pub frame: Vec<u64>,
     /// Movement phase per frame (`null` outside reps' sets).
     pub phase: Vec<Option<Phase>>,
-    /// Named signals (deg or cm), `null` where unknown. Names: see [`SERIES_SIGNALS`].
+    /// Named signals (deg or cm), `null` where unknown. Names: see [`Signal`]; a map of names,
+    /// not of [`Signal`]s, so a report with a signal this version does not know still reads.
     pub signals: BTreeMap<String, Vec<Option<f64>>>,
 }
 
-/// Names of the signals in [`Series::signals`].
-pub const SERIES_SIGNALS: [&str; 10] = [
-    "working_thigh_elevation_deg",
-    "hip_extension_deg",
-    "hip_abduction_deg",
-    "trunk_forward_deg",
-    "trunk_away_deg",
-    "pelvis_hike_deg",
-    "pelvis_rotation_deg",
-    "support_knee_flexion_deg",
-    "torso_twist_deg",
-    "support_heel_shift_cm",
-];
+impl Series {
+    /// The values of `signal`, if the series holds it.
+    pub fn get(&self, signal: Signal) -> Option<&[Option<f64>]> {
+        self.signals.get(signal.as_str()).map(Vec::as_slice)
+    }
+}
 
 /// Diagnostics of the analysis.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

@@ -349,7 +349,7 @@ mod tests {
             trunk_y_px: (0..n).map(|i| Some(500.0 + trunk(i))).collect(),
             ..Default::default()
         };
-        let mut side = SideSignals { working: Some(Side::Left), ..Default::default() };
+        let mut side = SideSignals::unknown(Side::Left, 0);
         for j in 0..3 {
             side.support_foot_x_px[j] = (0..n).map(|i| Some(300.0 + 10.0 * j as f64 + foot(i, j).0)).collect();
             side.support_foot_y_px[j] = (0..n).map(|i| Some(900.0 + foot(i, j).1)).collect();

@@ -96,10 +96,7 @@ pub fn evaluate_rep(
             .max_by(|a, b| a.1.total_cmp(&b.1))
             .map_or(rep.peak, |(k, _)| k)
     };
-    let elev = match side.working {
-        Some(crate::kinematics::Side::Right) => &base.rep_right,
-        _ => &base.rep_left,
-    };
+    let elev = &base.rep[side.working];
     // Two witnesses of "the return is faster than the lift" with different failure modes: the
     // ratio of transition times (noisy when slow pose-model drift bends the leg signal's
     // profile) and of peak speeds (biased towards 0 when smoothing flattens a short return).
