@@ -7,7 +7,7 @@ use crate::report::series::build_series;
 use crate::report::summary::{check_results, positive_cue, summarize, CheckCounts};
 use crate::report::{Diagnostics, InputInfo, Phase, RepReport, Report, SetReport, SCHEMA_VERSION};
 use crate::reps::{segment, RepSegment, SetSegment};
-use crate::rules::{evaluate_rep, FootShift, SetContext};
+use crate::rules::{evaluate_rep, FootShift, RepContext, SetContext};
 use crate::spec::{CheckId, ExerciseSpec, MachineSide, View};
 use crate::view::{dominant_view, frame_views, segments};
 use std::collections::BTreeMap;
@@ -86,7 +86,17 @@ pub(crate) fn build_report(base: &BaseSignals, sets: &[SetSegment], spec: &Exerc
         let ctx = SetContext::new(base, sig, &set_reps, spec);
         for (ri, rep) in set_reps.iter().enumerate() {
             let next = set_reps.get(ri + 1).map(|r| r.start);
-            let v = evaluate_rep(base, sig, rep, ri, &ctx, next, view, machine == set.side, spec);
+            let v = evaluate_rep(&RepContext {
+                base,
+                side: sig,
+                rep,
+                index: ri,
+                set: &ctx,
+                next_start: next,
+                view,
+                machine_on_working: machine == set.side,
+                spec,
+            });
             for (k, p) in phase.iter_mut().enumerate().take(rep.end + 1).skip(rep.start) {
                 *p = Some(if k < rep.pause_start {
                     Phase::Lift

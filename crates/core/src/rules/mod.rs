@@ -6,12 +6,18 @@
 //! (knee flexion, hip extension relative to the trunk) is compared with absolute thresholds.
 //! A check is only evaluated when the spec lists the rep's view for it.
 
+mod context;
 mod foot;
 mod judge;
+mod knee;
+mod leg;
 mod measure;
+mod pelvis;
 mod rep;
 mod swing;
+mod trunk;
 
+pub use context::RepContext;
 pub use foot::{FootShift, SetContext};
 pub use rep::evaluate_rep;
 
