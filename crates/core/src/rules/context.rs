@@ -5,8 +5,8 @@ use crate::kinematics::{BaseSignals, SideSignals};
 use crate::report::Metric;
 use crate::reps::RepSegment;
 use crate::rules::foot::SetContext;
-use crate::rules::measure::{baseline, coverage, sustained_peak, top_change, Measure};
-use crate::signal::median_of;
+use crate::rules::measure::{baseline, sustained_peak, top_change, Measure};
+use crate::signal::{median_of, Track};
 use crate::spec::{ExerciseSpec, View};
 
 /// One rep of a set and everything judging it needs.
@@ -33,9 +33,9 @@ pub struct RepContext<'a> {
 }
 
 impl RepContext<'_> {
-    /// Frame times (s).
-    pub(super) fn t(&self) -> &[f64] {
-        &self.base.t
+    /// The signal `x` over the sequence's frame times.
+    pub(super) fn track<'x>(&'x self, x: &'x [Option<f64>]) -> Track<'x> {
+        Track::new(&self.base.t, x)
     }
 
     /// The time of frame `i` (0 past the end).
@@ -55,20 +55,20 @@ impl RepContext<'_> {
 
     /// The largest change of `x` from its baseline before the rep held for `min_dur` s.
     pub(super) fn change(&self, x: &[Option<f64>], min_dur: f64) -> Option<Measure> {
-        let b = baseline(self.t(), x, self.rep.start, self.spec.reps.baseline_window_s)?;
-        sustained_peak(self.t(), x, b, self.rep.start, self.rep.end, min_dur)
+        let b = baseline(self.track(x), self.rep.start, self.spec.reps.baseline_window_s)?;
+        sustained_peak(self.track(x), b, self.rep.start, self.rep.end, min_dur)
     }
 
     /// The change of `x` over the top of the rep from its baseline (see [`top_change`]).
     pub(super) fn top_change(&self, x: &[Option<f64>]) -> Option<Measure> {
-        top_change(self.t(), x, self.rep, self.spec.reps.baseline_window_s)
+        top_change(self.track(x), self.rep, self.spec.reps.baseline_window_s)
     }
 
     /// The change of `x` at the peak (the median over the top pause, else the peak frame's
     /// value) from its baseline.
     pub(super) fn at_peak(&self, x: &[Option<f64>]) -> Option<f64> {
         let rep = self.rep;
-        let b = baseline(self.t(), x, rep.start, self.spec.reps.baseline_window_s)?;
+        let b = baseline(self.track(x), rep.start, self.spec.reps.baseline_window_s)?;
         // Average a few frames around the peak.
         let win: Vec<f64> = x.get(rep.pause_start..=rep.pause_end).unwrap_or(&[]).iter().flatten().copied().collect();
         let v = median_of(&mut win.clone()).or_else(|| x.get(rep.peak).copied().flatten())?;
@@ -77,7 +77,7 @@ impl RepContext<'_> {
 
     /// Fraction of the rep's frames where `x` is known.
     pub(super) fn coverage(&self, x: &[Option<f64>]) -> f64 {
-        coverage(x, self.rep.start, self.rep.end)
+        self.track(x).coverage(self.rep.start, self.rep.end)
     }
 
     /// Mean landmark visibility over the rep (0 when empty).

@@ -27,7 +27,7 @@ impl Leg {
             extension_rel_trunk: {
                 let xs = &cx.side.hip_extension_rel_trunk;
                 let dur = cx.min_duration(Metric::PeakHipExtensionRelTrunk);
-                sustained_peak(cx.t(), xs, 0.0, cx.rep.start, cx.rep.end, dur)
+                sustained_peak(cx.track(xs), 0.0, cx.rep.start, cx.rep.end, dur)
             },
         }
     }
@@ -38,9 +38,8 @@ impl Leg {
 /// and of peak speeds (biased towards 0 when smoothing flattens a short return). The smaller one
 /// is reported, so a swing is called only when both see it.
 fn swing(cx: &RepContext) -> Option<f64> {
-    let (t, rep) = (cx.t(), cx.rep);
-    let elev = &cx.base.rep[cx.side.working];
-    match (swing_ratio(t, elev, rep), swing_ratio_speed(t, elev, rep, SWING_SPEED_HALF_S)) {
+    let elev = cx.track(&cx.base.rep[cx.side.working]);
+    match (swing_ratio(elev, cx.rep), swing_ratio_speed(elev, cx.rep, SWING_SPEED_HALF_S)) {
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, b) => a.or(b),
     }

@@ -2,7 +2,7 @@
 //! over the top of the rep, and how much of the rep it covers.
 
 use crate::reps::RepSegment;
-use crate::signal::median_of;
+use crate::signal::{median_of, Track};
 
 /// A metric with where it peaked.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -12,7 +12,8 @@ pub(super) struct Measure {
 }
 
 /// Median of the signal over the baseline window before `start` (falls back to the value at start).
-pub(super) fn baseline(t: &[f64], x: &[Option<f64>], start: usize, window_s: f64) -> Option<f64> {
+pub(super) fn baseline(x: Track, start: usize, window_s: f64) -> Option<f64> {
+    let (t, x) = (x.times(), x.values());
     let t0 = *t.get(start)?;
     let mut buf: Vec<f64> = Vec::new();
     let mut k = start as isize;
@@ -35,14 +36,8 @@ pub(super) fn baseline(t: &[f64], x: &[Option<f64>], start: usize, window_s: f64
 
 /// Largest value that the signal (minus `base`) holds for at least `min_dur` seconds within
 /// `lo..=hi`; robust to single-frame spikes that survived smoothing.
-pub(super) fn sustained_peak(
-    t: &[f64],
-    x: &[Option<f64>],
-    base: f64,
-    lo: usize,
-    hi: usize,
-    min_dur: f64,
-) -> Option<Measure> {
+pub(super) fn sustained_peak(x: Track, base: f64, lo: usize, hi: usize, min_dur: f64) -> Option<Measure> {
+    let (t, x) = (x.times(), x.values());
     let hi = hi.min(x.len().saturating_sub(1)).min(t.len().saturating_sub(1));
     let mut best: Option<Measure> = None;
     for k in lo..=hi {
@@ -68,8 +63,9 @@ pub(super) fn sustained_peak(
 
 /// Median over the top of the rep (the pause, at least ±0.1 s around the peak) minus the
 /// median over the baseline window before the start.
-pub(super) fn top_change(t: &[f64], x: &[Option<f64>], rep: &RepSegment, window_s: f64) -> Option<Measure> {
-    let b = baseline(t, x, rep.start, window_s)?;
+pub(super) fn top_change(x: Track, rep: &RepSegment, window_s: f64) -> Option<Measure> {
+    let b = baseline(x, rep.start, window_s)?;
+    let (t, x) = (x.times(), x.values());
     let tp = *t.get(rep.peak)?;
     let (t0, t1) = (t.get(rep.pause_start)?.min(tp - 0.1), t.get(rep.pause_end)?.max(tp + 0.1));
     let mut v: Vec<f64> = (rep.start..=rep.end)
@@ -77,15 +73,6 @@ pub(super) fn top_change(t: &[f64], x: &[Option<f64>], rep: &RepSegment, window_
         .filter_map(|k| x.get(k).copied().flatten())
         .collect();
     Some(Measure { value: median_of(&mut v)? - b, at: rep.peak })
-}
-
-/// Fraction of frames in `lo..=hi` where the signal is known.
-pub(super) fn coverage(x: &[Option<f64>], lo: usize, hi: usize) -> f64 {
-    let s = x.get(lo..=hi.min(x.len().saturating_sub(1))).unwrap_or(&[]);
-    if s.is_empty() {
-        return 0.0;
-    }
-    s.iter().filter(|v| v.is_some()).count() as f64 / s.len() as f64
 }
 
 /// Least fraction of a rep's frames in which a check's signal must be known for it to be judged.
@@ -103,17 +90,17 @@ mod tests {
         for v in x.iter_mut().skip(20).take(6) {
             *v = Some(12.0);
         }
-        let m = sustained_peak(&t, &x, 1.0, 0, 29, 0.1).unwrap();
+        let m = sustained_peak(Track::new(&t, &x), 1.0, 0, 29, 0.1).unwrap();
         assert!((m.value - 11.0).abs() < 1e-9, "{m:?}");
         assert_eq!(m.at, 20);
-        assert!(sustained_peak(&t, &vec![None; 30], 0.0, 0, 29, 0.1).is_none());
+        assert!(sustained_peak(Track::new(&t, &[None; 30]), 0.0, 0, 29, 0.1).is_none());
     }
 
     #[test]
     fn baseline_uses_the_window_before_start() {
         let t: Vec<f64> = (0..10).map(|i| i as f64 * 0.1).collect();
         let x: Vec<Option<f64>> = (0..10).map(|i| Some(if i < 5 { 2.0 } else { 9.0 })).collect();
-        assert_eq!(baseline(&t, &x, 4, 0.3), Some(2.0));
-        assert_eq!(baseline(&t, &[None; 10], 4, 0.3), None);
+        assert_eq!(baseline(Track::new(&t, &x), 4, 0.3), Some(2.0));
+        assert_eq!(baseline(Track::new(&t, &[None; 10]), 4, 0.3), None);
     }
 }

@@ -1,6 +1,7 @@
 //! The swing metric: how much faster the leg comes back than it went out.
 
 use crate::reps::RepSegment;
+use crate::signal::Track;
 
 /// 1 − return time / lift time (the spec's definition of a swing: 0 when the leg comes back as
 /// slowly as it went out, near 1 when it snaps back).
@@ -10,7 +11,8 @@ use crate::reps::RepSegment;
 /// duration, but unlike the phase boundaries it does not depend on where segmentation cut the
 /// rep or on how long the top pause lasted, and unlike peak speeds over finite differences it
 /// is not flattened when a ballistic return lasts only a few frames.
-pub(super) fn swing_ratio(t: &[f64], elev: &[Option<f64>], rep: &RepSegment) -> Option<f64> {
+pub(super) fn swing_ratio(elev: Track, rep: &RepSegment) -> Option<f64> {
+    let (t, elev) = (elev.times(), elev.values());
     const LOW: f64 = 0.2;
     const HIGH: f64 = 0.8;
     // How far beyond the rep's ends a transition may be looked for (segmentation may start the
@@ -62,7 +64,8 @@ pub(super) const SWING_SPEED_HALF_S: f64 = 0.05;
 /// 1 − peak lift speed / peak return speed (for one movement profile speed scales with
 /// 1/duration, so this also estimates 1 − return time / lift time), speeds as central
 /// differences over ±`half_s`.
-pub(super) fn swing_ratio_speed(t: &[f64], elev: &[Option<f64>], rep: &RepSegment, half_s: f64) -> Option<f64> {
+pub(super) fn swing_ratio_speed(elev: Track, rep: &RepSegment, half_s: f64) -> Option<f64> {
+    let (t, elev) = (elev.times(), elev.values());
     let speed = |k: usize| -> Option<f64> {
         let tk = *t.get(k)?;
         let a = (0..k).rev().find(|&j| tk - t[j] >= half_s)?;
@@ -110,11 +113,11 @@ mod tests {
             (t, x, rep)
         };
         let (t, x, rep) = profile(0.8, 0.22);
-        let a = swing_ratio(&t, &x, &rep).expect("transition ratio");
-        let b = swing_ratio_speed(&t, &x, &rep, SWING_SPEED_HALF_S).expect("speed ratio");
+        let a = swing_ratio(Track::new(&t, &x), &rep).expect("transition ratio");
+        let b = swing_ratio_speed(Track::new(&t, &x), &rep, SWING_SPEED_HALF_S).expect("speed ratio");
         assert!((a - 0.72).abs() < 0.08 && b > 0.5, "{a} {b}");
         let (t, x, rep) = profile(0.8, 1.1);
-        let a = swing_ratio(&t, &x, &rep).expect("transition ratio");
+        let a = swing_ratio(Track::new(&t, &x), &rep).expect("transition ratio");
         assert!(a < 0.0, "{a}");
     }
 }
