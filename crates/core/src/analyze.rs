@@ -7,10 +7,9 @@ use crate::report::series::build_series;
 use crate::report::summary::{check_results, positive_cue, summarize, CheckCounts};
 use crate::report::{Diagnostics, InputInfo, Phase, RepReport, Report, SetReport, SCHEMA_VERSION};
 use crate::reps::{segment, RepSegment, SetSegment};
-use crate::rules::{evaluate_rep, FootShift, RepContext, SetContext};
-use crate::spec::{CheckId, ExerciseSpec, MachineSide, View};
+use crate::rules::{evaluate_rep, FootShift, RepContext, RepVerdict, SetContext};
+use crate::spec::{ExerciseSpec, MachineSide, View};
 use crate::view::{dominant_view, frame_views, segments};
-use std::collections::BTreeMap;
 
 /// Analyses a whole sequence of pose frames (any frame rate, gaps and empty frames allowed).
 pub fn analyze(frames: &[PoseFrame], spec: &ExerciseSpec, input: InputInfo) -> Report {
@@ -54,97 +53,98 @@ pub(crate) fn build_report(base: &BaseSignals, sets: &[SetSegment], spec: &Exerc
     let working = working_per_frame(n, sets);
     let views = frame_views(base, &working, spec);
     let view_segments = segments(&base.t, &views, spec.view.min_segment_s);
-
-    let mut set_reports = Vec::new();
-    let mut measured: BTreeMap<CheckId, usize> = BTreeMap::new();
-    let mut faulted: BTreeMap<CheckId, usize> = BTreeMap::new();
-    let mut borderlined: BTreeMap<CheckId, usize> = BTreeMap::new();
-    // Why a check the view shows could not be judged (first reason seen).
-    let mut reasons: BTreeMap<CheckId, String> = BTreeMap::new();
-    let mut set_views: Vec<Option<View>> = Vec::new();
-    let mut phase: Vec<Option<Phase>> = vec![None; n];
+    let mut a =
+        Assembly { sets: Vec::new(), counts: CheckCounts::default(), set_views: Vec::new(), phase: vec![None; n] };
     for set in sets {
-        let (Some(first), Some(last)) = (set.reps.first(), set.reps.last()) else { continue };
-        let Some(sig) = sides[set.side].as_ref() else { continue };
+        if let Some(sig) = sides[set.side].as_ref() {
+            a.add_set(base, sig, set, &views, spec);
+        }
+    }
+    let checks = check_results(spec, &a.counts, &a.set_views, sets.is_empty());
+    let summary = summarize(spec, &a.sets, &checks);
+    let series = build_series(base, &sides, &working, a.phase);
+    let frames_with_pose = base.skeletons.iter().filter(|s| s.is_some()).count();
+    Report {
+        schema_version: SCHEMA_VERSION,
+        exercise: spec.exercise.clone(),
+        input,
+        views: view_segments,
+        sets: a.sets,
+        checks,
+        summary,
+        series,
+        diagnostics: Diagnostics {
+            frames: n,
+            frames_with_pose,
+            leg_swaps_repaired: base.swaps_repaired,
+            ..Default::default()
+        },
+    }
+}
+
+/// What the sets add up to while the report is assembled.
+struct Assembly {
+    /// The sets' reports so far.
+    sets: Vec<SetReport>,
+    /// Per check, over the full reps so far.
+    counts: CheckCounts,
+    /// Each reported set's view.
+    set_views: Vec<Option<View>>,
+    /// Movement phase per frame.
+    phase: Vec<Option<Phase>>,
+}
+
+impl Assembly {
+    /// Judges the reps of `set` (whose working leg's signals are `sig`) and adds its report,
+    /// unless without the steps at its ends it is no longer a set.
+    fn add_set(
+        &mut self,
+        base: &BaseSignals,
+        sig: &SideSignals,
+        set: &SetSegment,
+        views: &[Option<View>],
+        spec: &ExerciseSpec,
+    ) {
+        let (Some(first), Some(last)) = (set.reps.first(), set.reps.last()) else { return };
         let set_reps = without_steps(base, sig, &set.reps, spec);
         // Without the steps at its ends the set may no longer be one (see `reps.min_set_reps`).
         if set_reps.iter().filter(|r| !r.partial).count() < spec.reps.min_set_reps {
-            continue;
+            return;
         }
-        let view = dominant_view(&views, first.start, last.end + 1);
-        set_views.push(view);
+        let view = dominant_view(views, first.start, last.end + 1);
+        self.set_views.push(view);
         let machine = machine_side(base, first.start, last.end + 1, spec.holding_hand_margin_m).unwrap_or(
             match spec.default_machine_side {
                 MachineSide::Working => set.side,
                 MachineSide::Support => set.side.other(),
             },
         );
-        for p in phase.iter_mut().take(last.end + 1).skip(first.start) {
+        for p in self.phase.iter_mut().take(last.end + 1).skip(first.start) {
             *p = Some(Phase::Bottom);
         }
         let mut reps = Vec::new();
         let ctx = SetContext::new(base, sig, &set_reps, spec);
         for (ri, rep) in set_reps.iter().enumerate() {
-            let next = set_reps.get(ri + 1).map(|r| r.start);
             let v = evaluate_rep(&RepContext {
                 base,
                 side: sig,
                 rep,
                 index: ri,
                 set: &ctx,
-                next_start: next,
+                next_start: set_reps.get(ri + 1).map(|r| r.start),
                 view,
                 machine_on_working: machine == set.side,
                 spec,
             });
-            for (k, p) in phase.iter_mut().enumerate().take(rep.end + 1).skip(rep.start) {
-                *p = Some(if k < rep.pause_start {
-                    Phase::Lift
-                } else if k <= rep.pause_end {
-                    Phase::TopPause
-                } else {
-                    Phase::Return
-                });
-            }
+            mark_phases(&mut self.phase, rep);
             if !rep.partial {
-                for (c, why) in &v.unmeasured {
-                    reasons.entry(*c).or_insert_with(|| why.clone());
-                }
-                for c in &v.measured {
-                    *measured.entry(*c).or_default() += 1;
-                }
-                for f in &v.faults {
-                    *faulted.entry(f.check).or_default() += 1;
-                }
-                for b in &v.borderline {
-                    *borderlined.entry(b.check).or_default() += 1;
-                }
+                self.counts.add(&v);
             }
-            let cue = match v.faults.first() {
-                Some(f) => f.cue.clone(),
-                None => positive_cue(spec, &v.measured),
-            };
-            let t = |i: usize| base.t.get(i).copied().unwrap_or(0.0);
-            let fr = |i: usize| base.frame.get(i).copied().unwrap_or(i as u64);
-            reps.push(RepReport {
-                index: ri + 1,
-                start_s: t(rep.start),
-                peak_s: t(rep.peak),
-                end_s: t(rep.end),
-                start_frame: fr(rep.start),
-                peak_frame: fr(rep.peak),
-                end_frame: fr(rep.end),
-                partial: rep.partial,
-                phases: v.phases,
-                metrics: v.metrics,
-                faults: if rep.partial { Vec::new() } else { v.faults },
-                borderline: if rep.partial { Vec::new() } else { v.borderline },
-                cue,
-            });
+            reps.push(rep_report(base, spec, ri, rep, v));
         }
         let rep_count = reps.iter().filter(|r| !r.partial).count();
-        set_reports.push(SetReport {
-            index: set_reports.len() + 1,
+        self.sets.push(SetReport {
+            index: self.sets.len() + 1,
             side: set.side,
             machine_side: machine,
             view,
@@ -155,27 +155,44 @@ pub(crate) fn build_report(base: &BaseSignals, sets: &[SetSegment], spec: &Exerc
             reps,
         });
     }
+}
 
-    let counts = CheckCounts { measured, faulted, borderlined, reasons };
-    let checks = check_results(spec, &counts, &set_views, sets.is_empty());
-    let summary = summarize(spec, &set_reports, &checks);
-    let series = build_series(base, &sides, &working, phase);
-    let frames_with_pose = base.skeletons.iter().filter(|s| s.is_some()).count();
-    Report {
-        schema_version: SCHEMA_VERSION,
-        exercise: spec.exercise.clone(),
-        input,
-        views: view_segments,
-        sets: set_reports,
-        checks,
-        summary,
-        series,
-        diagnostics: Diagnostics {
-            frames: n,
-            frames_with_pose,
-            leg_swaps_repaired: base.swaps_repaired,
-            ..Default::default()
-        },
+/// Marks the rep's frames with their phase: lift, top pause, return.
+fn mark_phases(phase: &mut [Option<Phase>], rep: &RepSegment) {
+    for (k, p) in phase.iter_mut().enumerate().take(rep.end + 1).skip(rep.start) {
+        *p = Some(if k < rep.pause_start {
+            Phase::Lift
+        } else if k <= rep.pause_end {
+            Phase::TopPause
+        } else {
+            Phase::Return
+        });
+    }
+}
+
+/// The report of the set's rep number `ri` (0-based) from its verdict; a partial rep shows no
+/// faults.
+fn rep_report(base: &BaseSignals, spec: &ExerciseSpec, ri: usize, rep: &RepSegment, v: RepVerdict) -> RepReport {
+    let cue = match v.faults.first() {
+        Some(f) => f.cue.clone(),
+        None => positive_cue(spec, &v.measured),
+    };
+    let t = |i: usize| base.t.get(i).copied().unwrap_or(0.0);
+    let fr = |i: usize| base.frame.get(i).copied().unwrap_or(i as u64);
+    RepReport {
+        index: ri + 1,
+        start_s: t(rep.start),
+        peak_s: t(rep.peak),
+        end_s: t(rep.end),
+        start_frame: fr(rep.start),
+        peak_frame: fr(rep.peak),
+        end_frame: fr(rep.end),
+        partial: rep.partial,
+        phases: v.phases,
+        metrics: v.metrics,
+        faults: if rep.partial { Vec::new() } else { v.faults },
+        borderline: if rep.partial { Vec::new() } else { v.borderline },
+        cue,
     }
 }
 

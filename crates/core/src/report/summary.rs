@@ -2,6 +2,7 @@
 
 use crate::kinematics::Side;
 use crate::report::{CheckResult, Fix, SetReport, Status, Summary};
+use crate::rules::RepVerdict;
 use crate::spec::{CheckId, ExerciseSpec, View};
 use std::collections::BTreeMap;
 
@@ -16,11 +17,30 @@ pub(crate) fn positive_cue(spec: &ExerciseSpec, measured: &[CheckId]) -> String 
 
 /// Per check, over the full reps: how many were measured, faulted, borderline, and the first
 /// reason one could not be judged.
+#[derive(Default)]
 pub(crate) struct CheckCounts {
     pub(crate) measured: BTreeMap<CheckId, usize>,
     pub(crate) faulted: BTreeMap<CheckId, usize>,
     pub(crate) borderlined: BTreeMap<CheckId, usize>,
     pub(crate) reasons: BTreeMap<CheckId, String>,
+}
+
+impl CheckCounts {
+    /// Counts one full rep's verdict.
+    pub(crate) fn add(&mut self, v: &RepVerdict) {
+        for (c, why) in &v.unmeasured {
+            self.reasons.entry(*c).or_insert_with(|| why.clone());
+        }
+        for c in &v.measured {
+            *self.measured.entry(*c).or_default() += 1;
+        }
+        for f in &v.faults {
+            *self.faulted.entry(f.check).or_default() += 1;
+        }
+        for b in &v.borderline {
+            *self.borderlined.entry(b.check).or_default() += 1;
+        }
+    }
 }
 
 /// One result per check of the spec: its status over the session's full reps, or why it could
