@@ -183,18 +183,26 @@ const DEPTH_RATIO_SPREAD: f64 = 0.5;
 
 /// See [`SetContext::new`].
 fn foot_shifts(base: &BaseSignals, side: &SideSignals, reps: &[RepSegment], spec: &ExerciseSpec) -> Vec<FootShift> {
-    let t = &base.t;
-    let n = t.len();
-    if reps.is_empty() || n == 0 {
+    if reps.is_empty() || base.t.is_empty() {
         return Vec::new();
     }
+    let windows = quiet_windows(base, side, reps, spec);
+    let noise = FootNoise::of(&windows, spec);
+    (0..reps.len()).map(|k| noise.rep_shift(&windows[k], &windows[k + 1], windows.get(k + 2))).collect()
+}
+
+/// The quiet windows of a set (at least one rep, at least one frame): window i before rep i, the
+/// last one after the last rep.
+fn quiet_windows(base: &BaseSignals, side: &SideSignals, reps: &[RepSegment], spec: &ExerciseSpec) -> Vec<QuietWindow> {
+    let t = &base.t;
+    let n = t.len();
     let (fw, guard) = (spec.reps.foot_window_s, spec.reps.foot_guard_s);
     let frame_at = |time: f64| t.partition_point(|&x| x < time).min(n - 1);
     let ts = |i: usize| t[i.min(n - 1)];
     // Quiet window i lies before rep i (the last one after the last rep), kept `guard` seconds
     // away from the reps: the working leg is already moving (and may pass the standing foot,
     // dragging its landmarks) a little before segmentation calls the rep's start.
-    let windows: Vec<QuietWindow> = (0..=reps.len())
+    (0..=reps.len())
         .map(|i| {
             let (lo, hi) = match (i.checked_sub(1).and_then(|k| reps.get(k)), reps.get(i)) {
                 (Some(p), Some(r)) => (ts(p.end) + guard, ts(r.start) - guard),
@@ -213,101 +221,143 @@ fn foot_shifts(base: &BaseSignals, side: &SideSignals, reps: &[RepSegment], spec
             }
             quiet_window(base, side, lo, hi)
         })
-        .collect();
-    let mut mads: Vec<f64> =
-        windows.iter().flat_map(|w| w.mad_px.iter().filter_map(move |d| Some(d * w.m_per_px? * 100.0))).collect();
-    // MAD → σ for Gaussian noise.
-    let sigma = median_of(&mut mads).map(|m| 1.4826 * m);
-    let threshold = spec.check_judging(Metric::SupportFootShift).map_or(f64::INFINITY, |c| c.threshold);
-    let k_noise = spec.reps.foot_noise_k;
-    let floor = sigma.map(|s| k_noise * s);
-    // The world witness: σ per axis (cm) from the quiet phases' spreads.
-    let sigma_axis = |f: fn(&QuietWindow) -> &Vec<f64>| {
-        let mut v: Vec<f64> = windows.iter().flat_map(|w| f(w).iter().copied()).collect();
-        median_of(&mut v).map(|m| 1.4826 * m)
-    };
-    let within = sigma_axis(|w| &w.mad_wx).zip(sigma_axis(|w| &w.mad_wz));
-    // The world landmarks' error drifts slowly, so the spread inside one quiet phase
-    // under-reads how far two quiet phases' medians differ on a planted foot; the set's own
-    // phase-to-phase displacements (most reps do not slide: median and MAD are robust to the
-    // one that does) measure that directly. The larger of the two is the noise.
-    let steps: Vec<(f64, f64)> = windows.windows(2).filter_map(|w| world_shift(&w[0], &w[1])).collect();
-    let between = |f: fn(&(f64, f64)) -> f64| -> Option<f64> {
-        let v: Vec<Option<f64>> = steps.iter().map(|d| Some(f(d))).collect();
-        // Fewer than three steps (a set of one or two reps) cannot tell drift from a slide.
-        median_mad(&v).map(|(_, mad)| 1.4826 * mad / std::f64::consts::SQRT_2)
-    };
-    let world_sigma = within.map(|(wx, wz)| {
-        let (bx, bz) = (between(|d| d.0).unwrap_or(0.0), between(|d| d.1).unwrap_or(0.0));
-        (wx.max(bx), wz.max(bz))
-    });
-    let foot_len = spec.reps.foot_length_cm;
-    let ratio = spec.reps.foot_depth_image_ratio;
-    (0..reps.len())
-        .map(|k| {
-            let (before, after, later) = (&windows[k], &windows[k + 1], windows.get(k + 2));
-            let image_d = landmark_shift(before, after);
-            let world_d = world_shift(before, after);
-            // Further than the foot is long: a step, not a slide.
-            let moved = [image_d, world_d].into_iter().flatten().map(|d| d.0.hypot(d.1)).fold(0.0, f64::max);
-            if moved > foot_len {
-                return FootShift::Stepped { shift_cm: moved };
-            }
-            // A slide persists: the quiet phase after the next rep must still show it (its
-            // displacement from before this rep, along this rep's shift).
-            let image = floor.filter(|f| *f <= threshold).zip(image_d).map(|(floor, d)| {
-                let c = later.and_then(|w| landmark_shift(before, w));
-                (persisting(d, c), floor)
-            });
-            let world = world_sigma.zip(world_d).and_then(|((sx, sz), d)| {
-                let c = later.and_then(|w| world_shift(before, w));
-                let (shift, confirmed) = persisting(d, c);
-                // The world landmarks drift more than the image ones and alone would raise false
-                // alarms: their slide must persist, and the image must show the foot moving the
-                // way that slide would move it (across the image as much as the slide goes
-                // across, up or down by `ratio` of what it goes away or closer) by at least one
-                // σ of the image's noise. A witness whose floor is above the threshold still
-                // tells the larger slides (its bar is max(threshold, floor)).
-                let (di, sigma_img) = (image_d?, floor? / k_noise);
-                let u = (d.0, -ratio * d.1);
-                let ul = u.0.hypot(u.1);
-                if !confirmed || ul < 1e-9 || (di.0 * u.0 + di.1 * u.1) / ul < sigma_img {
-                    return None;
-                }
-                // Nor may the image contradict it: what it shows must match what that slide
-                // would show, per axis within the two witnesses' combined noise (a world slide
-                // sideways that the image, which sees sideways at full scale, does not show is
-                // the world landmarks drifting).
-                // Vertically the ratio itself is uncertain (camera height and distance vary):
-                // ± `DEPTH_RATIO_SPREAD` of it counts as noise too.
-                let fits = |res: f64, sw: f64| res.abs() <= k_noise * sigma_img.hypot(sw);
-                let sy = (ratio * sz).hypot(DEPTH_RATIO_SPREAD * ratio * d.1);
-                if !(fits(di.0 - u.0, sx) && fits(di.1 - u.1, sy)) {
-                    return None;
-                }
-                let len = d.0.hypot(d.1);
-                // σ projected on the shift's direction.
-                let s = (d.0 / len * sx).hypot(d.1 / len * sz);
-                Some(((shift, confirmed), k_noise * s))
-            });
-            // Each witness against its own bar; the one clearing it by more decides.
-            let margin = |w: &((f64, bool), f64)| w.0 .0 - w.1.max(threshold);
-            let best = match (image, world) {
-                (Some(a), Some(b)) => Some(if margin(&b) > margin(&a) { b } else { a }),
-                (a, b) => a.or(b),
-            };
-            if let Some(((shift_cm, confirmed), floor_cm)) = best {
-                return FootShift::Measured { shift_cm, floor_cm, confirmed };
-            }
-            match floor {
-                None => FootShift::Unmeasurable("the standing foot was not visible between reps".into()),
-                Some(f) if f > threshold => FootShift::Unmeasurable(format!(
-                    "the standing foot's landmarks jitter too much in this set (±{f:.1} cm) to tell a {threshold:.0} cm slide from noise"
-                )),
-                Some(_) => FootShift::Unmeasurable("the standing foot was not visible before and after the rep".into()),
-            }
-        })
         .collect()
+}
+
+/// A set's standing-foot noise and the bars a rep's shift is judged against.
+struct FootNoise {
+    /// The check's threshold (cm), infinite without a check.
+    threshold: f64,
+    /// How many σ of noise a shift must clear (`reps.foot_noise_k`).
+    k_noise: f64,
+    /// The image witness's noise floor (cm), if its landmarks were seen.
+    floor: Option<f64>,
+    /// The world witness's σ (cm) along x and depth z, if seen.
+    world_sigma: Option<(f64, f64)>,
+    /// A displacement longer than this (cm) is a step (`reps.foot_length_cm`).
+    foot_len: f64,
+    /// The image's vertical displacement per cm of depth (`reps.foot_depth_image_ratio`).
+    ratio: f64,
+}
+
+impl FootNoise {
+    /// The noise of a set's quiet windows.
+    fn of(windows: &[QuietWindow], spec: &ExerciseSpec) -> FootNoise {
+        let mut mads: Vec<f64> =
+            windows.iter().flat_map(|w| w.mad_px.iter().filter_map(move |d| Some(d * w.m_per_px? * 100.0))).collect();
+        // MAD → σ for Gaussian noise.
+        let sigma = median_of(&mut mads).map(|m| 1.4826 * m);
+        let threshold = spec.check_judging(Metric::SupportFootShift).map_or(f64::INFINITY, |c| c.threshold);
+        let k_noise = spec.reps.foot_noise_k;
+        let floor = sigma.map(|s| k_noise * s);
+        // The world witness: σ per axis (cm) from the quiet phases' spreads.
+        let sigma_axis = |f: fn(&QuietWindow) -> &Vec<f64>| {
+            let mut v: Vec<f64> = windows.iter().flat_map(|w| f(w).iter().copied()).collect();
+            median_of(&mut v).map(|m| 1.4826 * m)
+        };
+        let within = sigma_axis(|w| &w.mad_wx).zip(sigma_axis(|w| &w.mad_wz));
+        // The world landmarks' error drifts slowly, so the spread inside one quiet phase
+        // under-reads how far two quiet phases' medians differ on a planted foot; the set's own
+        // phase-to-phase displacements (most reps do not slide: median and MAD are robust to the
+        // one that does) measure that directly. The larger of the two is the noise.
+        let steps: Vec<(f64, f64)> = windows.windows(2).filter_map(|w| world_shift(&w[0], &w[1])).collect();
+        let between = |f: fn(&(f64, f64)) -> f64| -> Option<f64> {
+            let v: Vec<Option<f64>> = steps.iter().map(|d| Some(f(d))).collect();
+            // Fewer than three steps (a set of one or two reps) cannot tell drift from a slide.
+            median_mad(&v).map(|(_, mad)| 1.4826 * mad / std::f64::consts::SQRT_2)
+        };
+        let world_sigma = within.map(|(wx, wz)| {
+            let (bx, bz) = (between(|d| d.0).unwrap_or(0.0), between(|d| d.1).unwrap_or(0.0));
+            (wx.max(bx), wz.max(bz))
+        });
+        FootNoise {
+            threshold,
+            k_noise,
+            floor,
+            world_sigma,
+            foot_len: spec.reps.foot_length_cm,
+            ratio: spec.reps.foot_depth_image_ratio,
+        }
+    }
+
+    /// The standing foot's shift over one rep, from the quiet windows `before` and `after` it
+    /// (and `later`, after the next rep, to confirm it persisted).
+    fn rep_shift(&self, before: &QuietWindow, after: &QuietWindow, later: Option<&QuietWindow>) -> FootShift {
+        let image_d = landmark_shift(before, after);
+        let world_d = world_shift(before, after);
+        // Further than the foot is long: a step, not a slide.
+        let moved = [image_d, world_d].into_iter().flatten().map(|d| d.0.hypot(d.1)).fold(0.0, f64::max);
+        if moved > self.foot_len {
+            return FootShift::Stepped { shift_cm: moved };
+        }
+        // A slide persists: the quiet phase after the next rep must still show it (its
+        // displacement from before this rep, along this rep's shift).
+        let image = self.floor.filter(|f| *f <= self.threshold).zip(image_d).map(|(floor, d)| {
+            let c = later.and_then(|w| landmark_shift(before, w));
+            (persisting(d, c), floor)
+        });
+        let world =
+            self.world_sigma.zip(world_d).and_then(|(sigma, d)| self.world_witness(d, sigma, image_d, before, later));
+        // Each witness against its own bar; the one clearing it by more decides.
+        let margin = |w: &((f64, bool), f64)| w.0 .0 - w.1.max(self.threshold);
+        let best = match (image, world) {
+            (Some(a), Some(b)) => Some(if margin(&b) > margin(&a) { b } else { a }),
+            (a, b) => a.or(b),
+        };
+        if let Some(((shift_cm, confirmed), floor_cm)) = best {
+            return FootShift::Measured { shift_cm, floor_cm, confirmed };
+        }
+        let threshold = self.threshold;
+        match self.floor {
+            None => FootShift::Unmeasurable("the standing foot was not visible between reps".into()),
+            Some(f) if f > threshold => FootShift::Unmeasurable(format!(
+                "the standing foot's landmarks jitter too much in this set (±{f:.1} cm) to tell a {threshold:.0} cm slide from noise"
+            )),
+            Some(_) => FootShift::Unmeasurable("the standing foot was not visible before and after the rep".into()),
+        }
+    }
+
+    /// The world witness's persisting shift `d` (cm; its σ per axis `sigma`) and its bar, if
+    /// the image displacement `image_d` confirms it.
+    fn world_witness(
+        &self,
+        d: (f64, f64),
+        sigma: (f64, f64),
+        image_d: Option<(f64, f64)>,
+        before: &QuietWindow,
+        later: Option<&QuietWindow>,
+    ) -> Option<((f64, bool), f64)> {
+        let (sx, sz) = sigma;
+        let c = later.and_then(|w| world_shift(before, w));
+        let (shift, confirmed) = persisting(d, c);
+        // The world landmarks drift more than the image ones and alone would raise false
+        // alarms: their slide must persist, and the image must show the foot moving the
+        // way that slide would move it (across the image as much as the slide goes
+        // across, up or down by `ratio` of what it goes away or closer) by at least one
+        // σ of the image's noise. A witness whose floor is above the threshold still
+        // tells the larger slides (its bar is max(threshold, floor)).
+        let (di, sigma_img) = (image_d?, self.floor? / self.k_noise);
+        let u = (d.0, -self.ratio * d.1);
+        let ul = u.0.hypot(u.1);
+        if !confirmed || ul < 1e-9 || (di.0 * u.0 + di.1 * u.1) / ul < sigma_img {
+            return None;
+        }
+        // Nor may the image contradict it: what it shows must match what that slide
+        // would show, per axis within the two witnesses' combined noise (a world slide
+        // sideways that the image, which sees sideways at full scale, does not show is
+        // the world landmarks drifting).
+        // Vertically the ratio itself is uncertain (camera height and distance vary):
+        // ± `DEPTH_RATIO_SPREAD` of it counts as noise too.
+        let fits = |res: f64, sw: f64| res.abs() <= self.k_noise * sigma_img.hypot(sw);
+        let sy = (self.ratio * sz).hypot(DEPTH_RATIO_SPREAD * self.ratio * d.1);
+        if !(fits(di.0 - u.0, sx) && fits(di.1 - u.1, sy)) {
+            return None;
+        }
+        let len = d.0.hypot(d.1);
+        // σ projected on the shift's direction.
+        let s = (d.0 / len * sx).hypot(d.1 / len * sz);
+        Some(((shift, confirmed), self.k_noise * s))
+    }
 }
 
 #[cfg(test)]
