@@ -4,6 +4,7 @@
 //! truth JSON ([`load_sample_labels`]).
 
 use crate::synth::{generate, LabeledRep, LabeledSet, Labels, SynthParams};
+use crate::BenchError;
 use formcheck_core::analyze::analyze;
 use formcheck_core::kinematics::Side;
 use formcheck_core::report::{InputInfo, Report, Status};
@@ -169,37 +170,30 @@ impl Scoreboard {
             "{:<22} {:<14} {:>4} {:>4} {:>4} {:>6} {:>6} {:>6}",
             "check", "view", "tp", "fp", "fn", "prec", "recall", "F1"
         );
+        // One row of the table: a check from one view (or all) and its counts.
+        let row = |s: &mut String, id: CheckId, view: &str, c: &Confusion| {
+            let _ = writeln!(
+                s,
+                "{:<22} {:<14} {:>4} {:>4} {:>4} {:>6.2} {:>6.2} {:>6.2}",
+                id.as_str(),
+                view,
+                c.tp,
+                c.fp,
+                c.fn_,
+                c.precision(),
+                c.recall(),
+                c.f1()
+            );
+        };
         for id in formcheck_core::kickback::ALL {
             for ((k, v), c) in &self.faults {
                 if *k == id && (c.tp + c.fp + c.fn_) > 0 {
-                    let _ = writeln!(
-                        s,
-                        "{:<22} {:<14} {:>4} {:>4} {:>4} {:>6.2} {:>6.2} {:>6.2}",
-                        id.as_str(),
-                        v.as_str(),
-                        c.tp,
-                        c.fp,
-                        c.fn_,
-                        c.precision(),
-                        c.recall(),
-                        c.f1()
-                    );
+                    row(&mut s, id, v.as_str(), c);
                 }
             }
             let c = self.check_total(id);
             if c.tp + c.fp + c.fn_ > 0 {
-                let _ = writeln!(
-                    s,
-                    "{:<22} {:<14} {:>4} {:>4} {:>4} {:>6.2} {:>6.2} {:>6.2}",
-                    id.as_str(),
-                    "(all views)",
-                    c.tp,
-                    c.fp,
-                    c.fn_,
-                    c.precision(),
-                    c.recall(),
-                    c.f1()
-                );
+                row(&mut s, id, "(all views)", &c);
             }
         }
         let failures = self.target_failures();
@@ -333,35 +327,6 @@ pub fn run_synthetic_suite(spec: &ExerciseSpec, seeds: std::ops::Range<u64>) -> 
     board
 }
 
-/// Errors loading sample ground truth.
-#[derive(Debug, thiserror::Error)]
-pub enum EvalError {
-    /// The file could not be read.
-    #[error("reading {path}: {source}")]
-    Io {
-        /// Path.
-        path: String,
-        /// Error.
-        source: std::io::Error,
-    },
-    /// Not the expected JSON.
-    #[error("parsing {path}: {source}")]
-    Json {
-        /// Path.
-        path: String,
-        /// Error.
-        source: serde_json::Error,
-    },
-    /// Unknown camera view or working leg.
-    #[error("{path}: {what}")]
-    Invalid {
-        /// Path.
-        path: String,
-        /// What is wrong.
-        what: String,
-    },
-}
-
 #[derive(Deserialize)]
 struct SampleFile {
     name: Option<String>,
@@ -424,19 +389,19 @@ pub fn sample_view(name: &str) -> Option<View> {
 
 /// Loads a rendered sample's ground truth (`NAME.json`) as labels (frame indices → seconds
 /// through the file's own frame times, or its fps).
-pub fn load_sample_labels(path: impl AsRef<Path>) -> Result<Labels, EvalError> {
+pub fn load_sample_labels(path: impl AsRef<Path>) -> Result<Labels, BenchError> {
     let path = path.as_ref();
     let p = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| EvalError::Io { path: p.clone(), source })?;
-    let f: SampleFile = serde_json::from_str(&text).map_err(|source| EvalError::Json { path: p.clone(), source })?;
-    let view = sample_view(&f.params.camera.view).ok_or_else(|| EvalError::Invalid {
+    let text = std::fs::read_to_string(path).map_err(|source| BenchError::Io { path: p.clone(), source })?;
+    let f: SampleFile = serde_json::from_str(&text).map_err(|source| BenchError::Json { path: p.clone(), source })?;
+    let view = sample_view(&f.params.camera.view).ok_or_else(|| BenchError::Invalid {
         path: p.clone(),
         what: format!("unknown view {}", f.params.camera.view),
     })?;
     let side = match f.working_leg.as_str() {
         "left" => Side::Left,
         "right" => Side::Right,
-        other => return Err(EvalError::Invalid { path: p, what: format!("unknown working_leg {other}") }),
+        other => return Err(BenchError::Invalid { path: p, what: format!("unknown working_leg {other}") }),
     };
     let fps = f.fps.filter(|x| *x > 0.0).unwrap_or(30.0);
     let t = |i: usize| f.frames.get(i).map_or(i as f64 / fps, |fr| fr.t);
