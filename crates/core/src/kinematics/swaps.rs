@@ -21,7 +21,7 @@ const SWAP_PRIOR_PER_FRAME: f64 = 0.03;
 /// The image is the witness: a swap is a jump of both legs at once to where the other leg was.
 /// The most likely labelling of the whole sequence (a two-state Viterbi path: labels as given or
 /// exchanged) minimises the legs' image motion between consecutive frames, in torso lengths,
-/// plus [`SWAP_PRIOR_PER_FRAME`] for each exchanged frame. The world landmarks are no witness: on
+/// plus `SWAP_PRIOR_PER_FRAME` for each exchanged frame. The world landmarks are no witness: on
 /// the shared rendered clips they keep the legs on their own hips' sides in 25 of 26 frames whose
 /// image labels are swapped, and put them on the wrong sides in 112 correctly labelled frames (a
 /// crossing kick, a depth guess from behind) that an anatomy test used to "repair". A frame
