@@ -5,9 +5,9 @@
 //! with noise, as the pose stage would produce it), so no video or model is needed.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use formcheck_bench::synth::{generate, SynthParams};
 use formcheck_core::report::InputInfo;
 use formcheck_core::spec::ExerciseSpec;
-use formcheck_core::synth::{generate, SynthParams};
 use formcheck_core::{analyze, StreamingAnalyzer};
 
 fn bench(c: &mut Criterion) {

@@ -4,10 +4,10 @@
 //! A second decoding pass (the landmarks and the report are kept; frames are not), so memory stays
 //! constant in the video's length.
 
-use crate::signals;
 use crate::AppError;
 use formcheck_core::kinematics::Side;
 use formcheck_core::landmarks::{Joint, PoseFrame};
+use formcheck_core::report::Signal;
 use formcheck_core::report::{Phase, Report, Status};
 use formcheck_core::spec::CheckId;
 use formcheck_vision::video::{FrameSource, VideoReader};
@@ -81,16 +81,16 @@ pub struct OverlayTimeline<'a> {
     report: &'a Report,
     series_pos: HashMap<u64, usize>,
     /// (series signal, label) pairs worth printing: those whose check this view can measure.
-    angles: Vec<(&'static str, &'static str)>,
+    angles: Vec<(Signal, &'static str)>,
 }
 
 /// The angles the overlay can print, with the check that makes each one matter.
-const OVERLAY_ANGLES: [(&str, &str, CheckId); 5] = [
-    (signals::HIP_EXTENSION, "hip ext", formcheck_core::kickback::LOW_BACK_ARCH),
-    (signals::TRUNK_FORWARD, "trunk fwd", formcheck_core::kickback::TORSO_LEAN_FORWARD),
-    (signals::TRUNK_AWAY, "trunk away", formcheck_core::kickback::TORSO_LEAN_AWAY),
-    (signals::PELVIS_HIKE, "pelvis hike", formcheck_core::kickback::PELVIS_HIKE),
-    (signals::SUPPORT_KNEE_FLEXION, "support knee", formcheck_core::kickback::SUPPORT_KNEE_LOCKED),
+const OVERLAY_ANGLES: [(Signal, &str, CheckId); 5] = [
+    (Signal::HipExtension, "hip ext", formcheck_core::kickback::LOW_BACK_ARCH),
+    (Signal::TrunkForward, "trunk fwd", formcheck_core::kickback::TORSO_LEAN_FORWARD),
+    (Signal::TrunkAway, "trunk away", formcheck_core::kickback::TORSO_LEAN_AWAY),
+    (Signal::PelvisHike, "pelvis hike", formcheck_core::kickback::PELVIS_HIKE),
+    (Signal::SupportKneeFlexion, "support knee", formcheck_core::kickback::SUPPORT_KNEE_LOCKED),
 ];
 
 impl<'a> OverlayTimeline<'a> {
@@ -142,8 +142,8 @@ impl<'a> OverlayTimeline<'a> {
         state.cue = last_ended.filter(|(_, cue, _)| !cue.is_empty()).map(|(_, cue, praise)| (cue, praise));
         if let Some(&pos) = self.series_pos.get(&index) {
             state.phase = self.report.series.phase.get(pos).copied().flatten();
-            for &(name, label) in &self.angles {
-                if let Some(Some(v)) = self.report.series.signals.get(name).and_then(|s| s.get(pos)) {
+            for &(signal, label) in &self.angles {
+                if let Some(Some(v)) = self.report.series.get(signal).and_then(|s| s.get(pos)) {
                     state.angles.push((label, *v));
                 }
             }

@@ -820,7 +820,7 @@ fn eval_synthetic(args: &EvalArgs, spec: &ExerciseSpec) -> Result<u8, AppError> 
         .and_then(|(a, b)| Some((a.trim().parse::<u64>().ok()?, b.trim().parse::<u64>().ok()?)))
         .filter(|(a, b)| a < b)
         .ok_or_else(|| AppError::Usage(format!("--synthetic wants FROM..TO, got {range:?}")))?;
-    let board = formcheck_core::eval::run_synthetic_suite(spec, from..to);
+    let board = formcheck_bench::eval::run_synthetic_suite(spec, from..to);
     print!("{}", board.summary());
     if args.verbose {
         for miss in board.rep_misses.iter().chain(&board.fault_misses) {

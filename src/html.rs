@@ -8,9 +8,9 @@
 //! output depends only on the input (entries are sorted; the only time shown is
 //! [`IndexPage::generated`]).
 
-use crate::signals;
 use formcheck_core::kickback;
 use formcheck_core::kinematics::Side;
+use formcheck_core::report::Signal;
 use formcheck_core::report::{Report, Status};
 use formcheck_core::spec::CheckId;
 use std::collections::BTreeMap;
@@ -625,11 +625,11 @@ fn video_section(h: &mut String, n: usize, e: &VideoEntry, v: Verdict) {
     h.push_str("</section>\n");
 }
 
-/// One chart: a title, the signals drawn (name in the series, label) and the checks whose
+/// One chart: a title, the signals drawn (signal of the series, label) and the checks whose
 /// fault moments it shows.
 struct ChartDef {
     title: &'static str,
-    signals: &'static [(&'static str, &'static str)],
+    signals: &'static [(Signal, &'static str)],
     checks: &'static [CheckId],
 }
 
@@ -637,22 +637,22 @@ struct ChartDef {
 const CHARTS: [ChartDef; 4] = [
     ChartDef {
         title: "Working leg",
-        signals: &[(signals::WORKING_THIGH_ELEVATION, "thigh elevation"), (signals::HIP_EXTENSION, "hip extension")],
+        signals: &[(Signal::WorkingThighElevation, "thigh elevation"), (Signal::HipExtension, "hip extension")],
         checks: &[kickback::SWING, kickback::LEG_PATH_SIDEWAYS, kickback::LOW_BACK_ARCH],
     },
     ChartDef {
         title: "Trunk lean",
-        signals: &[(signals::TRUNK_FORWARD, "forward"), (signals::TRUNK_AWAY, "away from the machine")],
+        signals: &[(Signal::TrunkForward, "forward"), (Signal::TrunkAway, "away from the machine")],
         checks: &[kickback::TORSO_LEAN_FORWARD, kickback::TORSO_LEAN_AWAY, kickback::TORSO_TWIST],
     },
     ChartDef {
         title: "Pelvis",
-        signals: &[(signals::PELVIS_HIKE, "hike (working hip up)"), (signals::PELVIS_ROTATION, "rotation")],
+        signals: &[(Signal::PelvisHike, "hike (working hip up)"), (Signal::PelvisRotation, "rotation")],
         checks: &[kickback::PELVIS_HIKE, kickback::PELVIS_ROTATION],
     },
     ChartDef {
         title: "Standing knee",
-        signals: &[(signals::SUPPORT_KNEE_FLEXION, "flexion")],
+        signals: &[(Signal::SupportKneeFlexion, "flexion")],
         checks: &[kickback::SUPPORT_KNEE_LOCKED, kickback::SUPPORT_KNEE_UNSTABLE, kickback::SUPPORT_FOOT_SHIFT],
     },
 ];
@@ -739,12 +739,12 @@ type FaultMark = (f64, String, String);
 
 /// The charts that have something to draw: at least one of their signals holds a value.
 fn shown_charts(r: &Report) -> Vec<&'static ChartDef> {
-    CHARTS.iter().filter(|c| c.signals.iter().any(|(name, _)| known_signal(r, name).is_some())).collect()
+    CHARTS.iter().filter(|c| c.signals.iter().any(|(signal, _)| known_signal(r, *signal).is_some())).collect()
 }
 
 /// A signal of the report's series, if it holds any finite value.
-fn known_signal<'r>(r: &'r Report, name: &str) -> Option<&'r Vec<Option<f64>>> {
-    r.series.signals.get(name).filter(|v| v.iter().any(|x| x.is_some_and(f64::is_finite)))
+fn known_signal(r: &Report, signal: Signal) -> Option<&Vec<Option<f64>>> {
+    r.series.signals.get(signal.as_str()).filter(|v| v.iter().any(|x| x.is_some_and(f64::is_finite)))
 }
 
 /// Which chart each fault goes on: the one listing its check, else the first shown.
@@ -825,7 +825,7 @@ fn charts(h: &mut String, n: usize, r: &Report) {
     h.push_str("<div class=\"charts\">");
     for (k, def) in shown.iter().enumerate() {
         let lines: Vec<(&str, &Vec<Option<f64>>)> =
-            def.signals.iter().filter_map(|(name, label)| Some((*label, known_signal(r, name)?))).collect();
+            def.signals.iter().filter_map(|(signal, label)| Some((*label, known_signal(r, *signal)?))).collect();
         let plot = time.with_values(&lines);
         let _ = write!(h, "<figure class=\"chart\" data-chart=\"{}\"><figcaption>{}", k, def.title);
         for (i, (label, _)) in lines.iter().enumerate() {

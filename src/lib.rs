@@ -15,7 +15,6 @@ pub mod keyframes;
 pub mod live;
 pub mod live_window;
 pub mod pipeline;
-pub mod signals;
 
 use std::path::PathBuf;
 

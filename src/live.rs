@@ -6,9 +6,9 @@
 
 use crate::pipeline::PassStats;
 use crate::AppError;
-use formcheck_core::analysis::{LiveEvent, StreamingAnalyzer};
 use formcheck_core::kinematics::Side;
 use formcheck_core::landmarks::PoseFrame;
+use formcheck_core::live::{LiveEvent, StreamingAnalyzer};
 use formcheck_core::report::{InputInfo, Report};
 use formcheck_core::spec::{CheckId, ExerciseSpec, Severity};
 use formcheck_vision::pose::PoseEstimator;

@@ -717,7 +717,7 @@ fn screenshot(url: &str, dir: &Path, name: &str) {
 /// set filmed from behind), rendered and checked against what the reports say.
 #[test]
 fn engine_reports_render_in_chromium() {
-    use formcheck_core::synth::{generate, Injection, Noise, SynthParams};
+    use formcheck_bench::synth::{generate, Injection, Noise, SynthParams};
     let spec = formcheck_core::spec::ExerciseSpec::cable_medius_kickback().expect("embedded spec");
     let analyse = |p: &SynthParams, path: &str| {
         let seq = generate(p);

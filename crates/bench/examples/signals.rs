@@ -23,10 +23,10 @@ fn main() {
             "{:5.2} {:>3} {} {} {} {} {}",
             b.t[i],
             in_rep(i).map_or(String::new(), |k| k.to_string()),
-            f(b.elevation_left[i]),
-            f(b.elevation_right[i]),
-            f(b.rep_left[i]),
-            f(b.rep_right[i]),
+            f(b.elevation.left[i]),
+            f(b.elevation.right[i]),
+            f(b.rep.left[i]),
+            f(b.rep.right[i]),
             f(b.yaw_deg[i])
         );
     }

@@ -1,4 +1,4 @@
-//! formcheck's evaluation on rendered footage, kept apart from the engine it judges.
+//! formcheck's evaluation, kept apart from the engine it judges: rendered footage and a synthetic bench.
 //!
 //! - [`truth`]: the renderer's ground truth (full or as trimmed in the corpus): reps, working leg,
 //!   per-rep fault labels and the values measured on the true skeleton.
@@ -6,13 +6,19 @@
 //!   `formcheck pose` and ground truth per clip, split into calibration and validation by seed.
 //! - [`score`]: scoring reports by the reference rules (reps paired by time overlap and working
 //!   leg, checks scored where the view shows them or the report claims them), per view class.
+//! - [`synth`]: a body simulator: labelled landmark sequences of kickback sets (views, sides,
+//!   injected faults, pose-model noise), the synthetic ground truth.
+//! - [`eval`]: scoring reports against that ground truth (and the rendered samples' label
+//!   files): rep counts, per-fault confusion by view, the synthetic bench's targets.
 //! - [`pose_error`]: what the pose error does to the engine's metrics: per view and metric the
 //!   bias and spread of the measured value against the truth.
 
 pub mod calibration;
 pub mod corpus;
+pub mod eval;
 pub mod pose_error;
 pub mod score;
+pub mod synth;
 pub mod truth;
 
 /// Errors reading corpus files and ground truth.

@@ -10,8 +10,8 @@
 //!
 //! Counts are kept per view class (side, back, front, oblique) so each class can be judged.
 
+use crate::eval::Confusion;
 use crate::truth::GroundTruth;
-use formcheck_core::eval::Confusion;
 use formcheck_core::kickback::{
     LEG_PATH_SIDEWAYS, LOW_BACK_ARCH, PELVIS_HIKE, PELVIS_ROTATION, SUPPORT_FOOT_SHIFT, SUPPORT_KNEE_LOCKED,
     SUPPORT_KNEE_UNSTABLE, SWING, TORSO_LEAN_AWAY, TORSO_LEAN_FORWARD,
@@ -79,7 +79,7 @@ pub const SCORED: [CheckId; 10] = [
 
 /// The check a renderer fault label stands for.
 pub fn label_check(label: &str) -> Option<CheckId> {
-    formcheck_core::eval::sample_label_check(label)
+    crate::eval::sample_label_check(label)
 }
 
 /// Whether a 2D camera in this class of view can show the check (where a report may not call

@@ -6,7 +6,8 @@
 //! Phases: lift (start → top pause), top pause (within a band under the peak), return (→ start
 //! position), bottom (→ next rep). A side switch starts a new set.
 
-use crate::kinematics::{median_of, percentile, BaseSignals, Side};
+use crate::kinematics::{BaseSignals, Side};
+use crate::signal::{median_of, percentile};
 use crate::spec::{ExerciseSpec, RepSpec};
 
 /// One detected rep, as frame indices into the sequence.
@@ -104,22 +105,15 @@ pub fn segment(base: &BaseSignals, spec: &ExerciseSpec) -> Vec<SetSegment> {
     sets
 }
 
+/// One leg's rep candidates: its excursions that pass [`LegScan::rep`]'s tests.
 fn detect_leg(base: &BaseSignals, side: Side, spec: &RepSpec) -> Vec<RepSegment> {
-    let (elev, other) = match side {
-        Side::Left => (&base.rep_left, &base.rep_right),
-        Side::Right => (&base.rep_right, &base.rep_left),
-    };
-    let t = &base.t;
-    let n = elev.len().min(t.len());
-    let Some(bottom) = percentile(elev.iter().flatten().copied(), spec.bottom_percentile) else {
+    let elev = &base.rep[side];
+    let n = elev.len().min(base.t.len());
+    let Some(levels) = Levels::of(elev, spec) else {
         return Vec::new();
     };
-    let high = percentile(elev.iter().flatten().copied(), spec.high_percentile).unwrap_or(bottom);
-    let excursion = (high - bottom).max(0.0);
-    let enter = bottom + spec.enter_deg.max(spec.enter_fraction * excursion);
-    let exit = bottom + spec.exit_deg.max(spec.exit_fraction * excursion);
-    let rest = bottom + spec.rest_deg.max(spec.rest_fraction * excursion);
     let torso = percentile(base.torso_px.iter().flatten().copied(), 50.0).unwrap_or(0.0);
+    let scan = LegScan { base, side, spec, elev, levels, torso };
     let mut out = Vec::new();
     let mut i = 0;
     let mut prev_end = 0usize;
@@ -128,21 +122,82 @@ fn detect_leg(base: &BaseSignals, side: Side, spec: &RepSpec) -> Vec<RepSegment>
             i += 1;
             continue;
         };
-        if v < enter {
+        if v < levels.enter {
             i += 1;
             continue;
         }
-        // Going up through `enter`: find where it comes back under `exit` (unknown frames end
-        // the excursion only if the gap is long: smoothing already bridged short ones).
-        let up = i;
+        match scan.excursion(i, prev_end) {
+            Excursion::Unfinished { resume } => i = resume,
+            Excursion::Done { up, start, end } => {
+                i = end + 1;
+                prev_end = end;
+                out.extend(scan.rep(up, start, end));
+            }
+        }
+    }
+    out
+}
+
+/// A leg signal's levels (deg), from its own range: the bottom, where an excursion enters and
+/// exits (hysteresis), and the rest level a rep's ends extend down to.
+#[derive(Clone, Copy)]
+struct Levels {
+    bottom: f64,
+    enter: f64,
+    exit: f64,
+    rest: f64,
+}
+
+impl Levels {
+    fn of(elev: &[Option<f64>], spec: &RepSpec) -> Option<Levels> {
+        let bottom = percentile(elev.iter().flatten().copied(), spec.bottom_percentile)?;
+        let high = percentile(elev.iter().flatten().copied(), spec.high_percentile).unwrap_or(bottom);
+        let excursion = (high - bottom).max(0.0);
+        Some(Levels {
+            bottom,
+            enter: bottom + spec.enter_deg.max(spec.enter_fraction * excursion),
+            exit: bottom + spec.exit_deg.max(spec.exit_fraction * excursion),
+            rest: bottom + spec.rest_deg.max(spec.rest_fraction * excursion),
+        })
+    }
+}
+
+/// Where one excursion of the leg signal went.
+enum Excursion {
+    /// It never came back (clip ended or tracking lost): not a rep; scanning resumes here.
+    Unfinished { resume: usize },
+    /// It went up through `enter` at `up` and came back; `start..=end` is the whole movement,
+    /// from where the leg left its start position to where it reached it again.
+    Done { up: usize, start: usize, end: usize },
+}
+
+/// One leg's signals and levels while its reps are looked for.
+struct LegScan<'a> {
+    base: &'a BaseSignals,
+    side: Side,
+    spec: &'a RepSpec,
+    elev: &'a [Option<f64>],
+    levels: Levels,
+    /// The median image torso length (px), 0 if unknown.
+    torso: f64,
+}
+
+impl LegScan<'_> {
+    /// Follows the excursion going up through `enter` at frame `up` until it comes back under
+    /// `exit` (unknown frames end it only if the gap is long: smoothing already bridged short
+    /// ones), then extends it to where the leg left and reached its start position (not before
+    /// `prev_end`, the previous excursion's end).
+    fn excursion(&self, up: usize, prev_end: usize) -> Excursion {
+        let (elev, lv) = (self.elev, &self.levels);
+        let n = elev.len().min(self.base.t.len());
         let mut down = None;
-        let mut j = i;
-        let mut top = v;
+        let mut j = up;
+        let mut top = elev[up].unwrap_or(f64::MIN);
         while j < n {
             match elev[j] {
                 // Back under the lower level, or down by more than `split_fraction` of the height
                 // reached so far (two reps with too short a rest between them).
-                Some(v) if v < exit.max(top - spec.split_fraction * (top - bottom)) => {
+                Some(v) if v < lv.exit.max(top - self.spec.split_fraction * (top - lv.bottom)) => {
                     down = Some(j);
                     break;
                 }
@@ -154,30 +209,33 @@ fn detect_leg(base: &BaseSignals, side: Side, spec: &RepSpec) -> Vec<RepSegment>
             }
         }
         let Some(down) = down else {
-            // The excursion never came back (clip ended or tracking lost): not a rep.
-            i = j.max(i + 1);
-            continue;
+            return Excursion::Unfinished { resume: j.max(up + 1) };
         };
-        // Extend to where the leg left/reached the start position.
         let mut start = up;
         while start > prev_end {
             match (elev[start - 1], elev[start]) {
-                (Some(a), Some(b)) if a <= b + 0.05 && b > rest => start -= 1,
+                (Some(a), Some(b)) if a <= b + 0.05 && b > lv.rest => start -= 1,
                 _ => break,
             }
         }
         let mut end = down;
         while end + 1 < n {
             match (elev[end + 1], elev[end]) {
-                (Some(a), Some(b)) if a <= b + 0.05 && b > rest => end += 1,
+                (Some(a), Some(b)) if a <= b + 0.05 && b > lv.rest => end += 1,
                 _ => break,
             }
         }
-        i = end + 1;
-        prev_end = end;
-        let dur = t[end] - t[start];
+        Excursion::Done { up, start, end }
+    }
+
+    /// The excursion `start..=end` (up through `enter` at `up`) as a rep, if it is one: it lasts
+    /// a plausible time, the other leg stays put, the hips do not travel, the standing foot does
+    /// not step and the working foot does travel.
+    fn rep(&self, up: usize, start: usize, end: usize) -> Option<RepSegment> {
+        let (base, spec, elev, torso) = (self.base, self.spec, self.elev, self.torso);
+        let dur = base.t[end] - base.t[start];
         if !(spec.min_rep_s..=spec.max_rep_s).contains(&dur) {
-            continue;
+            return None;
         }
         let (mut peak, mut peak_v) = (up, f64::MIN);
         for (k, v) in elev.iter().enumerate().take(end + 1).skip(start) {
@@ -188,114 +246,87 @@ fn detect_leg(base: &BaseSignals, side: Side, spec: &RepSpec) -> Vec<RepSegment>
                 }
             }
         }
-        let amplitude = peak_v - bottom;
+        let amplitude = peak_v - self.levels.bottom;
         // The other leg must stay put.
         // Robust range (10th–90th percentile): pose noise on the standing leg is not movement.
+        let other = &base.rep[self.side.other()];
         let other_vals = || other[start..=end].iter().flatten().copied();
         let other_range = match (percentile(other_vals(), 90.0), percentile(other_vals(), 10.0)) {
             (Some(a), Some(b)) => Some(a - b),
             _ => None,
         };
         if other_range.is_some_and(|r| r > spec.other_leg_max_fraction * amplitude) {
-            continue;
+            return None;
         }
         // The hips must not travel and the standing foot must not step (walking, stepping into
         // position).
-        let other_ankle = match side {
-            Side::Left => &base.ankle_px_right,
-            Side::Right => &base.ankle_px_left,
-        };
         if torso > 0.0 {
-            if let Some(a0) = other_ankle.get(start..=end).and_then(|w| w.iter().flatten().next()) {
-                let step = other_ankle[start..=end]
-                    .iter()
-                    .flatten()
-                    .map(|a| (a.0 - a0.0).hypot(a.1 - a0.1))
-                    .fold(0.0, f64::max);
-                if step > spec.max_hip_travel_torso * torso {
-                    continue;
-                }
-            }
-        }
-        if torso > 0.0 {
-            if let Some(h0) = base.hip_px[start..=end].iter().flatten().next() {
-                let travel = base.hip_px[start..=end]
-                    .iter()
-                    .flatten()
-                    .map(|h| (h.0 - h0.0).hypot(h.1 - h0.1))
-                    .fold(0.0, f64::max);
-                if travel > spec.max_hip_travel_torso * torso {
-                    continue;
-                }
+            let limit = spec.max_hip_travel_torso * torso;
+            let step = max_displacement(&base.ankle_px[self.side.other()], start, end);
+            let travel = max_displacement(&base.hip_px, start, end);
+            if step.is_some_and(|d| d > limit) || travel.is_some_and(|d| d > limit) {
+                return None;
             }
         }
         // The working foot must actually travel.
-        let own_ankle = match side {
-            Side::Left => &base.ankle_px_left,
-            Side::Right => &base.ankle_px_right,
-        };
         let ankle_travel = if torso > 0.0 {
-            own_ankle
-                .get(start..=end)
-                .and_then(|w| {
-                    let a0 = w.iter().flatten().next()?;
-                    Some(w.iter().flatten().map(|a| (a.0 - a0.0).hypot(a.1 - a0.1)).fold(0.0, f64::max) / torso)
-                })
-                .unwrap_or(0.0)
+            max_displacement(&base.ankle_px[self.side], start, end).map_or(0.0, |d| d / torso)
         } else {
             0.0
         };
         if torso > 0.0 && ankle_travel < spec.min_ankle_travel_torso {
-            continue;
+            return None;
         }
-        let world = match side {
-            Side::Left => &base.elevation_left,
-            Side::Right => &base.elevation_right,
-        };
-        let thigh_rise_deg = {
-            let w: Vec<f64> = world.get(start..=end).unwrap_or(&[]).iter().flatten().copied().collect();
-            let lo = world.get(start).copied().flatten().or_else(|| w.first().copied());
-            match (w.iter().copied().reduce(f64::max), lo) {
-                (Some(hi), Some(lo)) => Some(hi - lo),
-                _ => None,
-            }
-        };
         let band = peak_v - spec.pause_band_fraction * amplitude;
         let above = |k: usize| elev[k].is_some_and(|v| v >= band);
-        let pause_start = (start..=peak).find(|&k| above(k)).unwrap_or(peak);
-        let pause_end = (peak..=end).rev().find(|&k| above(k)).unwrap_or(peak);
-        out.push(RepSegment {
-            side,
+        Some(RepSegment {
+            side: self.side,
             start,
-            pause_start,
+            pause_start: (start..=peak).find(|&k| above(k)).unwrap_or(peak),
             peak,
-            pause_end,
+            pause_end: (peak..=end).rev().find(|&k| above(k)).unwrap_or(peak),
             end,
             amplitude_deg: amplitude,
             partial: false,
-            thigh_rise_deg,
+            thigh_rise_deg: thigh_rise(&base.elevation[self.side], start, end),
             ankle_travel,
-        });
+        })
     }
-    out
+}
+
+/// Largest image distance (px) of a tracked point from its first known position over
+/// `lo..=hi`; `None` when it is never known there.
+fn max_displacement(track: &[Option<(f64, f64)>], lo: usize, hi: usize) -> Option<f64> {
+    let w = track.get(lo..=hi)?;
+    let p0 = w.iter().flatten().next()?;
+    Some(w.iter().flatten().map(|p| (p.0 - p0.0).hypot(p.1 - p0.1)).fold(0.0, f64::max))
+}
+
+/// Rise of the world thigh angle over `lo..=hi` (deg): its highest value minus its value at
+/// `lo` (or its first known one).
+fn thigh_rise(world: &[Option<f64>], lo: usize, hi: usize) -> Option<f64> {
+    let w: Vec<f64> = world.get(lo..=hi).unwrap_or(&[]).iter().flatten().copied().collect();
+    let first = world.get(lo).copied().flatten().or_else(|| w.first().copied());
+    match (w.iter().copied().reduce(f64::max), first) {
+        (Some(hi), Some(lo)) => Some(hi - lo),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::kinematics::PerSide;
 
     fn base_from(t: Vec<f64>, left: Vec<Option<f64>>, right: Vec<Option<f64>>) -> BaseSignals {
         let n = t.len();
         // The ankle follows the thigh (3 px per degree, torso 100 px).
         let ankle = |e: &Vec<Option<f64>>| e.iter().map(|v| v.map(|v| (100.0 + 3.0 * v, 300.0))).collect();
         BaseSignals {
-            ankle_px_left: ankle(&left),
-            ankle_px_right: ankle(&right),
+            ankle_px: PerSide { left: ankle(&left), right: ankle(&right) },
             t,
-            rep_left: left.clone(),
-            rep_right: right.clone(),
-            elevation_left: left,
-            elevation_right: right,
+            rep: PerSide { left: left.clone(), right: right.clone() },
+            elevation: PerSide { left, right },
             hip_px: vec![Some((100.0, 100.0)); n],
             torso_px: vec![Some(100.0); n],
             ..Default::default()

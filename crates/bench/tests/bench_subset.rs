@@ -1,11 +1,11 @@
 //! Regression guard on a fixed-seed subset of the synthetic bench (the full bench and its
-//! figures: `cargo run -p formcheck-core --release --example suite -- FROM TO`).
+//! figures: `cargo run -p formcheck-bench --release --example suite -- FROM TO`).
 //!
 //! The synthetic generator's noise is not yet fitted to the pose error measured on rendered
 //! footage, so the spec's calibration (fitted on that footage) does not apply to it: the guard
 //! runs the engine on raw readings, which pins segmentation and the metrics themselves.
 
-use formcheck_core::eval::run_synthetic_suite;
+use formcheck_bench::eval::run_synthetic_suite;
 use formcheck_core::spec::ExerciseSpec;
 
 #[test]

@@ -5,9 +5,9 @@
 //! No property-testing crate: a tiny xorshift64 generator with fixed seeds keeps every case
 //! reproducible (the seed is in each failure message) and the dependency tree lean.
 
+use formcheck_bench::synth::{generate, SynthParams};
 use formcheck_core::kinematics::{angle_between_deg, Vec3};
 use formcheck_core::landmarks::{read_jsonl, PoseFrame};
-use formcheck_core::synth::{generate, SynthParams};
 use formcheck_core::{analyze, ExerciseSpec, InputInfo, Report};
 
 const SPEC: &str = include_str!("../../../exercises/cable-medius-kickback.toml");

@@ -1,5 +1,5 @@
-//! Runs the synthetic bench: `cargo run -p formcheck-core --release --example suite -- FROM TO [-v]`.
-use formcheck_core::eval::run_synthetic_suite;
+//! Runs the synthetic bench: `cargo run -p formcheck-bench --release --example suite -- FROM TO [-v]`.
+use formcheck_bench::eval::run_synthetic_suite;
 use formcheck_core::spec::ExerciseSpec;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -1,7 +1,7 @@
 //! Scores landmark JSONL files against the rendered samples' ground truth:
 //! `--example samples -- LANDMARK_DIR GROUND_TRUTH_DIR [-v]` (NAME.jsonl ↔ NAME.json).
-use formcheck_core::analysis::analyze;
-use formcheck_core::eval::{load_sample_labels, Scoreboard};
+use formcheck_bench::eval::{load_sample_labels, Scoreboard};
+use formcheck_core::analyze;
 use formcheck_core::landmarks::read_jsonl;
 use formcheck_core::report::InputInfo;
 use formcheck_core::spec::ExerciseSpec;

@@ -9,9 +9,9 @@
 //! Body frame used inside: X = the person's left, Y = up, Z = the person's forward; metres,
 //! origin on the floor between the feet.
 
-use crate::kinematics::{Side, Vec3};
-use crate::landmarks::{ImagePoint, Joint, Pose, PoseFrame, WorldPoint, NUM_LANDMARKS};
-use crate::spec::{CheckId, View};
+use formcheck_core::kinematics::{Side, Vec3};
+use formcheck_core::landmarks::{ImagePoint, Joint, Pose, PoseFrame, WorldPoint, NUM_LANDMARKS};
+use formcheck_core::spec::{CheckId, View};
 use serde::{Deserialize, Serialize};
 
 /// A small deterministic PRNG (SplitMix64), so seeds reproduce across platforms.
@@ -235,17 +235,17 @@ pub struct SynthSequence {
 /// (in the spec's units; chosen well past the default thresholds so labels are unambiguous).
 pub fn fault_range(check: CheckId) -> (f64, f64) {
     match check {
-        crate::kickback::TORSO_LEAN_FORWARD => (16.0, 26.0),
-        crate::kickback::TORSO_LEAN_AWAY => (13.0, 20.0),
-        crate::kickback::PELVIS_HIKE => (10.0, 16.0),
-        crate::kickback::PELVIS_ROTATION => (17.0, 26.0),
-        crate::kickback::SUPPORT_KNEE_LOCKED => (0.0, 2.0),
-        crate::kickback::SUPPORT_KNEE_UNSTABLE => (16.0, 24.0),
-        crate::kickback::SWING => (0.6, 0.8),
-        crate::kickback::LEG_PATH_SIDEWAYS => (28.0, 36.0),
-        crate::kickback::LOW_BACK_ARCH => (44.0, 55.0),
-        crate::kickback::SUPPORT_FOOT_SHIFT => (6.0, 10.0),
-        crate::kickback::TORSO_TWIST => (20.0, 28.0),
+        formcheck_core::kickback::TORSO_LEAN_FORWARD => (16.0, 26.0),
+        formcheck_core::kickback::TORSO_LEAN_AWAY => (13.0, 20.0),
+        formcheck_core::kickback::PELVIS_HIKE => (10.0, 16.0),
+        formcheck_core::kickback::PELVIS_ROTATION => (17.0, 26.0),
+        formcheck_core::kickback::SUPPORT_KNEE_LOCKED => (0.0, 2.0),
+        formcheck_core::kickback::SUPPORT_KNEE_UNSTABLE => (16.0, 24.0),
+        formcheck_core::kickback::SWING => (0.6, 0.8),
+        formcheck_core::kickback::LEG_PATH_SIDEWAYS => (28.0, 36.0),
+        formcheck_core::kickback::LOW_BACK_ARCH => (44.0, 55.0),
+        formcheck_core::kickback::SUPPORT_FOOT_SHIFT => (6.0, 10.0),
+        formcheck_core::kickback::TORSO_TWIST => (20.0, 28.0),
         // not a check of the kickback: the generator has no way to inject it
         _ => (0.0, 0.0),
     }
@@ -293,14 +293,17 @@ impl SynthParams {
         };
         let mut chosen: Vec<CheckId> = Vec::new();
         while chosen.len() < n_faults {
-            let c = crate::kickback::ALL[r.index(crate::kickback::ALL.len())];
+            let c = formcheck_core::kickback::ALL[r.index(formcheck_core::kickback::ALL.len())];
             // Two leg-path faults at once would contradict each other.
             let clash = |a: CheckId, b: CheckId| {
                 let pair = |x: CheckId, y: CheckId| (a == x && b == y) || (a == y && b == x);
                 // Contradictory pairs: a side raise cannot also over-extend; a locked knee
                 // cannot also bounce.
-                pair(crate::kickback::LEG_PATH_SIDEWAYS, crate::kickback::LOW_BACK_ARCH)
-                    || pair(crate::kickback::SUPPORT_KNEE_LOCKED, crate::kickback::SUPPORT_KNEE_UNSTABLE)
+                pair(formcheck_core::kickback::LEG_PATH_SIDEWAYS, formcheck_core::kickback::LOW_BACK_ARCH)
+                    || pair(
+                        formcheck_core::kickback::SUPPORT_KNEE_LOCKED,
+                        formcheck_core::kickback::SUPPORT_KNEE_UNSTABLE,
+                    )
             };
             if !chosen.contains(&c) && !chosen.iter().any(|x| clash(*x, c)) {
                 chosen.push(c);
@@ -308,7 +311,8 @@ impl SynthParams {
         }
         for c in chosen {
             let (lo, hi) = fault_range(c);
-            let from_rep = if r.chance(0.7) || c == crate::kickback::SUPPORT_KNEE_LOCKED { 0 } else { r.index(p.reps) };
+            let from_rep =
+                if r.chance(0.7) || c == formcheck_core::kickback::SUPPORT_KNEE_LOCKED { 0 } else { r.index(p.reps) };
             p.faults.push(Injection { check: c, magnitude: r.range(lo, hi), from_rep });
         }
         p
@@ -382,7 +386,7 @@ pub fn generate(p: &SynthParams) -> SynthSequence {
         while rep_idx < p.reps {
             let partial = si == 0 && p.partial_before == Some(rep_idx) && k == rep_idx;
             let jit = |r: &mut Rng, v: f64| v * r.range(0.9, 1.1);
-            let swing = p.fault(crate::kickback::SWING, rep_idx).filter(|_| !partial);
+            let swing = p.fault(formcheck_core::kickback::SWING, rep_idx).filter(|_| !partial);
             let lift = jit(&mut r, p.lift_s);
             let pause = if swing.is_some() { 0.0 } else { jit(&mut r, p.pause_s) };
             let ret = match swing {
@@ -391,12 +395,12 @@ pub fn generate(p: &SynthParams) -> SynthSequence {
             };
             let (mut ext, mut abd) = (jit(&mut r, p.extension_deg), jit(&mut r, p.abduction_deg));
             if !partial {
-                if let Some(m) = p.fault(crate::kickback::LEG_PATH_SIDEWAYS, rep_idx) {
+                if let Some(m) = p.fault(formcheck_core::kickback::LEG_PATH_SIDEWAYS, rep_idx) {
                     // A side raise: little extension, the leg goes well out.
                     ext = r.range(3.0, 7.0);
                     abd = ext + m;
                 }
-                if let Some(m) = p.fault(crate::kickback::LOW_BACK_ARCH, rep_idx) {
+                if let Some(m) = p.fault(formcheck_core::kickback::LOW_BACK_ARCH, rep_idx) {
                     // Hip extension relative to the trunk reaches `m` at the top.
                     ext = m - 3.0 + p.trunk_forward_deg;
                 }
@@ -494,11 +498,11 @@ pub fn generate(p: &SynthParams) -> SynthSequence {
 
 fn label_faults(p: &SynthParams, ri: usize, s: &Sched) -> Vec<(CheckId, f64)> {
     let mut out = Vec::new();
-    for c in crate::kickback::ALL {
+    for c in formcheck_core::kickback::ALL {
         if let Some(m) = p.fault(c, ri) {
             let m = match c {
-                crate::kickback::LEG_PATH_SIDEWAYS => s.abd - s.ext,
-                crate::kickback::SUPPORT_FOOT_SHIFT if ri != first_rep(p, c) => continue, // the foot moved once
+                formcheck_core::kickback::LEG_PATH_SIDEWAYS => s.abd - s.ext,
+                formcheck_core::kickback::SUPPORT_FOOT_SHIFT if ri != first_rep(p, c) => continue, // the foot moved once
                 _ => m,
             };
             out.push((c, m));
@@ -519,8 +523,8 @@ fn body_state(p: &SynthParams, sched: &[Sched], t: f64, walk_start: f64) -> Body
         abd: 2.0,
         ..Default::default()
     };
-    if p.fault(crate::kickback::SUPPORT_KNEE_LOCKED, 0).is_some() {
-        st.knee_s = p.fault(crate::kickback::SUPPORT_KNEE_LOCKED, 0).unwrap_or(1.0);
+    if p.fault(formcheck_core::kickback::SUPPORT_KNEE_LOCKED, 0).is_some() {
+        st.knee_s = p.fault(formcheck_core::kickback::SUPPORT_KNEE_LOCKED, 0).unwrap_or(1.0);
     }
     // Set-up: a couple of small shuffles of the working leg and a step into place.
     if p.lead_in_out && t < sched.first().map_or(0.0, |s| s.t0) - 0.3 {
@@ -551,8 +555,8 @@ fn body_state(p: &SynthParams, sched: &[Sched], t: f64, walk_start: f64) -> Body
         };
         // Support-foot shifts accumulate (the foot stays where it slid).
         if let Some(m) = p
-            .fault(crate::kickback::SUPPORT_FOOT_SHIFT, ri)
-            .filter(|_| ri == first_rep(p, crate::kickback::SUPPORT_FOOT_SHIFT) && Some(s.set) == cur_set)
+            .fault(formcheck_core::kickback::SUPPORT_FOOT_SHIFT, ri)
+            .filter(|_| ri == first_rep(p, formcheck_core::kickback::SUPPORT_FOOT_SHIFT) && Some(s.set) == cur_set)
         {
             // A slide in a random horizontal direction (seeded).
             let ang = (p.seed.wrapping_mul(0x9E37_79B9) % 360) as f64;
@@ -568,28 +572,28 @@ fn body_state(p: &SynthParams, sched: &[Sched], t: f64, walk_start: f64) -> Body
         let prog = rep_progress(s, t);
         st.ext += s.ext * prog;
         st.abd += s.abd * prog;
-        if let Some(m) = p.fault(crate::kickback::TORSO_LEAN_FORWARD, ri) {
+        if let Some(m) = p.fault(formcheck_core::kickback::TORSO_LEAN_FORWARD, ri) {
             st.trunk_fwd += m * prog;
         }
-        if let Some(m) = p.fault(crate::kickback::TORSO_LEAN_AWAY, ri) {
+        if let Some(m) = p.fault(formcheck_core::kickback::TORSO_LEAN_AWAY, ri) {
             // Away from the machine.
             st.trunk_away += if p.machine_on_working { m } else { -m } * prog;
         }
-        if let Some(m) = p.fault(crate::kickback::PELVIS_HIKE, ri) {
+        if let Some(m) = p.fault(formcheck_core::kickback::PELVIS_HIKE, ri) {
             st.hike += m * prog;
             // A hiked hip drags the trunk a little towards the support side.
             st.trunk_away += 0.25 * m * prog;
         }
-        if let Some(m) = p.fault(crate::kickback::PELVIS_ROTATION, ri) {
+        if let Some(m) = p.fault(formcheck_core::kickback::PELVIS_ROTATION, ri) {
             st.pel_rot += m * prog;
         }
-        if let Some(m) = p.fault(crate::kickback::TORSO_TWIST, ri) {
+        if let Some(m) = p.fault(formcheck_core::kickback::TORSO_TWIST, ri) {
             st.twist += m * prog;
         }
-        if let Some(m) = p.fault(crate::kickback::SUPPORT_KNEE_UNSTABLE, ri) {
+        if let Some(m) = p.fault(formcheck_core::kickback::SUPPORT_KNEE_UNSTABLE, ri) {
             st.knee_s += m * prog;
         }
-        if p.fault(crate::kickback::LOW_BACK_ARCH, ri).is_some() {
+        if p.fault(formcheck_core::kickback::LOW_BACK_ARCH, ri).is_some() {
             st.trunk_fwd -= 4.0 * prog;
         }
     }
@@ -913,7 +917,7 @@ mod tests {
         p.lead_in_out = false;
         p.reps = 3;
         p.noise = Noise::NONE;
-        p.faults = vec![Injection { check: crate::kickback::SUPPORT_FOOT_SHIFT, magnitude: 8.0, from_rep: 0 }];
+        p.faults = vec![Injection { check: formcheck_core::kickback::SUPPORT_FOOT_SHIFT, magnitude: 8.0, from_rep: 0 }];
         let seq = generate(&p);
         // Standing ankle relative to the standing hip (world, m) in the last frame before `t`.
         let offset = |t: f64, hip: usize, ankle: usize| -> [f64; 3] {

@@ -4,11 +4,11 @@
 //! its own. Synthetic sequences of a straight back kick, on the raw rules (as `engine.rs`: the
 //! generator's noise is not the rendered footage's, which the calibration is fitted on).
 
-use formcheck_core::analysis::analyze;
+use formcheck_bench::synth::{fault_range, generate, Injection, Noise, SynthParams};
+use formcheck_core::analyze;
 use formcheck_core::kinematics::Side;
 use formcheck_core::report::{InputInfo, Metric, Report, Status};
 use formcheck_core::spec::{CheckId, ExerciseSpec, View};
-use formcheck_core::synth::{fault_range, generate, Injection, Noise, SynthParams};
 
 fn spec() -> ExerciseSpec {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../exercises/cable-glute-kickback.toml");

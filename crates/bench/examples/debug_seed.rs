@@ -1,8 +1,8 @@
 //! Prints labels and detected reps for one synthetic seed: `--example debug_seed -- SEED`.
-use formcheck_core::analysis::analyze;
+use formcheck_bench::synth::{generate, SynthParams};
+use formcheck_core::analyze;
 use formcheck_core::report::InputInfo;
 use formcheck_core::spec::ExerciseSpec;
-use formcheck_core::synth::{generate, SynthParams};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let seed: u64 = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
@@ -12,7 +12,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let view = formcheck_core::spec::View::ALL.into_iter().find(|x| x.as_str() == v).unwrap_or(p.view);
         p = SynthParams::clean(seed, view, formcheck_core::kinematics::Side::Left);
         p.reps = 4;
-        p.noise = formcheck_core::synth::Noise::TYPICAL;
+        p.noise = formcheck_bench::synth::Noise::TYPICAL;
         p.lead_in_out = true;
         p.partial_before = std::env::args()
             .position(|a| a == "--partial")

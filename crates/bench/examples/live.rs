@@ -1,9 +1,9 @@
 //! Replays a synthetic sequence through the streaming analyser and prints its events and the
 //! per-push cost: `--example live -- SEED`.
-use formcheck_core::analysis::{analyze, StreamingAnalyzer};
+use formcheck_bench::synth::{generate, SynthParams};
 use formcheck_core::report::InputInfo;
 use formcheck_core::spec::ExerciseSpec;
-use formcheck_core::synth::{generate, SynthParams};
+use formcheck_core::{analyze, StreamingAnalyzer};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let seed: u64 = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(600);
@@ -12,9 +12,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if std::env::args().any(|a| a == "--test") {
         p = SynthParams::clean(seed, formcheck_core::spec::View::Front, formcheck_core::kinematics::Side::Left);
         p.reps = 4;
-        p.noise = formcheck_core::synth::Noise::TYPICAL;
+        p.noise = formcheck_bench::synth::Noise::TYPICAL;
         p.lead_in_out = true;
-        p.faults.push(formcheck_core::synth::Injection {
+        p.faults.push(formcheck_bench::synth::Injection {
             check: formcheck_core::kickback::TORSO_LEAN_AWAY,
             magnitude: 16.5,
             from_rep: 0,
@@ -34,7 +34,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let ev = live.push(f);
         worst = worst.max(t0.elapsed().as_secs_f64());
         for e in ev {
-            if !matches!(e, formcheck_core::analysis::LiveEvent::Phase { .. }) {
+            if !matches!(e, formcheck_core::live::LiveEvent::Phase { .. }) {
                 println!("{:.2} {}", f.t_s, serde_json::to_string(&e)?.chars().take(160).collect::<String>());
             }
         }

@@ -1,4 +1,4 @@
-//! Dumps base signals for a landmark JSONL: `--example signals -- FILE.jsonl`.
+//! Dumps base and side signals for a landmark JSONL: `cargo run -p formcheck-core --example dump_signals -- FILE.jsonl [R]`.
 use formcheck_core::kinematics::{base_signals, side_signals, Side};
 use formcheck_core::landmarks::read_jsonl;
 use formcheck_core::spec::ExerciseSpec;
@@ -17,10 +17,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!(
             "{:5.2} {} {} {} {} {} {:.2} {} | {} {} {} {} {} {} {} {} {} {} {} {}",
             b.t[i],
-            f(b.rep_left[i]),
-            f(b.rep_right[i]),
-            f(b.elevation_left[i]),
-            f(b.elevation_right[i]),
+            f(b.rep.left[i]),
+            f(b.rep.right[i]),
+            f(b.elevation.left[i]),
+            f(b.elevation.right[i]),
             f(b.yaw_deg[i]),
             b.face_visibility[i],
             f(b.hip_px[i].map(|p| p.0)),

@@ -3,11 +3,12 @@
 //! Works on synthetic sequences ([`run_synthetic_suite`]) and on the rendered samples' ground
 //! truth JSON ([`load_sample_labels`]).
 
-use crate::analysis::analyze;
-use crate::kinematics::Side;
-use crate::report::{InputInfo, Report, Status};
-use crate::spec::{CheckId, ExerciseSpec, View};
 use crate::synth::{generate, LabeledRep, LabeledSet, Labels, SynthParams};
+use crate::BenchError;
+use formcheck_core::analyze::analyze;
+use formcheck_core::kinematics::Side;
+use formcheck_core::report::{InputInfo, Report, Status};
+use formcheck_core::spec::{CheckId, ExerciseSpec, View};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -131,7 +132,7 @@ impl Scoreboard {
         if self.rep_exact_rate() < 0.95 {
             out.push(format!("reps exact {:.1} % < 95 %", 100.0 * self.rep_exact_rate()));
         }
-        for id in crate::kickback::ALL {
+        for id in formcheck_core::kickback::ALL {
             let c = self.check_total(id);
             if c.tp + c.fn_ > 0 && c.f1() < 0.9 {
                 out.push(format!("{id} F1 {:.2} < 0.9", c.f1()));
@@ -169,37 +170,30 @@ impl Scoreboard {
             "{:<22} {:<14} {:>4} {:>4} {:>4} {:>6} {:>6} {:>6}",
             "check", "view", "tp", "fp", "fn", "prec", "recall", "F1"
         );
-        for id in crate::kickback::ALL {
+        // One row of the table: a check from one view (or all) and its counts.
+        let row = |s: &mut String, id: CheckId, view: &str, c: &Confusion| {
+            let _ = writeln!(
+                s,
+                "{:<22} {:<14} {:>4} {:>4} {:>4} {:>6.2} {:>6.2} {:>6.2}",
+                id.as_str(),
+                view,
+                c.tp,
+                c.fp,
+                c.fn_,
+                c.precision(),
+                c.recall(),
+                c.f1()
+            );
+        };
+        for id in formcheck_core::kickback::ALL {
             for ((k, v), c) in &self.faults {
                 if *k == id && (c.tp + c.fp + c.fn_) > 0 {
-                    let _ = writeln!(
-                        s,
-                        "{:<22} {:<14} {:>4} {:>4} {:>4} {:>6.2} {:>6.2} {:>6.2}",
-                        id.as_str(),
-                        v.as_str(),
-                        c.tp,
-                        c.fp,
-                        c.fn_,
-                        c.precision(),
-                        c.recall(),
-                        c.f1()
-                    );
+                    row(&mut s, id, v.as_str(), c);
                 }
             }
             let c = self.check_total(id);
             if c.tp + c.fp + c.fn_ > 0 {
-                let _ = writeln!(
-                    s,
-                    "{:<22} {:<14} {:>4} {:>4} {:>4} {:>6.2} {:>6.2} {:>6.2}",
-                    id.as_str(),
-                    "(all views)",
-                    c.tp,
-                    c.fp,
-                    c.fn_,
-                    c.precision(),
-                    c.recall(),
-                    c.f1()
-                );
+                row(&mut s, id, "(all views)", &c);
             }
         }
         let failures = self.target_failures();
@@ -236,7 +230,7 @@ impl Scoreboard {
             }
         }
         // Faults per rep.
-        let detected: Vec<(&crate::report::RepReport, Side)> =
+        let detected: Vec<(&formcheck_core::report::RepReport, Side)> =
             report.sets.iter().flat_map(|s| s.reps.iter().filter(|r| !r.partial).map(move |r| (r, s.side))).collect();
         let mut used = vec![false; detected.len()];
         for ls in &labels.sets {
@@ -281,7 +275,7 @@ impl Scoreboard {
         &mut self,
         lr: &LabeledRep,
         ls: &LabeledSet,
-        got: Option<&crate::report::RepReport>,
+        got: Option<&formcheck_core::report::RepReport>,
         spec: &ExerciseSpec,
         name: &str,
     ) {
@@ -298,7 +292,7 @@ impl Scoreboard {
                 ));
             }
         }
-        for id in crate::kickback::ALL {
+        for id in formcheck_core::kickback::ALL {
             if !spec.measurable(id, view) {
                 continue;
             }
@@ -331,35 +325,6 @@ pub fn run_synthetic_suite(spec: &ExerciseSpec, seeds: std::ops::Range<u64>) -> 
         board.score(&report, &seq.labels, spec);
     }
     board
-}
-
-/// Errors loading sample ground truth.
-#[derive(Debug, thiserror::Error)]
-pub enum EvalError {
-    /// The file could not be read.
-    #[error("reading {path}: {source}")]
-    Io {
-        /// Path.
-        path: String,
-        /// Error.
-        source: std::io::Error,
-    },
-    /// Not the expected JSON.
-    #[error("parsing {path}: {source}")]
-    Json {
-        /// Path.
-        path: String,
-        /// Error.
-        source: serde_json::Error,
-    },
-    /// Unknown camera view or working leg.
-    #[error("{path}: {what}")]
-    Invalid {
-        /// Path.
-        path: String,
-        /// What is wrong.
-        what: String,
-    },
 }
 
 #[derive(Deserialize)]
@@ -395,16 +360,16 @@ struct SampleFrame {
 /// The check id a sample label name maps to (see the samples' README).
 pub fn sample_label_check(name: &str) -> Option<CheckId> {
     Some(match name {
-        "forward_lean" => crate::kickback::TORSO_LEAN_FORWARD,
-        "lateral_lean" => crate::kickback::TORSO_LEAN_AWAY,
-        "pelvic_hike" => crate::kickback::PELVIS_HIKE,
-        "pelvic_rotation" => crate::kickback::PELVIS_ROTATION,
-        "lumbar_arch" | "kick_too_high" => crate::kickback::LOW_BACK_ARCH,
-        "knee_bounce" => crate::kickback::SUPPORT_KNEE_UNSTABLE,
-        "locked_knee" => crate::kickback::SUPPORT_KNEE_LOCKED,
-        "swing" => crate::kickback::SWING,
-        "foot_shift" => crate::kickback::SUPPORT_FOOT_SHIFT,
-        "sideways_path" => crate::kickback::LEG_PATH_SIDEWAYS,
+        "forward_lean" => formcheck_core::kickback::TORSO_LEAN_FORWARD,
+        "lateral_lean" => formcheck_core::kickback::TORSO_LEAN_AWAY,
+        "pelvic_hike" => formcheck_core::kickback::PELVIS_HIKE,
+        "pelvic_rotation" => formcheck_core::kickback::PELVIS_ROTATION,
+        "lumbar_arch" | "kick_too_high" => formcheck_core::kickback::LOW_BACK_ARCH,
+        "knee_bounce" => formcheck_core::kickback::SUPPORT_KNEE_UNSTABLE,
+        "locked_knee" => formcheck_core::kickback::SUPPORT_KNEE_LOCKED,
+        "swing" => formcheck_core::kickback::SWING,
+        "foot_shift" => formcheck_core::kickback::SUPPORT_FOOT_SHIFT,
+        "sideways_path" => formcheck_core::kickback::LEG_PATH_SIDEWAYS,
         _ => return None,
     })
 }
@@ -424,19 +389,19 @@ pub fn sample_view(name: &str) -> Option<View> {
 
 /// Loads a rendered sample's ground truth (`NAME.json`) as labels (frame indices → seconds
 /// through the file's own frame times, or its fps).
-pub fn load_sample_labels(path: impl AsRef<Path>) -> Result<Labels, EvalError> {
+pub fn load_sample_labels(path: impl AsRef<Path>) -> Result<Labels, BenchError> {
     let path = path.as_ref();
     let p = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| EvalError::Io { path: p.clone(), source })?;
-    let f: SampleFile = serde_json::from_str(&text).map_err(|source| EvalError::Json { path: p.clone(), source })?;
-    let view = sample_view(&f.params.camera.view).ok_or_else(|| EvalError::Invalid {
+    let text = std::fs::read_to_string(path).map_err(|source| BenchError::Io { path: p.clone(), source })?;
+    let f: SampleFile = serde_json::from_str(&text).map_err(|source| BenchError::Json { path: p.clone(), source })?;
+    let view = sample_view(&f.params.camera.view).ok_or_else(|| BenchError::Invalid {
         path: p.clone(),
         what: format!("unknown view {}", f.params.camera.view),
     })?;
     let side = match f.working_leg.as_str() {
         "left" => Side::Left,
         "right" => Side::Right,
-        other => return Err(EvalError::Invalid { path: p, what: format!("unknown working_leg {other}") }),
+        other => return Err(BenchError::Invalid { path: p, what: format!("unknown working_leg {other}") }),
     };
     let fps = f.fps.filter(|x| *x > 0.0).unwrap_or(30.0);
     let t = |i: usize| f.frames.get(i).map_or(i as f64 / fps, |fr| fr.t);
@@ -477,7 +442,7 @@ mod tests {
     #[test]
     fn sample_names_map() {
         assert_eq!(sample_view("oblique_back_working"), Some(View::ObliqueBack));
-        assert_eq!(sample_label_check("kick_too_high"), Some(crate::kickback::LOW_BACK_ARCH));
+        assert_eq!(sample_label_check("kick_too_high"), Some(formcheck_core::kickback::LOW_BACK_ARCH));
         assert_eq!(sample_label_check("any_fault"), None);
     }
 }

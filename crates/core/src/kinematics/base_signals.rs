@@ -1,0 +1,316 @@
+//! Side-independent signals: both thighs' swing (the rep signal), the hips' and ankles' image
+//! positions, the image scale, the facing and the face's visibility.
+
+use crate::kinematics::facing::{average_axis, raw_left_axis};
+use crate::kinematics::geometry::UP;
+use crate::kinematics::swaps::repair_leg_swaps;
+use crate::kinematics::{angle_between_deg, PerSide, Side, Skeleton, Vec3};
+use crate::landmarks::{Joint, PoseFrame};
+use crate::signal::{median_of, percentile, slide_window, smooth};
+use crate::spec::ExerciseSpec;
+use serde::{Deserialize, Serialize};
+
+/// The signal reps are segmented on.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RepSignal {
+    /// World thigh angle from straight down (deg).
+    #[default]
+    WorldElevation,
+    /// The world thigh angle plus the image swing of the ankle: its displacement relative to
+    /// the hip from its rest position, expressed as the angle it would subtend at a leg length
+    /// of 1.6 torso lengths (pseudo-degrees).
+    Fused,
+}
+
+/// Per-frame measurements that do not depend on which leg works.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct BaseSignals {
+    /// Frame times (s).
+    pub t: Vec<f64>,
+    /// Frame indices.
+    pub frame: Vec<u64>,
+    /// Thigh angle from straight down (deg) per leg, smoothed.
+    pub elevation: PerSide<Vec<Option<f64>>>,
+    /// Leg-swing signal used for rep segmentation, per leg (see [`RepSignal`]).
+    pub rep: PerSide<Vec<Option<f64>>>,
+    /// Which signal `rep` holds.
+    pub rep_signal: RepSignal,
+    /// Hip midpoint in the image (px).
+    pub hip_px: Vec<Option<(f64, f64)>>,
+    /// Each ankle in the image (px, weakly visible allowed), smoothed.
+    pub ankle_px: PerSide<Vec<Option<(f64, f64)>>>,
+    /// Mean image height (px, down) of both hips and shoulders: the trunk's vertical position,
+    /// which follows camera tilt but not a foot sliding on the floor.
+    pub trunk_y_px: Vec<Option<f64>>,
+    /// Shoulder-to-hip midline length in the image (px).
+    pub torso_px: Vec<Option<f64>>,
+    /// Metres per pixel near the body (world torso length / image torso length).
+    pub m_per_px: Vec<Option<f64>>,
+    /// The person's left axis (unit, horizontal), averaged over time.
+    pub left_axis: Vec<Option<Vec3>>,
+    /// Facing yaw (deg): 0 = facing the camera, ±180 = back to the camera; sign: + when facing image-right.
+    pub yaw_deg: Vec<Option<f64>>,
+    /// Mean visibility of nose, eyes and ears.
+    pub face_visibility: Vec<f64>,
+    /// Whether the left hip is nearer the camera than the right (world z).
+    pub left_nearer: Vec<Option<bool>>,
+    /// The repaired skeletons.
+    pub skeletons: Vec<Option<Skeleton>>,
+    /// Frames whose leg labels were swapped back.
+    pub swaps_repaired: usize,
+}
+
+/// Computes the side-independent signals of a whole sequence.
+pub fn base_signals(frames: &[PoseFrame], spec: &ExerciseSpec) -> BaseSignals {
+    let (poses, swaps) = repair_leg_swaps(frames);
+    let min_vis = spec.visibility.min_visibility;
+    let skeletons: Vec<Option<Skeleton>> = poses
+        .iter()
+        .map(|p| {
+            p.as_ref().map(|p| Skeleton::from_pose_with_weak(p, min_vis, spec.visibility.min_visibility_rep_signal))
+        })
+        .collect();
+    let t: Vec<f64> = frames.iter().map(|f| if f.t_s.is_finite() { f.t_s } else { 0.0 }).collect();
+    let mut b = BaseSignals {
+        t: t.clone(),
+        frame: frames.iter().map(|f| f.index).collect(),
+        swaps_repaired: swaps,
+        ..Default::default()
+    };
+    // Per leg, the thigh's angle from straight down.
+    let mut from_down: PerSide<Vec<Option<f64>>> = PerSide::default();
+    let mut raw_left: Vec<Option<Vec3>> = Vec::with_capacity(frames.len());
+    for s in &skeletons {
+        for side in Side::BOTH {
+            from_down[side].push(s.as_ref().and_then(|s| thigh_elevation(s, side)));
+        }
+        push_body(&mut b, s.as_ref());
+        raw_left.push(s.as_ref().and_then(raw_left_axis));
+    }
+    b.ankle_px = PerSide::from_fn(|side| {
+        let [_, _, ankle, _] = side.leg();
+        smooth_px(&t, &skeletons.iter().map(|s| s.as_ref().and_then(|s| s.image_weak(ankle))).collect::<Vec<_>>(), spec)
+    });
+    // Pixel positions and scale carry outliers and jitter too.
+    b.hip_px = smooth_px(&t, &b.hip_px.iter().map(|p| p.map(|(x, y)| Vec3::new(x, y, 0.0))).collect::<Vec<_>>(), spec);
+    b.m_per_px = smooth(&t, &b.m_per_px, &spec.smoothing);
+    b.left_axis = average_axis(&t, &raw_left, spec.smoothing.facing_half_window_s, spec.smoothing.max_gap_s);
+    // Where the person's frame is known, the thigh's swing is measured from its own rest
+    // direction (see `rest_relative_elevation`); elsewhere from straight down.
+    b.elevation = PerSide::from_fn(|side| {
+        let e = rest_relative_elevation(&t, &skeletons, &b.left_axis, side, &from_down[side]);
+        smooth(&t, &e, &spec.smoothing)
+    });
+    let swing =
+        PerSide::from_fn(|side| smooth(&t, &image_swing(&t, &skeletons, &b.elevation[side], side), &spec.smoothing));
+    (b.rep, b.rep_signal) = fuse_swings(&b.elevation, &swing);
+    b.yaw_deg = b
+        .left_axis
+        .iter()
+        .map(|l| {
+            l.map(|l| {
+                let f = l.cross(UP);
+                f.x.atan2(-f.z).to_degrees()
+            })
+        })
+        .collect();
+    b.skeletons = skeletons;
+    b
+}
+
+/// Appends one frame's body measurements (hip midpoint, trunk height, torso length, image scale,
+/// face visibility, nearer hip) to `b`; all unknown without a skeleton.
+fn push_body(b: &mut BaseSignals, s: Option<&Skeleton>) {
+    let Some(s) = s else {
+        b.hip_px.push(None);
+        b.trunk_y_px.push(None);
+        b.torso_px.push(None);
+        b.m_per_px.push(None);
+        b.face_visibility.push(0.0);
+        b.left_nearer.push(None);
+        return;
+    };
+    let hip_img = s.image_mid(Joint::LeftHip, Joint::RightHip);
+    let sh_img = s.image_mid(Joint::LeftShoulder, Joint::RightShoulder);
+    b.hip_px.push(hip_img.map(|p| (p.x, p.y)));
+    b.trunk_y_px.push(hip_img.zip(sh_img).map(|(h, sh)| (h.y + sh.y) / 2.0));
+    let tpx = match (hip_img, sh_img) {
+        (Some(h), Some(sh)) => Some((sh - h).norm()).filter(|d| *d > 1.0),
+        _ => None,
+    };
+    b.torso_px.push(tpx);
+    let tw =
+        match (s.world_mid(Joint::LeftHip, Joint::RightHip), s.world_mid(Joint::LeftShoulder, Joint::RightShoulder)) {
+            (Some(h), Some(sh)) => Some((sh - h).norm()).filter(|d| *d > 0.05),
+            _ => None,
+        };
+    b.m_per_px.push(match (tw, tpx) {
+        (Some(w), Some(p)) => Some(w / p),
+        _ => None,
+    });
+    let face = [Joint::Nose, Joint::LeftEye, Joint::RightEye, Joint::LeftEar, Joint::RightEar];
+    b.face_visibility.push(face.iter().map(|j| s.visibility(*j)).sum::<f64>() / face.len() as f64);
+    b.left_nearer.push(match (s.world(Joint::LeftHip), s.world(Joint::RightHip)) {
+        (Some(l), Some(r)) => Some(l.z < r.z),
+        _ => None,
+    });
+}
+
+/// Smooths image points (px) coordinate by coordinate; a point is known where both are.
+fn smooth_px(t: &[f64], points: &[Option<Vec3>], spec: &ExerciseSpec) -> Vec<Option<(f64, f64)>> {
+    let xs: Vec<Option<f64>> = points.iter().map(|p| p.map(|p| p.x)).collect();
+    let ys: Vec<Option<f64>> = points.iter().map(|p| p.map(|p| p.y)).collect();
+    let (xs, ys) = (smooth(t, &xs, &spec.smoothing), smooth(t, &ys, &spec.smoothing));
+    xs.iter().zip(&ys).map(|(x, y)| Some(((*x)?, (*y)?))).collect()
+}
+
+/// The rep signal per leg from its two witnesses of the swing, the world thigh angle and the
+/// image swing, and which signal that is.
+///
+/// Both witnesses are summed: depth-compressed views flatten the world angle but not the image
+/// swing, side views the other way round; the sum keeps whichever moved. A leg missing one
+/// witness keeps the other, scaled to the sum's typical size.
+fn fuse_swings(
+    world: &PerSide<Vec<Option<f64>>>,
+    image: &PerSide<Vec<Option<f64>>>,
+) -> (PerSide<Vec<Option<f64>>>, RepSignal) {
+    // The typical excursion (90th − 10th percentile) of a signal.
+    let exc = |x: &[Option<f64>]| {
+        let v = || x.iter().flatten().copied();
+        match (percentile(v(), 90.0), percentile(v(), 10.0)) {
+            (Some(a), Some(b)) => a - b,
+            _ => 0.0,
+        }
+    };
+    let world_exc = exc(&world.left).max(exc(&world.right));
+    let img_exc = exc(&image.left).max(exc(&image.right));
+    let (wk, ik) = if world_exc > 0.0 && img_exc > 0.0 {
+        ((world_exc + img_exc) / world_exc, (world_exc + img_exc) / img_exc)
+    } else {
+        (1.0, 1.0)
+    };
+    let fuse = |w: &[Option<f64>], im: &[Option<f64>]| -> Vec<Option<f64>> {
+        w.iter()
+            .zip(im)
+            .map(|(w, i)| match (w, i) {
+                (Some(w), Some(i)) => Some(w + i),
+                (Some(w), None) => Some(w * wk),
+                (None, Some(i)) => Some(i * ik),
+                (None, None) => None,
+            })
+            .collect()
+    };
+    let signal = if img_exc > 0.0 { RepSignal::Fused } else { RepSignal::WorldElevation };
+    (PerSide::from_fn(|side| fuse(&world[side], &image[side])), signal)
+}
+
+/// Image ankle displacement from its rest position relative to the hip midpoint, in
+/// pseudo-degrees (see [`RepSignal::Fused`]). The rest position is local in time (the camera or
+/// the person may move between sets): the median offset over the frames within ±4 s whose
+/// world thigh angle is in that window's lowest quarter.
+fn image_swing(t: &[f64], skeletons: &[Option<Skeleton>], elevation: &[Option<f64>], side: Side) -> Vec<Option<f64>> {
+    const HALF_WINDOW_S: f64 = 4.0;
+    let [_, _, ankle, _] = side.leg();
+    let offs: Vec<Option<(f64, f64)>> = skeletons
+        .iter()
+        .map(|s| {
+            let s = s.as_ref()?;
+            let hip = s.image_mid(Joint::LeftHip, Joint::RightHip)?;
+            let sh = s.image_mid(Joint::LeftShoulder, Joint::RightShoulder)?;
+            let torso = (sh - hip).norm();
+            if torso < 1.0 {
+                return None;
+            }
+            let a = s.image_weak(ankle)?;
+            Some(((a.x - hip.x) / torso, (a.y - hip.y) / torso))
+        })
+        .collect();
+    let n = offs.len().min(t.len());
+    let mut out = vec![None; n];
+    let mut reference: Option<(f64, f64)> = None;
+    let (mut lo, mut hi) = (0usize, 0usize);
+    for i in 0..n {
+        // Re-estimate the rest position every few frames (it changes slowly).
+        if i % 5 == 0 || reference.is_none() {
+            slide_window(t, i, HALF_WINDOW_S, n, &mut lo, &mut hi);
+            let low = percentile(elevation[lo..=hi].iter().flatten().copied(), 25.0);
+            let (mut xs, mut ys): (Vec<f64>, Vec<f64>) = offs[lo..=hi]
+                .iter()
+                .zip(&elevation[lo..=hi])
+                .filter(|(_, e)| low.is_none() || e.zip(low).is_some_and(|(e, l)| e <= l))
+                .filter_map(|(o, _)| *o)
+                .unzip();
+            if let (Some(rx), Some(ry)) = (median_of(&mut xs), median_of(&mut ys)) {
+                reference = Some((rx, ry));
+            }
+        }
+        if let (Some((x, y)), Some((rx, ry))) = (offs[i], reference) {
+            out[i] = Some(((x - rx).hypot(y - ry) / 1.6).to_degrees());
+        }
+    }
+    out
+}
+
+/// Half-width (s) of the window in which a thigh's rest direction is estimated: a few reps long,
+/// so each window holds rest phases, and short enough to follow a person who turns.
+const REST_WINDOW_HALF_S: f64 = 4.0;
+/// Percentile of the thigh's backward and outward angles taken as its rest direction (the leg
+/// rests at its most forward and innermost; a low percentile rather than the minimum keeps one
+/// noisy frame from setting it).
+const REST_PERCENTILE: f64 = 15.0;
+
+/// The thigh's angles from straight down in the person's own frame (deg): backward (+ behind
+/// the hip) and outward (+ away from the body's midline).
+fn thigh_angles(s: &Skeleton, side: Side, left: Vec3) -> Option<(f64, f64)> {
+    let [hip, knee, _, _] = side.leg();
+    let d = s.world_weak(knee)? - s.world_weak(hip)?;
+    let down = UP * -1.0;
+    let backward = UP.cross(left);
+    let outward = left * side.sign();
+    let dn = d.dot(down);
+    Some((d.dot(backward).atan2(dn).to_degrees(), d.dot(outward).atan2(dn).to_degrees()))
+}
+
+/// The thigh's swing away from its rest direction (deg), per frame.
+///
+/// An angle from straight down cannot tell a thigh 5° in front of vertical from one 5° behind
+/// it, and where the model's depth is weak (filmed from in front or behind) a resting thigh often
+/// reads a few degrees forward: a kick back then reads 5 → 0 → 5 → 0 → 5, two bumps a rep, and
+/// reps are counted twice. Measured in the person's frame, signed, against the rest direction of
+/// the surrounding seconds, the same rep is one bump from 0. Frames without the person's frame
+/// keep `fallback` (the angle from straight down).
+fn rest_relative_elevation(
+    t: &[f64],
+    skeletons: &[Option<Skeleton>],
+    left_axis: &[Option<Vec3>],
+    side: Side,
+    fallback: &[Option<f64>],
+) -> Vec<Option<f64>> {
+    let angles: Vec<Option<(f64, f64)>> =
+        skeletons.iter().zip(left_axis).map(|(s, l)| thigh_angles(s.as_ref()?, side, (*l)?)).collect();
+    let n = angles.len().min(t.len());
+    let (mut lo, mut hi) = (0usize, 0usize);
+    let mut rest: Option<(f64, f64)> = None;
+    (0..n)
+        .map(|i| {
+            if i % 5 == 0 || rest.is_none() {
+                slide_window(t, i, REST_WINDOW_HALF_S, n, &mut lo, &mut hi);
+                let win = || angles[lo..=hi].iter().flatten();
+                rest = percentile(win().map(|a| a.0), REST_PERCENTILE)
+                    .zip(percentile(win().map(|a| a.1), REST_PERCENTILE));
+            }
+            match (angles[i], rest) {
+                (Some((b, o)), Some((b0, o0))) => Some((b - b0).max(0.0).hypot((o - o0).max(0.0))),
+                _ => fallback.get(i).copied().flatten(),
+            }
+        })
+        .collect()
+}
+
+fn thigh_elevation(s: &Skeleton, side: Side) -> Option<f64> {
+    // From the vertical, not from the trunk: a forward lean "uses up" hip extension, so a
+    // trunk-relative angle would hide the very reps in which the person leans.
+    let [hip, knee, _, _] = side.leg();
+    angle_between_deg(s.world_weak(knee)? - s.world_weak(hip)?, UP * -1.0)
+}

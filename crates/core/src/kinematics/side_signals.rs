@@ -1,0 +1,313 @@
+//! Leg-specific signals for one hypothesis of which leg works: trunk, pelvis, standing knee and
+//! foot, working thigh and heel; and which side the machine is on.
+
+use crate::kinematics::geometry::{fold_line_deg, UP};
+use crate::kinematics::{angle_between_deg, BaseSignals, Side, Skeleton, Vec3};
+use crate::landmarks::Joint;
+use crate::signal::{median_of, smooth};
+use crate::spec::ExerciseSpec;
+
+/// Leg-specific signals, for one hypothesis of which leg works. All smoothed; `None` = unknown.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SideSignals {
+    /// The working leg these signals assume.
+    pub working: Side,
+    /// Trunk forward lean from vertical (deg, + forward), from world landmarks.
+    pub trunk_forward: Vec<Option<f64>>,
+    /// Trunk forward lean measured in the image (meaningful in side views).
+    pub trunk_forward_img: Vec<Option<f64>>,
+    /// Trunk sideways lean towards the support side (deg); "away from the machine" when the
+    /// machine is on the working side (see [`machine_side`]).
+    pub trunk_away: Vec<Option<f64>>,
+    /// Same, measured in the image (meaningful from behind/front).
+    pub trunk_away_img: Vec<Option<f64>>,
+    /// Pelvic obliquity: working hip above support hip (deg), world.
+    pub pelvis_hike: Vec<Option<f64>>,
+    /// Same, from the image hip line (meaningful from behind/front).
+    pub pelvis_hike_img: Vec<Option<f64>>,
+    /// Hip line opening towards the working side (deg, working hip moving back).
+    pub pelvis_rotation: Vec<Option<f64>>,
+    /// Shoulder line turn relative to the hip line (deg).
+    pub torso_twist: Vec<Option<f64>>,
+    /// Support knee flexion (deg, 0 = straight).
+    pub support_knee: Vec<Option<f64>>,
+    /// Working thigh behind vertical (deg) in the sagittal plane.
+    pub hip_extension: Vec<Option<f64>>,
+    /// Working thigh outward from vertical (deg) in the frontal plane.
+    pub hip_abduction: Vec<Option<f64>>,
+    /// Working thigh outward angle measured in the image (only from behind or in front).
+    pub hip_abduction_img: Vec<Option<f64>>,
+    /// Working thigh relative to the trunk line (deg): extension beyond the trunk.
+    pub hip_extension_rel_trunk: Vec<Option<f64>>,
+    /// Working heel backward displacement from the hip (cm, world).
+    pub heel_back_cm: Vec<Option<f64>>,
+    /// Working heel outward displacement from the hip (cm, world).
+    pub heel_out_cm: Vec<Option<f64>>,
+    /// Support heel (or ankle) image position, horizontal (px).
+    pub support_heel_x_px: Vec<Option<f64>>,
+    /// Support heel (or ankle) image position, vertical (px).
+    pub support_heel_y_px: Vec<Option<f64>>,
+    /// Support heel, ankle and toe image positions, horizontal (px), unsmoothed and gated by
+    /// visibility: the foot-shift rule takes its own robust medians over quiet phases and
+    /// compares the three landmarks, which smoothing would blur together with the rep's motion.
+    pub support_foot_x_px: [Vec<Option<f64>>; 3],
+    /// Same, vertical (px, down).
+    pub support_foot_y_px: [Vec<Option<f64>>; 3],
+    /// Support heel, ankle and toe horizontal offset from the support hip in the world
+    /// landmarks (cm), along the camera's x axis; unsmoothed, like the image positions. A slide
+    /// moves the foot away from under a hip that stays, whatever its direction: the depth-aware
+    /// witness of a slide that the image sees foreshortened (see [`crate::rules::SetContext`]).
+    pub support_foot_wx_cm: [Vec<Option<f64>>; 3],
+    /// Same, along the camera's depth axis (cm).
+    pub support_foot_wz_cm: [Vec<Option<f64>>; 3],
+    /// Support knee flexion measured in the image, signed (+ = knee in front of the hip–ankle
+    /// line, − = hyperextended); only where the view is side-on enough for it to mean something.
+    pub support_knee_img: Vec<Option<f64>>,
+    /// Mean visibility of the joints the leg and trunk signals use.
+    pub visibility: Vec<f64>,
+}
+
+/// Which body side faces the machine during frames `lo..hi`: the side whose wrist is held
+/// further from its hip (the hand on the machine), when that is clear by `margin_m`.
+pub fn machine_side(base: &BaseSignals, lo: usize, hi: usize, margin_m: f64) -> Option<Side> {
+    let dist = |wrist: Joint, hip: Joint| -> Option<f64> {
+        let mut v: Vec<f64> = base
+            .skeletons
+            .get(lo..hi.min(base.skeletons.len()))?
+            .iter()
+            .flatten()
+            .filter_map(|s| Some((s.world(wrist)? - s.world(hip)?).norm()))
+            .collect();
+        median_of(&mut v)
+    };
+    let l = dist(Joint::LeftWrist, Joint::LeftHip)?;
+    let r = dist(Joint::RightWrist, Joint::RightHip)?;
+    if (l - r).abs() < margin_m {
+        None
+    } else if l > r {
+        Some(Side::Left)
+    } else {
+        Some(Side::Right)
+    }
+}
+
+/// Computes the leg-specific signals assuming `working` is the working leg.
+pub fn side_signals(base: &BaseSignals, working: Side, spec: &ExerciseSpec) -> SideSignals {
+    let mut raw = SideSignals::unknown(working, base.t.len());
+    for (i, (s, l)) in base.skeletons.iter().zip(&base.left_axis).enumerate() {
+        let (Some(s), Some(left)) = (s.as_ref(), *l) else { continue };
+        let g = FrameGeometry { s, left, forward: left.cross(UP), working };
+        raw.visibility[i] = g.visibility();
+        // The trunk first: the working thigh's extension relative to the trunk reads its lean.
+        raw.trunk(i, &g);
+        raw.pelvis(i, &g);
+        raw.working_leg(i, &g);
+        raw.support_leg(i, &g);
+    }
+    raw.smoothed(&base.t, spec)
+}
+
+/// One frame's skeleton in the person's own frame, for one working-leg hypothesis.
+struct FrameGeometry<'a> {
+    s: &'a Skeleton,
+    /// The person's left axis (unit, horizontal).
+    left: Vec3,
+    /// The person's forward axis (unit, horizontal).
+    forward: Vec3,
+    working: Side,
+}
+
+impl FrameGeometry<'_> {
+    /// Mean visibility of the joints the leg and trunk signals use.
+    fn visibility(&self) -> f64 {
+        let [w_hip, w_knee, _, _] = self.working.leg();
+        let [s_hip, s_knee, s_ankle, _] = self.working.other().leg();
+        let joints = [w_hip, w_knee, s_hip, s_knee, s_ankle, self.working.shoulder(), self.working.other().shoulder()];
+        joints.iter().map(|j| self.s.visibility(*j)).sum::<f64>() / joints.len() as f64
+    }
+}
+
+impl SideSignals {
+    /// Signals for `working` over `n` frames, all unknown (and visibility 0).
+    pub fn unknown(working: Side, n: usize) -> SideSignals {
+        let col = vec![None; n];
+        let three = [col.clone(), col.clone(), col.clone()];
+        SideSignals {
+            working,
+            trunk_forward: col.clone(),
+            trunk_forward_img: col.clone(),
+            trunk_away: col.clone(),
+            trunk_away_img: col.clone(),
+            pelvis_hike: col.clone(),
+            pelvis_hike_img: col.clone(),
+            pelvis_rotation: col.clone(),
+            torso_twist: col.clone(),
+            support_knee: col.clone(),
+            hip_extension: col.clone(),
+            hip_abduction: col.clone(),
+            hip_abduction_img: col.clone(),
+            hip_extension_rel_trunk: col.clone(),
+            heel_back_cm: col.clone(),
+            heel_out_cm: col.clone(),
+            support_heel_x_px: col.clone(),
+            support_heel_y_px: col.clone(),
+            support_foot_x_px: three.clone(),
+            support_foot_y_px: three.clone(),
+            support_foot_wx_cm: three.clone(),
+            support_foot_wz_cm: three,
+            support_knee_img: col,
+            visibility: vec![0.0; n],
+        }
+    }
+
+    /// The signals smoothed, except the standing foot's positions and the visibility (see
+    /// [`SideSignals::support_foot_x_px`]).
+    fn smoothed(self, t: &[f64], spec: &ExerciseSpec) -> SideSignals {
+        let sm = |x: &[Option<f64>]| smooth(t, x, &spec.smoothing);
+        SideSignals {
+            working: self.working,
+            trunk_forward: sm(&self.trunk_forward),
+            trunk_forward_img: sm(&self.trunk_forward_img),
+            trunk_away: sm(&self.trunk_away),
+            trunk_away_img: sm(&self.trunk_away_img),
+            pelvis_hike: sm(&self.pelvis_hike),
+            pelvis_hike_img: sm(&self.pelvis_hike_img),
+            pelvis_rotation: sm(&self.pelvis_rotation),
+            torso_twist: sm(&self.torso_twist),
+            support_knee: sm(&self.support_knee),
+            hip_extension: sm(&self.hip_extension),
+            hip_abduction: sm(&self.hip_abduction),
+            hip_abduction_img: sm(&self.hip_abduction_img),
+            hip_extension_rel_trunk: sm(&self.hip_extension_rel_trunk),
+            heel_back_cm: sm(&self.heel_back_cm),
+            heel_out_cm: sm(&self.heel_out_cm),
+            support_heel_x_px: sm(&self.support_heel_x_px),
+            support_heel_y_px: sm(&self.support_heel_y_px),
+            support_knee_img: sm(&self.support_knee_img),
+            support_foot_x_px: self.support_foot_x_px,
+            support_foot_y_px: self.support_foot_y_px,
+            support_foot_wx_cm: self.support_foot_wx_cm,
+            support_foot_wz_cm: self.support_foot_wz_cm,
+            visibility: self.visibility,
+        }
+    }
+
+    /// Frame `i`'s trunk lean forward and sideways, in the world and in the image.
+    fn trunk(&mut self, i: usize, g: &FrameGeometry) {
+        let (s, l, f) = (g.s, g.left, g.forward);
+        // Sign of the left axis pointing away from the machine (towards the support side).
+        let away = g.working.other().sign();
+        let hip_mid = s.world_mid(Joint::LeftHip, Joint::RightHip);
+        let sh_mid = s.world_mid(Joint::LeftShoulder, Joint::RightShoulder);
+        if let (Some(h), Some(sh)) = (hip_mid, sh_mid) {
+            let tr = sh - h;
+            self.trunk_forward[i] = Some(tr.dot(f).atan2(tr.dot(UP)).to_degrees());
+            self.trunk_away[i] = Some((tr.dot(l) * away).atan2(tr.dot(UP)).to_degrees());
+        }
+        // Image trunk: image y is down, so up = −y; image x is world x (camera-aligned).
+        if let (Some(h), Some(sh)) =
+            (s.image_mid(Joint::LeftHip, Joint::RightHip), s.image_mid(Joint::LeftShoulder, Joint::RightShoulder))
+        {
+            let tr = sh - h;
+            if f.x.abs() > 0.5 {
+                self.trunk_forward_img[i] = Some((tr.x * f.x.signum()).atan2(-tr.y).to_degrees());
+            }
+            if l.x.abs() > 0.5 {
+                self.trunk_away_img[i] = Some((tr.x * l.x.signum() * away).atan2(-tr.y).to_degrees());
+            }
+        }
+    }
+
+    /// Frame `i`'s hip line (hike, rotation) and the shoulder line's turn relative to it.
+    fn pelvis(&mut self, i: usize, g: &FrameGeometry) {
+        let (s, l, f, ws) = (g.s, g.left, g.forward, g.working.sign());
+        let (working, support) = (g.working, g.working.other());
+        let ([w_hip, ..], [s_hip, ..]) = (working.leg(), support.leg());
+        if let (Some(wh), Some(sh)) = (s.world(w_hip), s.world(s_hip)) {
+            let d = wh - sh;
+            let horiz = Vec3::new(d.x, 0.0, d.z).norm();
+            self.pelvis_hike[i] = Some(d.dot(UP).atan2(horiz).to_degrees());
+            // Lines, not arrows: a hip or shoulder pair whose labels flip is the same line, so
+            // yaws are folded into (−90°, 90°].
+            let hip_yaw = fold_line_deg((-d.dot(f)).atan2(d.dot(l) * ws).to_degrees());
+            self.pelvis_rotation[i] = Some(hip_yaw);
+            if let (Some(wsh), Some(ssh)) = (s.world(working.shoulder()), s.world(support.shoulder())) {
+                let e = wsh - ssh;
+                let sh_yaw = (-e.dot(f)).atan2(e.dot(l) * ws).to_degrees();
+                self.torso_twist[i] = Some(fold_line_deg(sh_yaw - hip_yaw));
+            }
+        }
+        if let (Some(wh), Some(sh)) = (s.image(w_hip), s.image(s_hip)) {
+            let d = wh - sh;
+            if l.x.abs() > 0.5 {
+                self.pelvis_hike_img[i] = Some((-d.y).atan2(d.x.abs()).to_degrees());
+            }
+        }
+    }
+
+    /// Frame `i`'s working thigh (extension, abduction, in the world and the image) and heel.
+    fn working_leg(&mut self, i: usize, g: &FrameGeometry) {
+        let (s, l, f, ws) = (g.s, g.left, g.forward, g.working.sign());
+        let [w_hip, w_knee, _, w_heel] = g.working.leg();
+        if let (Some(h), Some(k)) = (s.image(w_hip), s.image(w_knee)) {
+            // Seen from behind or in front, the thigh's outward angle lies in the image plane.
+            if l.x.abs() > 0.7 {
+                let th = k - h;
+                self.hip_abduction_img[i] = Some((th.x * l.x.signum() * ws).atan2(th.y).to_degrees());
+            }
+        }
+        if let (Some(h), Some(k)) = (s.world(w_hip), s.world(w_knee)) {
+            let th = k - h;
+            let down = -th.dot(UP);
+            let ext = (-th.dot(f)).atan2(down).to_degrees();
+            self.hip_extension[i] = Some(ext);
+            self.hip_abduction[i] = Some((th.dot(l) * ws).atan2(down).to_degrees());
+            // Extension relative to the trunk line: a forward-tipped trunk already "uses up" part
+            // of the thigh's angle behind vertical, so subtract the trunk's forward lean.
+            if let Some(tf) = self.trunk_forward[i] {
+                self.hip_extension_rel_trunk[i] = Some(ext - tf);
+            }
+        }
+        if let (Some(h), Some(hh)) = (s.world(w_hip), s.world(w_heel)) {
+            let d = hh - h;
+            self.heel_back_cm[i] = Some(-d.dot(f) * 100.0);
+            self.heel_out_cm[i] = Some(d.dot(l) * ws * 100.0);
+        }
+    }
+
+    /// Frame `i`'s standing leg: knee flexion (world and image) and the foot's positions.
+    fn support_leg(&mut self, i: usize, g: &FrameGeometry) {
+        let (s, f) = (g.s, g.forward);
+        let support = g.working.other();
+        let [s_hip, s_knee, s_ankle, s_heel] = support.leg();
+        if let (Some(h), Some(k), Some(a)) = (s.world(s_hip), s.world(s_knee), s.world(s_ankle)) {
+            self.support_knee[i] = angle_between_deg(h - k, a - k).map(|a| 180.0 - a);
+        }
+        for (k, j) in support.foot().into_iter().enumerate() {
+            self.support_foot_x_px[k][i] = s.image(j).map(|p| p.x);
+            self.support_foot_y_px[k][i] = s.image(j).map(|p| p.y);
+            if let (Some(p), Some(h)) = (s.world(j), s.world(s_hip)) {
+                let d = p - h;
+                // Horizontal: the vertical (UP) component is taken off.
+                let d = d - UP * d.dot(UP);
+                self.support_foot_wx_cm[k][i] = Some(d.x * 100.0);
+                self.support_foot_wz_cm[k][i] = Some(d.z * 100.0);
+            }
+        }
+        if let Some(p) = s.image(s_heel).or_else(|| s.image(s_ankle)) {
+            self.support_heel_x_px[i] = Some(p.x);
+            self.support_heel_y_px[i] = Some(p.y);
+        }
+        if let (Some(h), Some(k), Some(a)) = (s.image(s_hip), s.image(s_knee), s.image(s_ankle)) {
+            // Side-on enough that the sagittal plane faces the camera.
+            if f.x.abs() > 0.6 {
+                let (th, sh) = (k - h, a - k);
+                let cross = th.x * sh.y - th.y * sh.x;
+                let ang = cross.atan2(th.x * sh.x + th.y * sh.y).to_degrees();
+                // Image y is down: facing image-right (f.x > 0), a knee bent forward gives a
+                // positive cross product of thigh and shin.
+                self.support_knee_img[i] = Some(ang * f.x.signum());
+            }
+        }
+    }
+}

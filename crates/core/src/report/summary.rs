@@ -1,0 +1,147 @@
+//! The report's per-check results and summary, from the counts over a session's full reps.
+
+use crate::kinematics::Side;
+use crate::report::{CheckResult, Fix, SetReport, Status, Summary};
+use crate::rules::RepVerdict;
+use crate::spec::{CheckId, ExerciseSpec, View};
+use std::collections::BTreeMap;
+
+/// The positive cue of the most important check that was measured and passed.
+pub(crate) fn positive_cue(spec: &ExerciseSpec, measured: &[CheckId]) -> String {
+    spec.checks
+        .iter()
+        .filter(|c| measured.contains(&c.id))
+        .max_by(|a, b| a.severity.cmp(&b.severity))
+        .map_or_else(|| spec.all_clear_cue.clone(), |c| c.positive_cue.clone())
+}
+
+/// Per check, over the full reps: how many were measured, faulted, borderline, and the first
+/// reason one could not be judged.
+#[derive(Default)]
+pub(crate) struct CheckCounts {
+    pub(crate) measured: BTreeMap<CheckId, usize>,
+    pub(crate) faulted: BTreeMap<CheckId, usize>,
+    pub(crate) borderlined: BTreeMap<CheckId, usize>,
+    pub(crate) reasons: BTreeMap<CheckId, String>,
+}
+
+impl CheckCounts {
+    /// Counts one full rep's verdict.
+    pub(crate) fn add(&mut self, v: &RepVerdict) {
+        for (c, why) in &v.unmeasured {
+            self.reasons.entry(*c).or_insert_with(|| why.clone());
+        }
+        for c in &v.measured {
+            *self.measured.entry(*c).or_default() += 1;
+        }
+        for f in &v.faults {
+            *self.faulted.entry(f.check).or_default() += 1;
+        }
+        for b in &v.borderline {
+            *self.borderlined.entry(b.check).or_default() += 1;
+        }
+    }
+}
+
+/// One result per check of the spec: its status over the session's full reps, or why it could
+/// not be measured.
+pub(crate) fn check_results(
+    spec: &ExerciseSpec,
+    counts: &CheckCounts,
+    set_views: &[Option<View>],
+    no_reps: bool,
+) -> Vec<CheckResult> {
+    let reasons = &counts.reasons;
+    spec.checks
+        .iter()
+        .map(|check| {
+            let id = check.id;
+            let c = Some(check);
+            let get = |m: &BTreeMap<CheckId, usize>| m.get(&id).copied().unwrap_or(0);
+            let (m, f, b) = (get(&counts.measured), get(&counts.faulted), get(&counts.borderlined));
+            let advice = c.map(|c| c.advice.clone());
+            if m == 0 {
+                let view_ok = set_views.iter().flatten().any(|v| spec.measurable(id, *v));
+                let reason = if no_reps {
+                    "no reps were found".to_string()
+                } else if set_views.iter().all(|v| v.is_none()) {
+                    "the camera view could not be determined".to_string()
+                } else if let Some(why) = reasons.get(&id) {
+                    why.clone()
+                } else if !view_ok {
+                    let names: Vec<&str> = set_views.iter().flatten().map(|v| v.as_str()).collect();
+                    format!("it cannot be seen from this camera view ({})", names.join(", "))
+                } else {
+                    "the joints it needs were not visible enough".to_string()
+                };
+                return CheckResult {
+                    check: id,
+                    status: Status::NotMeasurable,
+                    reps_measured: 0,
+                    reps_with_fault: 0,
+                    reps_borderline: 0,
+                    reason: Some(reason),
+                    advice,
+                    cue: None,
+                };
+            }
+            CheckResult {
+                check: id,
+                status: if f > 0 {
+                    Status::Fault
+                } else if b > 0 {
+                    Status::Borderline
+                } else {
+                    Status::Ok
+                },
+                reps_measured: m,
+                reps_with_fault: f,
+                reps_borderline: b,
+                reason: None,
+                advice: None,
+                cue: c.map(|c| if f > 0 { c.cue.clone() } else { c.positive_cue.clone() }),
+            }
+        })
+        .collect()
+}
+
+/// Reps per side, the one or two most important fixes and something that went well.
+pub(crate) fn summarize(spec: &ExerciseSpec, sets: &[SetReport], checks: &[CheckResult]) -> Summary {
+    let count = |s: Side| sets.iter().filter(|x| x.side == s).map(|x| x.rep_count).sum();
+    let mut ranked: Vec<(f64, &CheckResult)> = checks
+        .iter()
+        .filter(|c| c.status == Status::Fault)
+        .map(|c| {
+            let w = spec.check(c.check).map_or(1.0, |s| s.severity.weight());
+            (w * c.reps_with_fault as f64 / c.reps_measured.max(1) as f64, c)
+        })
+        .collect();
+    ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let top_fixes = ranked
+        .iter()
+        .take(2)
+        .map(|(_, c)| Fix {
+            check: c.check,
+            cue: spec.check(c.check).map_or_else(String::new, |s| s.cue.clone()),
+            reps_affected: c.reps_with_fault,
+        })
+        .collect();
+    let ok: Vec<&CheckResult> = checks.iter().filter(|c| c.status == Status::Ok).collect();
+    let positive = if ok.is_empty() {
+        None
+    } else if ranked.is_empty() {
+        Some(spec.all_clear_cue.clone())
+    } else {
+        ok.iter()
+            .filter_map(|c| spec.check(c.check))
+            .max_by(|a, b| a.severity.cmp(&b.severity))
+            .map(|c| c.positive_cue.clone())
+    };
+    Summary {
+        reps_left: count(Side::Left),
+        reps_right: count(Side::Right),
+        partial_reps: sets.iter().map(|s| s.partial_count).sum(),
+        top_fixes,
+        positive,
+    }
+}
