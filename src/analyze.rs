@@ -55,6 +55,7 @@ pub fn analyze_file(
     let input = input_info(&path.display().to_string(), &video, &frames, &stats);
     let mut report = formcheck_core::analyze(&frames, spec, input);
     report.diagnostics.ends_early = stats.ends_early.clone();
+    report.diagnostics.others_in_view = stats.multiple_people > 0;
     Ok(Analysis { video, stats, frames, report })
 }
 

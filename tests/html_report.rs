@@ -231,7 +231,13 @@ fn report(rec: Recording) -> Report {
         checks,
         summary: Summary { reps_left, reps_right, partial_reps, top_fixes, positive: positive.map(str::to_string) },
         series: Series { frame: (0..n as u64).collect(), phase: vec![None; n], t_s, signals },
-        diagnostics: Diagnostics { frames: n, frames_with_pose: n - 40, leg_swaps_repaired: 0, ends_early: None },
+        diagnostics: Diagnostics {
+            frames: n,
+            frames_with_pose: n - 40,
+            leg_swaps_repaired: 0,
+            ends_early: None,
+            others_in_view: false,
+        },
     }
 }
 

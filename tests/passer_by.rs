@@ -35,6 +35,7 @@ fn a_passer_by_changes_neither_the_reps_nor_the_verdicts() {
     assert!(text(&out).contains("someone else was in view"), "{}", text(&out));
     let report: formcheck_core::report::Report =
         serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert!(report.diagnostics.others_in_view, "the report says someone else was seen");
     let golden: Value =
         serde_json::from_str(&std::fs::read_to_string(root().join("tests/golden/verdicts.json")).unwrap()).unwrap();
     let alone = &golden["01_clean_side.mp4"];

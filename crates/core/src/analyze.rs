@@ -175,7 +175,11 @@ fn mark_phases(phase: &mut [Option<Phase>], rep: &RepSegment) {
 fn rep_report(base: &BaseSignals, spec: &ExerciseSpec, ri: usize, rep: &RepSegment, v: RepVerdict) -> RepReport {
     let cue = match v.faults.first() {
         Some(f) => f.cue.clone(),
-        None => positive_cue(spec, &v.measured),
+        None => {
+            let fine: Vec<_> =
+                v.measured.iter().copied().filter(|id| !v.borderline.iter().any(|b| b.check == *id)).collect();
+            positive_cue(spec, &fine)
+        }
     };
     let t = |i: usize| base.t.get(i).copied().unwrap_or(0.0);
     let fr = |i: usize| base.frame.get(i).copied().unwrap_or(i as u64);

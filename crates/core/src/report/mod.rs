@@ -278,6 +278,10 @@ pub struct Diagnostics {
     /// "analysed N of M frames: the file ends early" (absent otherwise, and in older reports).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ends_early: Option<String>,
+    /// Someone besides the person exercising was in view at times (the analysis stayed with the
+    /// person exercising); absent when nobody else was seen, and in older reports.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub others_in_view: bool,
 }
 
 /// The whole report.

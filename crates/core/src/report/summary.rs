@@ -6,13 +6,18 @@ use crate::rules::RepVerdict;
 use crate::spec::{CheckId, ExerciseSpec, View};
 use std::collections::BTreeMap;
 
-/// The positive cue of the most important check that was measured and passed.
-pub(crate) fn positive_cue(spec: &ExerciseSpec, measured: &[CheckId]) -> String {
+/// A clean rep's praise: the exercise's all-clear cue when every check was judged fine on it,
+/// else the positive cue of the most important check that was (one the view could not judge,
+/// or too close to call, is not praised); empty when none was.
+pub(crate) fn positive_cue(spec: &ExerciseSpec, fine: &[CheckId]) -> String {
+    if spec.checks.iter().all(|c| fine.contains(&c.id)) {
+        return spec.all_clear_cue.clone();
+    }
     spec.checks
         .iter()
-        .filter(|c| measured.contains(&c.id))
+        .filter(|c| fine.contains(&c.id))
         .max_by(|a, b| a.severity.cmp(&b.severity))
-        .map_or_else(|| spec.all_clear_cue.clone(), |c| c.positive_cue.clone())
+        .map_or_else(String::new, |c| c.positive_cue.clone())
 }
 
 /// Per check, over the full reps: how many were measured, faulted, borderline, and the first
@@ -127,9 +132,10 @@ pub(crate) fn summarize(spec: &ExerciseSpec, sets: &[SetReport], checks: &[Check
         })
         .collect();
     let ok: Vec<&CheckResult> = checks.iter().filter(|c| c.status == Status::Ok).collect();
+    // The all-clear claims every check: only when every one was judged, and fine.
     let positive = if ok.is_empty() {
         None
-    } else if ranked.is_empty() {
+    } else if ok.len() == checks.len() {
         Some(spec.all_clear_cue.clone())
     } else {
         ok.iter()
