@@ -61,7 +61,7 @@ impl RepContext<'_> {
 
     /// The change of `x` over the top of the rep from its baseline (see [`top_change`]).
     pub(super) fn top_change(&self, x: &[Option<f64>]) -> Option<Measure> {
-        top_change(self.track(x), self.rep, self.spec.reps.baseline_window_s)
+        top_change(self.track(x), self.rep, self.spec.reps.baseline_window_s, self.spec.measures.top_half_window_s)
     }
 
     /// The change of `x` at the peak (the median over the top pause, else the peak frame's

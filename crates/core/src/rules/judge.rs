@@ -9,9 +9,11 @@ use crate::spec::{Calibration, CheckSpec, Comparison, ExerciseSpec, View};
 
 /// Extra confidence factor of a check's fault: a foot shift that no later quiet phase could
 /// confirm (the set's last rep) is less certain than one seen to persist.
-fn confidence_factor(metric: Metric, foot: Option<&FootShift>) -> f64 {
+fn confidence_factor(metric: Metric, foot: Option<&FootShift>, spec: &ExerciseSpec) -> f64 {
     match (metric, foot) {
-        (Metric::SupportFootShift, Some(FootShift::Measured { confirmed: false, .. })) => 0.6,
+        (Metric::SupportFootShift, Some(FootShift::Measured { confirmed: false, .. })) => {
+            spec.measures.unconfirmed_shift_confidence
+        }
         _ => 1.0,
     }
 }
@@ -93,7 +95,7 @@ pub(super) fn judge(ctx: &JudgeContext, value: f64, calibration: Option<&Calibra
             _ => check.threshold,
         };
         if sign * (value - threshold) > 0.0 {
-            let confidence = ctx.vis * ctx.cov * confidence_factor(check.metric, ctx.foot);
+            let confidence = ctx.vis * ctx.cov * confidence_factor(check.metric, ctx.foot, spec);
             return Judged::Fault { magnitude: value, threshold, confidence };
         }
         return secondary.unwrap_or(Judged::Fine);
@@ -117,7 +119,7 @@ pub(super) fn judge(ctx: &JudgeContext, value: f64, calibration: Option<&Calibra
     let separation = (check.threshold - check.typical).abs() / noise;
     let margin = d.fault_margin_sd.max(normal_quantile(1.0 - d.false_alarm_rate) - separation);
     if z >= margin && cal.scale_fitted {
-        let confidence = normal_cdf(z) * ctx.cov.min(1.0) * confidence_factor(check.metric, ctx.foot);
+        let confidence = normal_cdf(z) * ctx.cov.min(1.0) * confidence_factor(check.metric, ctx.foot, spec);
         Judged::Fault { magnitude: true_value, threshold, confidence }
     } else if let Some(f) = secondary {
         f

@@ -4,9 +4,6 @@ use crate::rules::context::RepContext;
 use crate::signal::{median_of, percentile};
 use crate::spec::View;
 
-/// Least fraction of the rep's frames with an image knee angle for the image angle to be used.
-const KNEE_IMAGE_MIN_COVERAGE: f64 = 0.5;
-
 /// One rep's standing-knee readings.
 pub(super) struct Knee<'a> {
     /// Whether the signed image angle was used (side-on and seen in enough frames).
@@ -15,7 +12,7 @@ pub(super) struct Knee<'a> {
     pub(super) sig: &'a [Option<f64>],
     /// Median flexion over the rep (deg).
     pub(super) median: Option<f64>,
-    /// Flexion range over the rep (deg): 95th − 5th percentile.
+    /// Flexion range over the rep (deg), between the spec's percentiles.
     pub(super) range: Option<f64>,
     /// The frame furthest from the median.
     pub(super) peak_at: usize,
@@ -28,7 +25,8 @@ impl<'a> Knee<'a> {
         let (lo, hi) = (rep.start, rep.end);
         // Knee flexion: the signed image angle where the view is side-on (3D angles from noisy
         // depth are biased away from 0, which would hide a locked knee), else the world angle.
-        let image_ok = cx.coverage(&side.support_knee_img) >= KNEE_IMAGE_MIN_COVERAGE;
+        let m = &cx.spec.measures;
+        let image_ok = cx.coverage(&side.support_knee_img) >= m.knee_image_min_coverage;
         let sig: &[Option<f64>] = if image_ok { &side.support_knee_img } else { &side.support_knee };
         let vals: Vec<f64> = sig.get(lo..=hi).unwrap_or(&[]).iter().flatten().copied().collect();
         let median = median_of(&mut vals.clone());
@@ -41,7 +39,7 @@ impl<'a> Knee<'a> {
         // witness there, while the world angle's depth estimate compresses a bend (on the
         // rendered clips a 17° bounce reads 7° in 3D). Elsewhere the two must agree.
         let support_near = cx.view == Some(View::SideSupport);
-        let range = match (range(&vals), range(&world)) {
+        let range = match (range(&vals, m.knee_range_percentiles), range(&world, m.knee_range_percentiles)) {
             (Some(a), _) if support_near => Some(a),
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -57,9 +55,10 @@ impl<'a> Knee<'a> {
     }
 }
 
-/// Robust range of the values: 95th − 5th percentile.
-fn range(v: &[f64]) -> Option<f64> {
-    match (percentile(v.iter().copied(), 95.0), percentile(v.iter().copied(), 5.0)) {
+/// Robust range of the values: between the two percentiles (the spec's
+/// `measures.knee_range_percentiles`).
+fn range(v: &[f64], [low, high]: [f64; 2]) -> Option<f64> {
+    match (percentile(v.iter().copied(), high), percentile(v.iter().copied(), low)) {
         (Some(a), Some(b)) => Some(a - b),
         _ => None,
     }

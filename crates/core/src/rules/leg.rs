@@ -5,7 +5,7 @@ use crate::report::Metric;
 use crate::rules::context::RepContext;
 use crate::rules::is_frontal;
 use crate::rules::measure::{sustained_peak, Measure};
-use crate::rules::swing::{swing_ratio, swing_ratio_speed, SWING_SPEED_HALF_S};
+use crate::rules::swing::{swing_ratio, swing_ratio_speed};
 use crate::signal::median_of;
 
 /// One rep's working-leg readings.
@@ -39,7 +39,9 @@ impl Leg {
 /// is reported, so a swing is called only when both see it.
 fn swing(cx: &RepContext) -> Option<f64> {
     let elev = cx.track(&cx.base.rep[cx.side.working]);
-    match (swing_ratio(elev, cx.rep), swing_ratio_speed(elev, cx.rep, SWING_SPEED_HALF_S)) {
+    let m = &cx.spec.measures;
+    match (swing_ratio(elev, cx.rep, m.swing_transition), swing_ratio_speed(elev, cx.rep, m.swing_speed_half_window_s))
+    {
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, b) => a.or(b),
     }

@@ -61,22 +61,19 @@ pub(super) fn sustained_peak(x: Track, base: f64, lo: usize, hi: usize, min_dur:
     best
 }
 
-/// Median over the top of the rep (the pause, at least ±0.1 s around the peak) minus the
+/// Median over the top of the rep (the pause, at least ±`top_half_s` around the peak) minus the
 /// median over the baseline window before the start.
-pub(super) fn top_change(x: Track, rep: &RepSegment, window_s: f64) -> Option<Measure> {
+pub(super) fn top_change(x: Track, rep: &RepSegment, window_s: f64, top_half_s: f64) -> Option<Measure> {
     let b = baseline(x, rep.start, window_s)?;
     let (t, x) = (x.times(), x.values());
     let tp = *t.get(rep.peak)?;
-    let (t0, t1) = (t.get(rep.pause_start)?.min(tp - 0.1), t.get(rep.pause_end)?.max(tp + 0.1));
+    let (t0, t1) = (t.get(rep.pause_start)?.min(tp - top_half_s), t.get(rep.pause_end)?.max(tp + top_half_s));
     let mut v: Vec<f64> = (rep.start..=rep.end)
         .filter(|&k| t.get(k).is_some_and(|tk| (t0..=t1).contains(tk)))
         .filter_map(|k| x.get(k).copied().flatten())
         .collect();
     Some(Measure { value: median_of(&mut v)? - b, at: rep.peak })
 }
-
-/// Least fraction of a rep's frames in which a check's signal must be known for it to be judged.
-pub(super) const MIN_COVERAGE: f64 = 0.5;
 
 #[cfg(test)]
 mod tests {

@@ -7,7 +7,6 @@ use crate::rules::foot::FootShift;
 use crate::rules::judge::{judge, ratio, round2, JudgeContext, Judged};
 use crate::rules::knee::Knee;
 use crate::rules::leg::Leg;
-use crate::rules::measure::MIN_COVERAGE;
 use crate::rules::pelvis::Pelvis;
 use crate::rules::trunk::Trunk;
 use crate::rules::{is_side, RepVerdict};
@@ -178,7 +177,7 @@ fn judge_check(cx: &RepContext, r: &Readings, check: &CheckSpec, view: View, vis
         }
     };
     // A rep where the signal was mostly missing is not measured.
-    if reading.coverage < MIN_COVERAGE {
+    if reading.coverage < cx.spec.measures.min_coverage {
         return;
     }
     v.measured.push(check.id);

@@ -11,10 +11,10 @@ use crate::signal::Track;
 /// duration, but unlike the phase boundaries it does not depend on where segmentation cut the
 /// rep or on how long the top pause lasted, and unlike peak speeds over finite differences it
 /// is not flattened when a ballistic return lasts only a few frames.
-pub(super) fn swing_ratio(elev: Track, rep: &RepSegment) -> Option<f64> {
+/// `transition`: the fractions of the excursion between which the times are taken.
+pub(super) fn swing_ratio(elev: Track, rep: &RepSegment, transition: [f64; 2]) -> Option<f64> {
     let (t, elev) = (elev.times(), elev.values());
-    const LOW: f64 = 0.2;
-    const HIGH: f64 = 0.8;
+    let [low, high] = transition;
     // How far beyond the rep's ends a transition may be looked for (segmentation may start the
     // rep after the leg has begun to move).
     const MARGIN_S: f64 = 0.5;
@@ -51,19 +51,15 @@ pub(super) fn swing_ratio(elev: Track, rep: &RepSegment) -> Option<f64> {
     if a_lift <= 0.0 || a_ret <= 0.0 {
         return None;
     }
-    let lift = crossing(b_lift + HIGH * a_lift, true, lo_i)? - crossing(b_lift + LOW * a_lift, true, lo_i)?;
-    let ret = crossing(b_ret + LOW * a_ret, false, hi_i)? - crossing(b_ret + HIGH * a_ret, false, hi_i)?;
+    let lift = crossing(b_lift + high * a_lift, true, lo_i)? - crossing(b_lift + low * a_lift, true, lo_i)?;
+    let ret = crossing(b_ret + low * a_ret, false, hi_i)? - crossing(b_ret + high * a_ret, false, hi_i)?;
     (lift > 0.0 && ret > 0.0).then(|| 1.0 - ret / lift)
 }
 
-/// Half-width (s) of the central differences for leg speeds: a ballistic return lasts about
-/// 0.2 s, so the difference window must stay well under that (at 30 frames/s, ±0.05 s is the
-/// nearest frames but one on each side).
-pub(super) const SWING_SPEED_HALF_S: f64 = 0.05;
-
 /// 1 − peak lift speed / peak return speed (for one movement profile speed scales with
 /// 1/duration, so this also estimates 1 − return time / lift time), speeds as central
-/// differences over ±`half_s`.
+/// differences over ±`half_s` (a ballistic return lasts about 0.2 s, so the window must stay well
+/// under that: the spec's `measures.swing_speed_half_window_s`).
 pub(super) fn swing_ratio_speed(elev: Track, rep: &RepSegment, half_s: f64) -> Option<f64> {
     let (t, elev) = (elev.times(), elev.values());
     let speed = |k: usize| -> Option<f64> {
@@ -113,11 +109,11 @@ mod tests {
             (t, x, rep)
         };
         let (t, x, rep) = profile(0.8, 0.22);
-        let a = swing_ratio(Track::new(&t, &x), &rep).expect("transition ratio");
-        let b = swing_ratio_speed(Track::new(&t, &x), &rep, SWING_SPEED_HALF_S).expect("speed ratio");
+        let a = swing_ratio(Track::new(&t, &x), &rep, [0.2, 0.8]).expect("transition ratio");
+        let b = swing_ratio_speed(Track::new(&t, &x), &rep, 0.05).expect("speed ratio");
         assert!((a - 0.72).abs() < 0.08 && b > 0.5, "{a} {b}");
         let (t, x, rep) = profile(0.8, 1.1);
-        let a = swing_ratio(Track::new(&t, &x), &rep).expect("transition ratio");
+        let a = swing_ratio(Track::new(&t, &x), &rep, [0.2, 0.8]).expect("transition ratio");
         assert!(a < 0.0, "{a}");
     }
 }

@@ -240,6 +240,44 @@ pub struct CheckSpec {
     pub typical: f64,
 }
 
+/// How the metrics read a rep: the movement's own shape (which part of a transition times it,
+/// which percentiles make a robust range, how wide the top of a rep is), not pose-noise
+/// handling. A spec without the section gets the cable kickback's values.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MeasureSpec {
+    /// The swing ratio times the lift and the return between these fractions of the leg's
+    /// excursion (away from the start and the top, where a slow settle would dominate).
+    pub swing_transition: [f64; 2],
+    /// The swing ratio's second estimate takes peak speeds by central differences over ± this (s).
+    pub swing_speed_half_window_s: f64,
+    /// The standing knee's range over a rep is between these percentiles of its flexion.
+    pub knee_range_percentiles: [f64; 2],
+    /// The standing knee's image angle is used when known in at least this fraction of the rep.
+    pub knee_image_min_coverage: f64,
+    /// The top of a rep (pelvis hike and rotation, torso twist) is its pause, and at least ± this
+    /// around the peak (s).
+    pub top_half_window_s: f64,
+    /// A check is judged on a rep only when its signal is known in at least this fraction of it.
+    pub min_coverage: f64,
+    /// Confidence factor of a foot shift that no later quiet phase confirmed (the set's last rep).
+    pub unconfirmed_shift_confidence: f64,
+}
+
+impl Default for MeasureSpec {
+    fn default() -> Self {
+        MeasureSpec {
+            swing_transition: [0.2, 0.8],
+            swing_speed_half_window_s: 0.05,
+            knee_range_percentiles: [5.0, 95.0],
+            knee_image_min_coverage: 0.5,
+            top_half_window_s: 0.1,
+            min_coverage: 0.5,
+            unconfirmed_shift_confidence: 0.6,
+        }
+    }
+}
+
 /// How a calibrated measurement becomes a verdict (see [`Calibration`]): the measurement is
 /// put on the label's scale, and its distance from the threshold counted in the view's noise.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -315,6 +353,9 @@ pub struct ExerciseSpec {
     pub holding_hand_margin_m: f64,
     /// The checks this exercise runs, in report order (ids unique).
     pub checks: Vec<CheckSpec>,
+    /// How the metrics read a rep.
+    #[serde(default)]
+    pub measures: MeasureSpec,
     /// How calibrated measurements become verdicts.
     pub decision: DecisionSpec,
     /// Per check and view, how the measurement reads (generated from the corpus). A check with
@@ -450,6 +491,23 @@ mod tests {
         let swing = spec.check(CheckId::new("swing")).expect("the kickback checks swing");
         assert_eq!(swing.metric, Metric::SwingRatio);
         assert_eq!(CheckId::new("swing"), CheckId::from_static("swing"));
+    }
+
+    #[test]
+    fn how_metrics_read_a_rep_is_spec_data_checked_on_load() {
+        let spec = ExerciseSpec::cable_medius_kickback().unwrap();
+        assert_eq!(spec.measures, MeasureSpec::default(), "the bundled file states the values");
+        let mut reversed = spec.clone();
+        reversed.measures.swing_transition = [0.8, 0.2];
+        assert!(reversed.validate().unwrap_err().to_string().contains("measures.swing_transition"));
+        let mut wide = spec.clone();
+        wide.measures.knee_range_percentiles = [5.0, 120.0];
+        assert!(wide.validate().unwrap_err().to_string().contains("measures.knee_range_percentiles"));
+        let mut none = spec;
+        none.measures.min_coverage = 0.0;
+        assert!(none.validate().unwrap_err().to_string().contains("measures.min_coverage"));
+        let unknown = EMBEDDED.replacen("[measures]", "[measures]\nsurprise = 1", 1);
+        assert!(ExerciseSpec::from_toml_str(&unknown).unwrap_err().to_string().contains("surprise"));
     }
 
     #[test]

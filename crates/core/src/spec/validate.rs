@@ -22,6 +22,7 @@ impl ExerciseSpec {
         self.positive_numbers()?;
         self.consistent_numbers()?;
         self.check_entries()?;
+        self.measure_numbers()?;
         self.decision_numbers()?;
         self.calibrations()
     }
@@ -131,6 +132,37 @@ impl ExerciseSpec {
         }
         if self.checks.is_empty() {
             return bad("an exercise needs at least one check".into());
+        }
+        Ok(())
+    }
+
+    /// How the metrics read a rep: fractions in (0, 1), percentiles in [0, 100], ordered pairs.
+    fn measure_numbers(&self) -> Result<(), SpecError> {
+        let m = &self.measures;
+        let [lo, hi] = m.swing_transition;
+        if !(lo > 0.0 && lo < hi && hi < 1.0) {
+            return bad(format!("measures.swing_transition must be two fractions 0 < a < b < 1, got [{lo}, {hi}]"));
+        }
+        let [plo, phi] = m.knee_range_percentiles;
+        if !(plo >= 0.0 && plo < phi && phi <= 100.0) {
+            return bad(format!("measures.knee_range_percentiles must be 0 <= a < b <= 100, got [{plo}, {phi}]"));
+        }
+        for (name, v) in [
+            ("measures.knee_image_min_coverage", m.knee_image_min_coverage),
+            ("measures.min_coverage", m.min_coverage),
+            ("measures.unconfirmed_shift_confidence", m.unconfirmed_shift_confidence),
+        ] {
+            if !(v > 0.0 && v <= 1.0) {
+                return bad(format!("{name} must be a fraction in (0, 1], got {v}"));
+            }
+        }
+        for (name, v) in [
+            ("measures.swing_speed_half_window_s", m.swing_speed_half_window_s),
+            ("measures.top_half_window_s", m.top_half_window_s),
+        ] {
+            if !(v.is_finite() && v > 0.0) {
+                return bad(format!("{name} must be a positive number, got {v}"));
+            }
         }
         Ok(())
     }
