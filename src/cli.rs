@@ -333,6 +333,10 @@ struct PoseArgs {
     /// Stop after this many frames.
     #[arg(long, value_name = "N")]
     max_frames: Option<u64>,
+    /// After tracking is lost, take up the most prominent person, as MediaPipe does (for
+    /// comparisons with it); by default the person tracked first is kept.
+    #[arg(long)]
+    most_prominent: bool,
     #[command(flatten)]
     pose: PoseOptions,
 }
@@ -355,6 +359,7 @@ fn run_pose(args: PoseArgs) -> Result<u8, AppError> {
         args.pose.config(if args.real_clock { SmoothingClock::Timestamps } else { SmoothingClock::Fake30Fps });
     config.static_mode = args.static_mode;
     config.smooth = !args.static_mode;
+    config.lock_on = !args.most_prominent;
     check_outputs(&[("--jsonl", Some(&args.jsonl))])?;
     let mut estimator = pipeline::new_estimator(config)?;
     // The input is opened before the output exists: a bad input leaves no trace.
