@@ -8,7 +8,7 @@ use crate::AppError;
 use formcheck_core::kinematics::Side;
 use formcheck_core::landmarks::{Joint, PoseFrame};
 use formcheck_core::report::Signal;
-use formcheck_core::report::{Phase, Report, Status};
+use formcheck_core::report::{Phase, Report, Status, Unit};
 use formcheck_core::spec::CheckId;
 use formcheck_vision::video::{FrameSource, VideoReader};
 use opencv::core::{Mat, Point, Rect, Scalar, Size};
@@ -133,7 +133,7 @@ impl<'a> OverlayTimeline<'a> {
                             "{} {:.0}{}",
                             fault.check.as_str().replace('_', " "),
                             fault.magnitude,
-                            if fault.unit == "deg" { " deg" } else { "" }
+                            if fault.unit == Unit::Deg { " deg" } else { "" }
                         ));
                     }
                 }

@@ -170,14 +170,6 @@ pub fn check_label(id: &str) -> String {
     s
 }
 
-fn unit_suffix(unit: &str) -> String {
-    match unit {
-        "deg" => "°".into(),
-        "ratio" | "" => String::new(),
-        u => format!(" {u}"),
-    }
-}
-
 fn side_name(side: Side) -> &'static str {
     match side {
         Side::Left => "Left",
@@ -759,9 +751,9 @@ fn faults_by_chart(r: &Report, shown: &[&ChartDef]) -> Vec<Vec<FaultMark>> {
                     "{}: {}{} (limit {}{}) at {} s, {} leg rep {}",
                     check_label(&id),
                     num(f.magnitude),
-                    unit_suffix(&f.unit),
+                    f.unit.suffix(),
                     num(f.threshold),
-                    unit_suffix(&f.unit),
+                    f.unit.suffix(),
                     num(f.peak_s),
                     side_name(set.side).to_lowercase(),
                     rep.index
@@ -1116,7 +1108,7 @@ fn reps_table(h: &mut String, r: &Report) {
                     (f.confidence * 100.0).round(),
                     escape_html(&check_label(&id)),
                     num(f.magnitude),
-                    escape_html(&unit_suffix(&f.unit))
+                    escape_html(f.unit.suffix())
                 );
             }
             let _ = write!(h, "</td><td>{}</td></tr>", escape_html(&rep.cue));

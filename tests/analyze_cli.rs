@@ -28,7 +28,7 @@ fn report_contract_and_annotated_video() {
 
     // The fixed parts of the contract, read as plain JSON the way another tool would.
     let raw: serde_json::Value = serde_json::to_value(&report).unwrap();
-    assert_eq!(raw["schema_version"], 1);
+    assert_eq!(raw["schema_version"], 2);
     let checks = raw["checks"].as_array().unwrap();
     let ids: Vec<&str> = checks.iter().map(|c| c["check"].as_str().unwrap()).collect();
     let expected: Vec<&str> = formcheck_core::kickback::ALL.iter().map(|c| c.as_str()).collect();

@@ -178,7 +178,7 @@ fn outputs_replace_symlinks_no_more() {
         assert!(is_link(link), "{} is no longer a symlink", link.display());
     }
     let report = std::fs::read_to_string(real.join("r.json")).unwrap();
-    assert!(report.contains("\"schema_version\": 1"), "the link's target holds the report");
+    assert!(report.contains("\"schema_version\": 2"), "the link's target holds the report");
     assert!(std::fs::metadata(real.join("a.mp4")).unwrap().len() > 1000);
     assert_eq!(std::fs::read_to_string(real.join("p.jsonl")).unwrap().lines().count(), 3);
     assert!(std::fs::read_to_string(real.join("live.json")).unwrap().contains("latency_ms"));
@@ -201,7 +201,7 @@ fn outputs_replace_device_nodes_no_more() {
     let got = reader.finish();
     assert_eq!(code(&out), Some(0), "{}", text(&out));
     assert!(std::fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo(), "the fifo was replaced");
-    assert!(String::from_utf8_lossy(&got).contains("\"schema_version\": 1"), "the reader got the report");
+    assert!(String::from_utf8_lossy(&got).contains("\"schema_version\": 2"), "the reader got the report");
 
     let reader = FifoReader::start(&fifo);
     let out = formcheck().args(["pose", s(&clip), "--jsonl", s(&fifo), "--max-frames", "2"]).output().unwrap();
@@ -245,7 +245,7 @@ fn dash_means_standard_output_for_every_output_flag() {
     let out = in_dir(&["analyze", s(&clip), "--json", "-"]);
     assert_eq!(code(&out), Some(0), "{}", text(&out));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is the report alone");
-    assert_eq!(report["schema_version"], 1);
+    assert_eq!(report["schema_version"], 2);
     assert!(stderr(&out).contains("Set 1") || stderr(&out).contains("Checks:"), "summary on stderr: {}", text(&out));
 
     let out = in_dir(&["analyze", s(&clip), "--quiet", "--annotate", "-"]);

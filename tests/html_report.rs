@@ -11,7 +11,7 @@ use formcheck::html::{escape_html, render_index, EntryStatus, IndexPage, Thumbna
 use formcheck_core::kinematics::Side;
 use formcheck_core::report::{
     CheckResult, Diagnostics, Fault, Fix, InputInfo, PhaseDurations, RepMetrics, RepReport, Report, Series, SetReport,
-    Status, Summary, SCHEMA_VERSION,
+    Status, Summary, Unit, SCHEMA_VERSION,
 };
 use formcheck_core::spec::{CheckId, Severity, View};
 use formcheck_core::view::ViewSegment;
@@ -65,7 +65,7 @@ struct PlannedRep {
     start: f64,
     end: f64,
     partial: bool,
-    faults: Vec<(CheckId, f64, f64, &'static str)>,
+    faults: Vec<(CheckId, f64, f64, Unit)>,
 }
 
 /// Builds a report whose series really shows the planned reps: the thigh rises and falls within
@@ -146,7 +146,7 @@ fn report(rec: Recording) -> Report {
                     check,
                     magnitude,
                     threshold,
-                    unit: unit.into(),
+                    unit,
                     severity: Severity::High,
                     peak_s: peak,
                     peak_frame: (peak * fps).round() as u64,
@@ -241,12 +241,7 @@ fn report(rec: Recording) -> Report {
     }
 }
 
-fn plan(
-    starts: &[f64],
-    len: f64,
-    partial: &[usize],
-    faults: &[(usize, CheckId, f64, f64, &'static str)],
-) -> Vec<PlannedRep> {
+fn plan(starts: &[f64], len: f64, partial: &[usize], faults: &[(usize, CheckId, f64, f64, Unit)]) -> Vec<PlannedRep> {
     starts
         .iter()
         .enumerate()
@@ -293,14 +288,14 @@ fn page() -> (IndexPage, usize) {
                     1.8,
                     &[8],
                     &[
-                        (3, TORSO_LEAN_FORWARD, 14.2, 10.0, "deg"),
-                        (5, TORSO_LEAN_FORWARD, 16.8, 10.0, "deg"),
-                        (6, TORSO_LEAN_FORWARD, 12.5, 10.0, "deg"),
-                        (6, LOW_BACK_ARCH, 38.0, 35.0, "deg"),
+                        (3, TORSO_LEAN_FORWARD, 14.2, 10.0, Unit::Deg),
+                        (5, TORSO_LEAN_FORWARD, 16.8, 10.0, Unit::Deg),
+                        (6, TORSO_LEAN_FORWARD, 12.5, 10.0, Unit::Deg),
+                        (6, LOW_BACK_ARCH, 38.0, 35.0, Unit::Deg),
                     ],
                 ),
             ),
-            (Side::Right, plan(&right, 1.9, &[], &[(2, TORSO_LEAN_FORWARD, 11.0, 10.0, "deg")])),
+            (Side::Right, plan(&right, 1.9, &[], &[(2, TORSO_LEAN_FORWARD, 11.0, 10.0, Unit::Deg)])),
         ],
         checks: side_checks(&[TORSO_LEAN_FORWARD, LOW_BACK_ARCH]),
         top_fixes: vec![

@@ -25,7 +25,7 @@ fn realtime_file_gives_cues_latency_and_a_session_report() {
     assert_eq!(result.status.code(), Some(0), "{}", text(&result));
     let session: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     // The analyze report's contract, plus the live figures.
-    assert_eq!(session["schema_version"], 1);
+    assert_eq!(session["schema_version"], 2);
     assert_eq!(session["checks"].as_array().map(Vec::len), Some(11));
     for key in ["p50", "p95", "max"] {
         let v = session["latency_ms"][key].as_f64().unwrap();

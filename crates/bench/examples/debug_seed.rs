@@ -46,7 +46,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 r.peak_s,
                 r.end_s,
                 r.partial,
-                r.metrics.amplitude_deg,
+                r.metrics.get(formcheck_core::report::Metric::Amplitude),
                 r.faults.iter().map(|f| (f.check, f.magnitude)).collect::<Vec<_>>()
             );
             println!("      {:?} {:?}", r.phases, r.metrics);

@@ -5,7 +5,7 @@
 use formcheck_bench::synth::{fault_range, generate, Injection, Noise, SynthParams};
 use formcheck_core::kinematics::Side;
 use formcheck_core::landmarks::{ImagePoint, Pose, PoseFrame, WorldPoint, NUM_LANDMARKS};
-use formcheck_core::report::{render_text, InputInfo, Report, Status, SCHEMA_VERSION};
+use formcheck_core::report::{render_text, InputInfo, Metric, Report, Status, SCHEMA_VERSION};
 use formcheck_core::spec::{CheckId, ExerciseSpec, View};
 use formcheck_core::{analyze, LiveEvent, StreamingAnalyzer};
 
@@ -224,6 +224,29 @@ fn report_schema_round_trips_with_unknown_fields_denied() {
     for (_, v) in value["series"]["signals"].as_object().expect("signals") {
         assert_eq!(v.as_array().map_or(0, |a| a.len()), n);
     }
+}
+
+#[test]
+fn version_1_reports_are_still_read_and_unknown_versions_refused() {
+    let r = analyze(&generate(&params(701, View::SideWorking, &[])).frames, &spec(), InputInfo::default());
+    let mut value: serde_json::Value = serde_json::from_str(&r.to_json().expect("serialise")).expect("json");
+    // Version 1 listed all fifteen metrics on every rep, null where not measured.
+    value["schema_version"] = serde_json::json!(1);
+    for set in value["sets"].as_array_mut().expect("sets") {
+        for rep in set["reps"].as_array_mut().expect("reps") {
+            for m in Metric::ALL {
+                if rep["metrics"].get(m.as_str()).is_none() {
+                    rep["metrics"][m.as_str()] = serde_json::Value::Null;
+                }
+            }
+        }
+    }
+    let v1 = Report::from_json(&value.to_string()).expect("a version-1 report reads");
+    assert_eq!(v1.schema_version, 1);
+    assert_eq!(v1.rep_count(), r.rep_count());
+    value["schema_version"] = serde_json::json!(SCHEMA_VERSION + 1);
+    let err = Report::from_json(&value.to_string()).expect_err("a future version is refused");
+    assert!(err.to_string().contains("schema_version"), "{err}");
 }
 
 #[test]

@@ -33,6 +33,17 @@ fn faulted(r: &Report) -> Vec<CheckId> {
 }
 
 #[test]
+fn reps_report_only_the_metrics_the_exercise_reads() {
+    let spec = spec();
+    let r = analyze(&generate(&straight_kick(7, View::SideWorking, 32.0)).frames, &spec, InputInfo::default());
+    let rep = r.sets.iter().flat_map(|s| &s.reps).next().expect("a rep");
+    let reported: Vec<Metric> = rep.metrics.iter().map(|(m, _)| m).collect();
+    assert_eq!(reported, spec.reported_metrics().into_iter().collect::<Vec<_>>());
+    assert!(!reported.contains(&Metric::SidewaysMargin), "no leg-path check, no leg-path metric");
+    assert!(reported.contains(&Metric::PeakHipExtension) && reported.contains(&Metric::Amplitude));
+}
+
+#[test]
 fn the_spec_lists_its_own_checks() {
     let spec = spec();
     assert_eq!(spec.exercise, "cable-glute-kickback");

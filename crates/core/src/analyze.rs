@@ -113,12 +113,17 @@ impl Assembly {
         }
         let view = dominant_view(views, first.start, last.end + 1);
         self.set_views.push(view);
-        let machine = machine_side(base, first.start, last.end + 1, spec.holding_hand_margin_m).unwrap_or(
-            match spec.default_machine_side {
-                MachineSide::Working => set.side,
-                MachineSide::Support => set.side.other(),
-            },
-        );
+        // Without a machine, leaning "away" is leaning towards the standing leg, as it is when
+        // the machine stands on the working side.
+        let machine = match &spec.equipment {
+            Some(eq) => machine_side(base, first.start, last.end + 1, eq.holding_hand_margin_m).unwrap_or(
+                match eq.default_machine_side {
+                    MachineSide::Working => set.side,
+                    MachineSide::Support => set.side.other(),
+                },
+            ),
+            None => set.side,
+        };
         for p in self.phase.iter_mut().take(last.end + 1).skip(first.start) {
             *p = Some(Phase::Bottom);
         }

@@ -4,7 +4,7 @@
 use crate::analyze::{analyze, build_report};
 use crate::kinematics::{base_signals, BaseSignals, Side};
 use crate::landmarks::PoseFrame;
-use crate::report::{InputInfo, Phase, RepReport, Report};
+use crate::report::{InputInfo, Metric, Phase, RepReport, Report};
 use crate::reps::segment;
 use crate::spec::ExerciseSpec;
 use serde::{Deserialize, Serialize};
@@ -114,9 +114,9 @@ impl StreamingAnalyzer {
             if settled.len() < 2 {
                 continue;
             }
-            let biggest = settled.iter().filter_map(|r| r.metrics.amplitude_deg).fold(0.0, f64::max);
+            let biggest = settled.iter().filter_map(|r| r.metrics.get(Metric::Amplitude)).fold(0.0, f64::max);
             for rep in settled {
-                if rep.metrics.amplitude_deg.unwrap_or(0.0) < self.spec.reps.full_fraction * biggest {
+                if rep.metrics.get(Metric::Amplitude).unwrap_or(0.0) < self.spec.reps.full_fraction * biggest {
                     continue;
                 }
                 // Each rep once: only reps that start after the last reported one ended.

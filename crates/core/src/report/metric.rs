@@ -1,103 +1,68 @@
 //! The closed set of per-rep metrics the engine measures, and one rep's readings of them.
 
 use serde::{Deserialize, Serialize};
-
-/// Measured values of one rep (`null` when not measurable). Changes are relative to the rep's start.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RepMetrics {
-    /// Peak thigh elevation above its bottom position (deg).
-    pub amplitude_deg: Option<f64>,
-    /// Peak thigh angle behind vertical (deg).
-    pub peak_hip_extension_deg: Option<f64>,
-    /// Thigh outward angle at the peak (deg).
-    pub peak_hip_abduction_deg: Option<f64>,
-    /// Peak hip extension relative to the trunk line (deg).
-    pub peak_hip_extension_rel_trunk_deg: Option<f64>,
-    /// Peak forward trunk lean change (deg).
-    pub trunk_forward_change_deg: Option<f64>,
-    /// Peak backward trunk lean change (deg).
-    pub trunk_back_change_deg: Option<f64>,
-    /// Peak sideways trunk lean away from the machine (deg).
-    pub trunk_away_change_deg: Option<f64>,
-    /// Peak hike of the working hip (deg).
-    pub pelvis_hike_change_deg: Option<f64>,
-    /// Peak opening rotation of the pelvis (deg).
-    pub pelvis_rotation_change_deg: Option<f64>,
-    /// Median support-knee flexion (deg).
-    pub support_knee_flexion_deg: Option<f64>,
-    /// Range of support-knee flexion within the rep (deg).
-    pub support_knee_range_deg: Option<f64>,
-    /// 1 − return time / lift time: the smaller of the estimates from 20–80 % transition times
-    /// and from peak speeds (a swing is called only when both see a fast return).
-    pub swing_ratio: Option<f64>,
-    /// Leg path: abduction minus extension change at the peak (deg; positive = more sideways
-    /// than back), or from behind/in front the thigh's outward angle at the top (deg).
-    pub sideways_margin_deg: Option<f64>,
-    /// Standing-foot displacement over the rep that persisted (cm, across the image at the
-    /// body's scale; median of heel, ankle and toe between the quiet phases around the rep);
-    /// `null` when not measurable (e.g. the foot's landmarks were too noisy in the set).
-    pub support_foot_shift_cm: Option<f64>,
-    /// Peak shoulder-vs-hip turn (deg).
-    pub torso_twist_change_deg: Option<f64>,
-}
+use std::collections::BTreeMap;
 
 /// The per-rep measurements a check can judge: a closed set in code (each computed by the rule
 /// engine from the rep's signals); which of them an exercise judges, under which check ids and
-/// thresholds, is the exercise spec's business. Serialised by the names of [`RepMetrics`]' fields.
+/// thresholds, is the exercise spec's business. Serialised by name (the keys of a rep's
+/// `metrics` in the report and the `metric` of a spec check). Changes are relative to the rep's start.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Metric {
-    /// See [`RepMetrics::amplitude_deg`].
+    /// Peak thigh elevation above its bottom position (deg).
     #[serde(rename = "amplitude_deg")]
     Amplitude,
-    /// See [`RepMetrics::peak_hip_extension_deg`].
+    /// Peak thigh angle behind vertical (deg).
     #[serde(rename = "peak_hip_extension_deg")]
     PeakHipExtension,
-    /// See [`RepMetrics::peak_hip_abduction_deg`].
+    /// Thigh outward angle at the peak (deg).
     #[serde(rename = "peak_hip_abduction_deg")]
     PeakHipAbduction,
-    /// See [`RepMetrics::peak_hip_extension_rel_trunk_deg`]; judged with the trunk tipping back
+    /// Peak hip extension relative to the trunk line (deg); judged with the trunk tipping back
     /// (the `trunk_back_change_deg` reading) against the check's `secondary_threshold`.
     #[serde(rename = "peak_hip_extension_rel_trunk_deg")]
     PeakHipExtensionRelTrunk,
-    /// See [`RepMetrics::trunk_forward_change_deg`].
+    /// Peak forward trunk lean change (deg).
     #[serde(rename = "trunk_forward_change_deg")]
     TrunkForwardChange,
-    /// See [`RepMetrics::trunk_back_change_deg`].
+    /// Peak backward trunk lean change (deg).
     #[serde(rename = "trunk_back_change_deg")]
     TrunkBackChange,
-    /// See [`RepMetrics::trunk_away_change_deg`].
+    /// Peak sideways trunk lean away from the machine (deg).
     #[serde(rename = "trunk_away_change_deg")]
     TrunkAwayChange,
-    /// See [`RepMetrics::pelvis_hike_change_deg`].
+    /// Peak hike of the working hip (deg).
     #[serde(rename = "pelvis_hike_change_deg")]
     PelvisHikeChange,
-    /// See [`RepMetrics::pelvis_rotation_change_deg`].
+    /// Peak opening rotation of the pelvis (deg).
     #[serde(rename = "pelvis_rotation_change_deg")]
     PelvisRotationChange,
-    /// See [`RepMetrics::support_knee_flexion_deg`].
+    /// Median support-knee flexion (deg).
     #[serde(rename = "support_knee_flexion_deg")]
     SupportKneeFlexion,
-    /// See [`RepMetrics::support_knee_range_deg`].
+    /// Range of support-knee flexion within the rep (deg).
     #[serde(rename = "support_knee_range_deg")]
     SupportKneeRange,
-    /// See [`RepMetrics::swing_ratio`].
+    /// 1 − return time / lift time: the smaller of the estimates from the lift's and return's
+    /// transition times and from their peak speeds (a swing is called only when both see a fast return).
     #[serde(rename = "swing_ratio")]
     SwingRatio,
-    /// See [`RepMetrics::sideways_margin_deg`]; from behind or in front judged against the
-    /// check's `secondary_threshold` when it has one.
+    /// Leg path: abduction minus extension change at the peak (deg; positive = more sideways
+    /// than back), or from behind/in front the thigh's outward angle at the top (deg), judged
+    /// against the check's `secondary_threshold` when it has one.
     #[serde(rename = "sideways_margin_deg")]
     SidewaysMargin,
-    /// See [`RepMetrics::support_foot_shift_cm`].
+    /// Standing-foot displacement over the rep that persisted (cm, across the image at the
+    /// body's scale; median of heel, ankle and toe between the quiet phases around the rep).
     #[serde(rename = "support_foot_shift_cm")]
     SupportFootShift,
-    /// See [`RepMetrics::torso_twist_change_deg`].
+    /// Peak shoulder-vs-hip turn (deg).
     #[serde(rename = "torso_twist_change_deg")]
     TorsoTwistChange,
 }
 
 impl Metric {
-    /// Every metric, in the order of [`RepMetrics`]' fields.
+    /// Every metric, in report order.
     pub const ALL: [Metric; 15] = [
         Metric::Amplitude,
         Metric::PeakHipExtension,
@@ -149,32 +114,88 @@ impl std::fmt::Display for Metric {
     }
 }
 
-impl RepMetrics {
-    /// The value of one metric, `None` when it was not measurable.
-    pub fn get(&self, metric: Metric) -> Option<f64> {
-        match metric {
-            Metric::Amplitude => self.amplitude_deg,
-            Metric::PeakHipExtension => self.peak_hip_extension_deg,
-            Metric::PeakHipAbduction => self.peak_hip_abduction_deg,
-            Metric::PeakHipExtensionRelTrunk => self.peak_hip_extension_rel_trunk_deg,
-            Metric::TrunkForwardChange => self.trunk_forward_change_deg,
-            Metric::TrunkBackChange => self.trunk_back_change_deg,
-            Metric::TrunkAwayChange => self.trunk_away_change_deg,
-            Metric::PelvisHikeChange => self.pelvis_hike_change_deg,
-            Metric::PelvisRotationChange => self.pelvis_rotation_change_deg,
-            Metric::SupportKneeFlexion => self.support_knee_flexion_deg,
-            Metric::SupportKneeRange => self.support_knee_range_deg,
-            Metric::SwingRatio => self.swing_ratio,
-            Metric::SidewaysMargin => self.sideways_margin_deg,
-            Metric::SupportFootShift => self.support_foot_shift_cm,
-            Metric::TorsoTwistChange => self.torso_twist_change_deg,
+impl Metric {
+    /// The unit the metric is measured in (and its checks' thresholds are given in).
+    pub fn unit(self) -> Unit {
+        match self {
+            Metric::SwingRatio => Unit::Ratio,
+            Metric::SupportFootShift => Unit::Cm,
+            _ => Unit::Deg,
+        }
+    }
+}
+
+/// The unit of a metric's values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    /// Degrees.
+    Deg,
+    /// Centimetres.
+    Cm,
+    /// A dimensionless ratio.
+    Ratio,
+}
+
+impl Unit {
+    /// The unit's name (`deg`, `cm`, `ratio`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Unit::Deg => "deg",
+            Unit::Cm => "cm",
+            Unit::Ratio => "ratio",
         }
     }
 
-    /// The value of the metric named `name`, `None` when it was not measurable or the name is
-    /// not a metric.
+    /// What follows a number in text: `12.3°`, `4.0 cm`, `0.42`.
+    pub fn suffix(self) -> &'static str {
+        match self {
+            Unit::Deg => "°",
+            Unit::Cm => " cm",
+            Unit::Ratio => "",
+        }
+    }
+}
+
+impl std::fmt::Display for Unit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One rep's readings of the metrics its exercise reports, keyed by metric (the report's rep
+/// `metrics` object; `null` when the rep could not be measured). Which metrics appear is the
+/// exercise's business ([`crate::spec::ExerciseSpec::reported_metrics`]).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct RepMetrics(BTreeMap<Metric, Option<f64>>);
+
+impl RepMetrics {
+    /// The value of one metric, `None` when it was not measurable or not reported.
+    pub fn get(&self, metric: Metric) -> Option<f64> {
+        self.0.get(&metric).copied().flatten()
+    }
+
+    /// The value of the metric named `name`, `None` when it was not measurable, not reported
+    /// or the name is not a metric.
     pub fn value(&self, name: &str) -> Option<f64> {
         Metric::from_name(name).and_then(|m| self.get(m))
+    }
+
+    /// Records a reading (`None`: reported as not measurable).
+    pub fn insert(&mut self, metric: Metric, value: Option<f64>) {
+        self.0.insert(metric, value);
+    }
+
+    /// The reported metrics and their readings, in report order.
+    pub fn iter(&self) -> impl Iterator<Item = (Metric, Option<f64>)> + '_ {
+        self.0.iter().map(|(m, v)| (*m, *v))
+    }
+}
+
+impl FromIterator<(Metric, Option<f64>)> for RepMetrics {
+    fn from_iter<I: IntoIterator<Item = (Metric, Option<f64>)>>(iter: I) -> Self {
+        RepMetrics(iter.into_iter().collect())
     }
 }
 
@@ -183,38 +204,41 @@ mod tests {
     use super::*;
 
     #[test]
-    fn metric_names_are_the_report_keys() {
-        let v = serde_json::to_value(RepMetrics::default()).unwrap();
-        let mut keys: Vec<&str> = v.as_object().unwrap().keys().map(|k| k.as_str()).collect();
+    fn metrics_are_keyed_by_name_in_report_order() {
+        let m: RepMetrics = Metric::ALL.iter().rev().enumerate().map(|(i, m)| (*m, Some(i as f64))).collect();
+        let json = serde_json::to_value(&m).unwrap();
+        let keys: Vec<&str> = json.as_object().unwrap().keys().map(|k| k.as_str()).collect();
         let mut names: Vec<&str> = Metric::ALL.iter().map(|m| m.as_str()).collect();
         names.sort();
-        keys.sort();
-        assert_eq!(names, keys);
-        // `value` reads each of them.
-        let m = RepMetrics {
-            amplitude_deg: Some(1.0),
-            peak_hip_extension_deg: Some(2.0),
-            peak_hip_abduction_deg: Some(3.0),
-            peak_hip_extension_rel_trunk_deg: Some(4.0),
-            trunk_forward_change_deg: Some(5.0),
-            trunk_back_change_deg: Some(6.0),
-            trunk_away_change_deg: Some(7.0),
-            pelvis_hike_change_deg: Some(8.0),
-            pelvis_rotation_change_deg: Some(9.0),
-            support_knee_flexion_deg: Some(10.0),
-            support_knee_range_deg: Some(11.0),
-            swing_ratio: Some(12.0),
-            sideways_margin_deg: Some(13.0),
-            support_foot_shift_cm: Some(14.0),
-            torso_twist_change_deg: Some(15.0),
-        };
-        let json = serde_json::to_value(&m).unwrap();
+        let mut sorted = keys.clone();
+        sorted.sort();
+        assert_eq!(sorted, names);
         for metric in Metric::ALL {
             let name = metric.as_str();
             assert_eq!(m.value(name), json[name].as_f64(), "{name}");
+            assert_eq!(Metric::from_name(name), Some(metric));
             // the spec names a metric the way the report keys it
             assert_eq!(serde_json::to_value(metric).unwrap(), serde_json::Value::from(name));
         }
         assert_eq!(m.value("nonsense"), None);
+        // round trip, with a not-measurable reading kept as null
+        let mut m2 = m.clone();
+        m2.insert(Metric::SwingRatio, None);
+        let back: RepMetrics = serde_json::from_value(serde_json::to_value(&m2).unwrap()).unwrap();
+        assert_eq!(back, m2);
+        assert_eq!(serde_json::to_value(&m2).unwrap()["swing_ratio"], serde_json::Value::Null);
+    }
+
+    #[test]
+    fn unknown_metric_names_are_refused() {
+        assert!(serde_json::from_str::<RepMetrics>(r#"{"amplitude_deg": 1.0, "bogus_deg": 2.0}"#).is_err());
+    }
+
+    #[test]
+    fn units_follow_the_metric() {
+        assert_eq!(Metric::SwingRatio.unit(), Unit::Ratio);
+        assert_eq!(Metric::SupportFootShift.unit(), Unit::Cm);
+        assert_eq!(Metric::TrunkForwardChange.unit().suffix(), "°");
+        assert_eq!(serde_json::to_value(Unit::Cm).unwrap(), serde_json::Value::from("cm"));
     }
 }

@@ -17,12 +17,16 @@ mod signal;
 pub(crate) mod summary;
 mod text;
 
-pub use metric::{Metric, RepMetrics};
+pub use metric::{Metric, RepMetrics, Unit};
 pub use signal::{Signal, SERIES_SIGNALS};
 pub use text::render_text;
 
-/// Version of the report schema.
-pub const SCHEMA_VERSION: u32 = 1;
+/// Version of the report schema written. 2: a rep's `metrics` hold only the metrics its exercise
+/// reports (version 1 listed the cable medius kickback's fifteen on every rep).
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// The report schema versions this build reads.
+pub const READABLE_SCHEMA_VERSIONS: [u32; 2] = [1, 2];
 
 /// Facts about the input that the caller (video or camera front-end) fills in.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -82,8 +86,8 @@ pub struct Fault {
     pub magnitude: f64,
     /// The threshold it crossed.
     pub threshold: f64,
-    /// Unit of magnitude and threshold.
-    pub unit: String,
+    /// Unit of magnitude and threshold (the check's metric's).
+    pub unit: Unit,
     /// Severity from the spec.
     pub severity: Severity,
     /// Time of the worst moment (s).
@@ -107,8 +111,8 @@ pub struct Borderline {
     pub magnitude: f64,
     /// The check's threshold.
     pub threshold: f64,
-    /// Unit of magnitude and threshold.
-    pub unit: String,
+    /// Unit of magnitude and threshold (the check's metric's).
+    pub unit: Unit,
     /// The measurement's noise (one standard deviation) from this view, from the corpus.
     pub noise: f64,
     /// Time of the worst moment (s).
@@ -316,6 +320,20 @@ impl Report {
 
     /// Parses a report (unknown fields are rejected).
     pub fn from_json(text: &str) -> Result<Report, serde_json::Error> {
+        use serde::de::Error;
+        #[derive(Deserialize)]
+        struct Version {
+            schema_version: u32,
+        }
+        // The version first: a report of an unknown version is refused by its number rather
+        // than by whichever field happens to differ.
+        let v: Version = serde_json::from_str(text)?;
+        if !READABLE_SCHEMA_VERSIONS.contains(&v.schema_version) {
+            return Err(serde_json::Error::custom(format!(
+                "report schema_version {} is not one this formcheck reads ({READABLE_SCHEMA_VERSIONS:?})",
+                v.schema_version
+            )));
+        }
         serde_json::from_str(text)
     }
 

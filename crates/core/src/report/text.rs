@@ -3,9 +3,18 @@
 use crate::report::{Report, Status};
 use std::fmt::Write as _;
 
-/// A readable terminal summary.
+/// A readable terminal summary: the input, each set's reps, each check's status, what to fix.
 pub fn render_text(r: &Report) -> String {
     let mut s = String::new();
+    header(&mut s, r);
+    sets(&mut s, r);
+    checks(&mut s, r);
+    summary(&mut s, r);
+    s
+}
+
+/// The input, its length and the camera views.
+fn header(s: &mut String, r: &Report) {
     let _ = writeln!(s, "{} — {}", r.exercise, if r.input.path.is_empty() { "(input)" } else { &r.input.path });
     let duration = if r.input.duration_s > 0.0 {
         r.input.duration_s
@@ -25,6 +34,10 @@ pub fn render_text(r: &Report) -> String {
             r.views.iter().map(|v| format!("{} ({:.1}–{:.1} s)", v.view, v.start_s, v.end_s)).collect();
         let _ = writeln!(s, "  view: {}", v.join(", "));
     }
+}
+
+/// Each set's reps with their phases and faults.
+fn sets(s: &mut String, r: &Report) {
     if r.sets.is_empty() {
         let _ = writeln!(s, "\nNo reps found.");
     }
@@ -40,7 +53,7 @@ pub fn render_text(r: &Report) -> String {
         );
         for rep in &set.reps {
             let faults: Vec<String> =
-                rep.faults.iter().map(|f| format!("{} {:.1}{}", f.check, f.magnitude, unit_suffix(&f.unit))).collect();
+                rep.faults.iter().map(|f| format!("{} {:.1}{}", f.check, f.magnitude, f.unit.suffix())).collect();
             let _ = writeln!(
                 s,
                 "  rep {:>2}{} {:6.2}–{:6.2} s  lift {:.2} s, pause {:.2} s, return {:.2} s  {}",
@@ -55,6 +68,10 @@ pub fn render_text(r: &Report) -> String {
             );
         }
     }
+}
+
+/// Each check's status over the session, with why and what to change when not measurable.
+fn checks(s: &mut String, r: &Report) {
     let _ = writeln!(s, "\nChecks:");
     for c in &r.checks {
         let status = match c.status {
@@ -74,6 +91,10 @@ pub fn render_text(r: &Report) -> String {
         }
         s.push('\n');
     }
+}
+
+/// What to fix first and what went well.
+fn summary(s: &mut String, r: &Report) {
     if !r.summary.top_fixes.is_empty() {
         let _ = writeln!(s, "\nFix first:");
         for f in &r.summary.top_fixes {
@@ -83,14 +104,5 @@ pub fn render_text(r: &Report) -> String {
     }
     if let Some(p) = &r.summary.positive {
         let _ = writeln!(s, "\nGood: {p}");
-    }
-    s
-}
-
-fn unit_suffix(unit: &str) -> String {
-    match unit {
-        "deg" => "°".into(),
-        "ratio" => String::new(),
-        u => format!(" {u}"),
     }
 }

@@ -78,40 +78,39 @@ impl<'a> Readings<'a> {
         }
     }
 
-    /// The rep's metrics as the report shows them.
+    /// The rep's metrics as the report shows them: those its exercise reports.
     fn metrics(&self, cx: &RepContext) -> RepMetrics {
+        cx.spec.reported_metrics().into_iter().map(|m| (m, self.metric(cx, m))).collect()
+    }
+
+    /// The rep's reading of one metric, `None` when it could not be measured.
+    fn metric(&self, cx: &RepContext, metric: Metric) -> Option<f64> {
         let (side, rep) = (cx.side, cx.rep);
-        RepMetrics {
-            amplitude_deg: Some(rep.amplitude_deg),
-            peak_hip_extension_deg: side.hip_extension.get(rep.peak).copied().flatten(),
-            peak_hip_abduction_deg: side.hip_abduction.get(rep.peak).copied().flatten(),
-            peak_hip_extension_rel_trunk_deg: self.leg.extension_rel_trunk.map(|m| m.value),
-            trunk_forward_change_deg: self.trunk.forward.map(|m| m.value),
-            trunk_back_change_deg: self.trunk.back.map(|m| m.value),
-            trunk_away_change_deg: self.trunk.away.map(|m| m.value),
-            pelvis_hike_change_deg: self.pelvis.hike.map(|m| m.value),
-            pelvis_rotation_change_deg: self.pelvis.rotation.map(|m| m.value),
-            support_knee_flexion_deg: self.knee.median,
-            support_knee_range_deg: self.knee.range,
-            swing_ratio: self.leg.swing,
-            sideways_margin_deg: self.leg.sideways,
-            support_foot_shift_cm: match self.foot {
+        match metric {
+            Metric::Amplitude => Some(rep.amplitude_deg),
+            Metric::PeakHipExtension => side.hip_extension.get(rep.peak).copied().flatten(),
+            Metric::PeakHipAbduction => side.hip_abduction.get(rep.peak).copied().flatten(),
+            Metric::PeakHipExtensionRelTrunk => self.leg.extension_rel_trunk.map(|m| m.value),
+            Metric::TrunkForwardChange => self.trunk.forward.map(|m| m.value),
+            Metric::TrunkBackChange => self.trunk.back.map(|m| m.value),
+            Metric::TrunkAwayChange => self.trunk.away.map(|m| m.value),
+            Metric::PelvisHikeChange => self.pelvis.hike.map(|m| m.value),
+            Metric::PelvisRotationChange => self.pelvis.rotation.map(|m| m.value),
+            Metric::SupportKneeFlexion => self.knee.median,
+            Metric::SupportKneeRange => self.knee.range,
+            Metric::SwingRatio => self.leg.swing,
+            Metric::SidewaysMargin => self.leg.sideways,
+            Metric::SupportFootShift => match self.foot {
                 Some(FootShift::Measured { shift_cm, .. }) => Some(*shift_cm),
                 _ => None,
             },
-            torso_twist_change_deg: self.trunk.twist.map(|m| m.value),
+            Metric::TorsoTwistChange => self.trunk.twist.map(|m| m.value),
         }
     }
 
     /// The reading `check` judges on this rep seen from `view`: `Ok(None)` when there is none,
     /// `Err` with why when the view shows the check but this rep cannot be judged.
-    fn reading(
-        &self,
-        cx: &RepContext,
-        metrics: &RepMetrics,
-        check: &CheckSpec,
-        view: View,
-    ) -> Result<Option<Reading>, String> {
+    fn reading(&self, cx: &RepContext, check: &CheckSpec, view: View) -> Result<Option<Reading>, String> {
         let (rep, side) = (cx.rep, cx.side);
         let on = |value: f64, at: usize, coverage: f64| Reading { value, at, coverage };
         let (t, p, k) = (&self.trunk, &self.pelvis, &self.knee);
@@ -143,7 +142,7 @@ impl<'a> Readings<'a> {
             },
             // Readings reported for the coach that no check judges on their own yet.
             Metric::Amplitude | Metric::PeakHipExtension | Metric::PeakHipAbduction | Metric::TrunkBackChange => {
-                metrics.get(check.metric).map(|v| on(v, rep.peak, 1.0))
+                self.metric(cx, check.metric).map(|v| on(v, rep.peak, 1.0))
             }
             Metric::SupportFootShift => match self.foot {
                 Some(FootShift::Measured { shift_cm, .. }) => Some(on(*shift_cm, rep.end, 1.0)),
@@ -168,7 +167,7 @@ fn judge_check(cx: &RepContext, r: &Readings, check: &CheckSpec, view: View, vis
             return;
         }
     };
-    let reading = match r.reading(cx, &v.metrics, check, view) {
+    let reading = match r.reading(cx, check, view) {
         Ok(Some(reading)) => reading,
         Ok(None) => return,
         Err(why) => {
@@ -188,7 +187,7 @@ fn judge_check(cx: &RepContext, r: &Readings, check: &CheckSpec, view: View, vis
             check: check.id,
             magnitude: round2(magnitude),
             threshold: check.threshold,
-            unit: check.unit.clone(),
+            unit: check.metric.unit(),
             noise: round2(noise),
             peak_s: cx.ts(reading.at),
         }),
@@ -196,7 +195,7 @@ fn judge_check(cx: &RepContext, r: &Readings, check: &CheckSpec, view: View, vis
             check: check.id,
             magnitude: round2(magnitude),
             threshold,
-            unit: check.unit.clone(),
+            unit: check.metric.unit(),
             severity: check.severity,
             peak_s: cx.ts(reading.at),
             peak_frame: cx.base.frame.get(reading.at).copied().unwrap_or(reading.at as u64),

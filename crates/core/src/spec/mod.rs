@@ -87,6 +87,20 @@ pub enum MachineSide {
     Support,
 }
 
+/// The machine beside the person and how to tell which side it stands on.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EquipmentSpec {
+    /// What it is, for humans (e.g. a cable stack with a low pulley).
+    pub machine: String,
+    /// Where the machine is assumed to be when the hands do not tell (the hand holding the
+    /// machine is the one held away from the body).
+    pub default_machine_side: MachineSide,
+    /// Smallest difference (m) between the two wrists' distances from their hips for the
+    /// holding hand to be trusted.
+    pub holding_hand_margin_m: f64,
+}
+
 /// Visibility gating of landmarks.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -215,12 +229,10 @@ pub struct CheckSpec {
     pub metric: Metric,
     /// Views from which the check can be measured.
     pub views: Vec<View>,
-    /// The fault threshold, in `unit`.
+    /// The fault threshold, in the metric's unit.
     pub threshold: f64,
     /// Whether the fault is above or below the threshold.
     pub comparison: Comparison,
-    /// Unit of the metric (for humans).
-    pub unit: String,
     /// The metric must stay past the threshold at least this long (s) to count.
     pub min_duration_s: f64,
     /// Ranking weight.
@@ -345,12 +357,14 @@ pub struct ExerciseSpec {
     pub reps: RepSpec,
     /// Positive note when every measurable check passes.
     pub all_clear_cue: String,
-    /// Where the machine is assumed to be when the hands do not tell (the hand holding the
-    /// machine is the one held away from the body).
-    pub default_machine_side: MachineSide,
-    /// Smallest difference (m) between the two wrists' distances from their hips for the
-    /// holding hand to be trusted.
-    pub holding_hand_margin_m: f64,
+    /// Metrics reported on every rep for the coach beside those the checks judge (the rep's
+    /// amplitude always is).
+    #[serde(default)]
+    pub reported_metrics: Vec<Metric>,
+    /// The machine the exercise is done on; without one, "away from the machine" means
+    /// towards the standing leg.
+    #[serde(default)]
+    pub equipment: Option<EquipmentSpec>,
     /// The checks this exercise runs, in report order (ids unique).
     pub checks: Vec<CheckSpec>,
     /// How the metrics read a rep.
@@ -421,6 +435,21 @@ impl ExerciseSpec {
         Ok(spec)
     }
 
+    /// The metrics each rep reports, in report order: the rep's amplitude, those the checks
+    /// judge (with the trunk tipping back that the extension-vs-trunk check reads beside its
+    /// own), and [`ExerciseSpec::reported_metrics`].
+    pub fn reported_metrics(&self) -> std::collections::BTreeSet<Metric> {
+        let mut out: std::collections::BTreeSet<Metric> = self.reported_metrics.iter().copied().collect();
+        out.insert(Metric::Amplitude);
+        for c in &self.checks {
+            out.insert(c.metric);
+            if c.metric == Metric::PeakHipExtensionRelTrunk {
+                out.insert(Metric::TrunkBackChange);
+            }
+        }
+        out
+    }
+
     /// The spec of one check, if the exercise has it.
     pub fn check(&self, id: CheckId) -> Option<&CheckSpec> {
         self.checks.iter().find(|c| c.id == id)
@@ -470,7 +499,7 @@ impl ExerciseSpec {
                 if (check.threshold - check.typical).abs() < self.decision.min_separation_sd * sd {
                     Err(format!(
                         "from this camera view ({view}) its measurement is too noisy (±{sd:.1} {}) to tell a fault from a good rep",
-                        check.unit
+                        check.metric.unit()
                     ))
                 } else {
                     Ok(Some(c))
@@ -543,6 +572,27 @@ mod tests {
         let unknown = EMBEDDED.replacen("metric = \"swing_ratio\"", "metric = \"swing_speed\"", 1);
         let err = ExerciseSpec::from_toml_str(&unknown).unwrap_err().to_string();
         assert!(err.contains("swing_speed") && err.contains("swing_ratio"), "{err}");
+    }
+
+    #[test]
+    fn the_machine_is_spec_data() {
+        let spec = ExerciseSpec::cable_medius_kickback().unwrap();
+        let eq = spec.equipment.as_ref().expect("the kickback is done at a cable stack");
+        assert_eq!(eq.default_machine_side, MachineSide::Working);
+        let mut no_margin = spec.clone();
+        no_margin.equipment.as_mut().unwrap().holding_hand_margin_m = 0.0;
+        assert!(no_margin.validate().unwrap_err().to_string().contains("equipment.holding_hand_margin_m"));
+        let mut unnamed = spec.clone();
+        unnamed.equipment.as_mut().unwrap().machine = String::new();
+        assert!(unnamed.validate().unwrap_err().to_string().contains("equipment.machine"));
+        // An exercise without a machine is valid.
+        let mut free = spec;
+        free.equipment = None;
+        free.validate().expect("no machine is fine");
+        // Every rep reports the amplitude, the checks' metrics and the listed extras.
+        let reported = free.reported_metrics();
+        assert!(reported.contains(&Metric::Amplitude) && reported.contains(&Metric::PeakHipAbduction));
+        assert!(free.checks.iter().all(|c| reported.contains(&c.metric)));
     }
 
     #[test]

@@ -24,14 +24,29 @@ impl ExerciseSpec {
         self.check_entries()?;
         self.measure_numbers()?;
         self.decision_numbers()?;
+        self.equipment_numbers()?;
         self.calibrations()
+    }
+
+    /// The machine's margin is a positive distance and it is named.
+    fn equipment_numbers(&self) -> Result<(), SpecError> {
+        let Some(eq) = &self.equipment else { return Ok(()) };
+        if !(eq.holding_hand_margin_m.is_finite() && eq.holding_hand_margin_m > 0.0) {
+            return bad(format!(
+                "equipment.holding_hand_margin_m must be a positive number, got {}",
+                eq.holding_hand_margin_m
+            ));
+        }
+        if eq.machine.trim().is_empty() {
+            return bad("equipment.machine must say what the machine is".into());
+        }
+        Ok(())
     }
 
     /// Every number that must be positive and finite is.
     fn positive_numbers(&self) -> Result<(), SpecError> {
-        let positive: [(&str, f64); 35] = [
+        let positive: [(&str, f64); 34] = [
             ("visibility.min_visibility", self.visibility.min_visibility),
-            ("holding_hand_margin_m", self.holding_hand_margin_m),
             ("visibility.min_visibility_rep_signal", self.visibility.min_visibility_rep_signal),
             ("smoothing.median_half_window_s", self.smoothing.median_half_window_s),
             ("smoothing.smooth_tau_s", self.smoothing.smooth_tau_s),
@@ -239,8 +254,7 @@ fn check_entry(c: &CheckSpec, seen: &mut BTreeSet<CheckId>) -> Result<(), SpecEr
     if distinct.len() != c.views.len() {
         return bad(format!("check {}: a view is listed twice", c.id));
     }
-    for (field, text) in [("cue", &c.cue), ("positive_cue", &c.positive_cue), ("advice", &c.advice), ("unit", &c.unit)]
-    {
+    for (field, text) in [("cue", &c.cue), ("positive_cue", &c.positive_cue), ("advice", &c.advice)] {
         if text.trim().is_empty() {
             return bad(format!("check {}: {field} must not be empty", c.id));
         }
