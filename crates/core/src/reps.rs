@@ -10,6 +10,10 @@ use crate::kinematics::{BaseSignals, Side};
 use crate::signal::{median_of, percentile};
 use crate::spec::{ExerciseSpec, RepSpec};
 
+/// A rep's start and end are walked outwards while the signal keeps falling; a rise smaller than
+/// this (deg) is pose jitter on a flat stretch, not the leg moving again.
+const FLAT_TOLERANCE_DEG: f64 = 0.05;
+
 /// One detected rep, as frame indices into the sequence.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RepSegment {
@@ -214,14 +218,14 @@ impl LegScan<'_> {
         let mut start = up;
         while start > prev_end {
             match (elev[start - 1], elev[start]) {
-                (Some(a), Some(b)) if a <= b + 0.05 && b > lv.rest => start -= 1,
+                (Some(a), Some(b)) if a <= b + FLAT_TOLERANCE_DEG && b > lv.rest => start -= 1,
                 _ => break,
             }
         }
         let mut end = down;
         while end + 1 < n {
             match (elev[end + 1], elev[end]) {
-                (Some(a), Some(b)) if a <= b + 0.05 && b > lv.rest => end += 1,
+                (Some(a), Some(b)) if a <= b + FLAT_TOLERANCE_DEG && b > lv.rest => end += 1,
                 _ => break,
             }
         }

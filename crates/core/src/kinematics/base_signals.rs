@@ -234,7 +234,7 @@ fn image_swing(t: &[f64], skeletons: &[Option<Skeleton>], elevation: &[Option<f6
         // Re-estimate the rest position every few frames (it changes slowly).
         if i % 5 == 0 || reference.is_none() {
             slide_window(t, i, HALF_WINDOW_S, n, &mut lo, &mut hi);
-            let low = percentile(elevation[lo..=hi].iter().flatten().copied(), 25.0);
+            let low = percentile(elevation[lo..=hi].iter().flatten().copied(), REST_QUARTER_PERCENTILE);
             let (mut xs, mut ys): (Vec<f64>, Vec<f64>) = offs[lo..=hi]
                 .iter()
                 .zip(&elevation[lo..=hi])
@@ -246,11 +246,19 @@ fn image_swing(t: &[f64], skeletons: &[Option<Skeleton>], elevation: &[Option<f6
             }
         }
         if let (Some((x, y)), Some((rx, ry))) = (offs[i], reference) {
-            out[i] = Some(((x - rx).hypot(y - ry) / 1.6).to_degrees());
+            out[i] = Some(((x - rx).hypot(y - ry) / LEG_TORSO_RATIO).to_degrees());
         }
     }
     out
 }
+
+/// Hip-to-ankle length in torso lengths (hip midpoint to shoulder midpoint) of an adult: turns the
+/// ankle's image displacement into the angle it subtends at the hip. Body proportions, not the
+/// movement's: only the scale of the fused rep signal depends on it.
+const LEG_TORSO_RATIO: f64 = 1.6;
+/// The ankle's rest position is taken over the frames whose thigh angle is in the window's lowest
+/// quarter (the leg at rest, whatever share of the window the reps fill).
+const REST_QUARTER_PERCENTILE: f64 = 25.0;
 
 /// Half-width (s) of the window in which a thigh's rest direction is estimated: a few reps long,
 /// so each window holds rest phases, and short enough to follow a person who turns.

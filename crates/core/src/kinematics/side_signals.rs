@@ -7,6 +7,14 @@ use crate::landmarks::Joint;
 use crate::signal::{median_of, smooth};
 use crate::spec::ExerciseSpec;
 
+/// The image shows the frontal plane (a thigh's outward angle, the pelvis's tilt) when the body's
+/// left-right axis lies within ~45° of the image plane (|x| of the unit axis above cos 45.6°).
+const FRONTAL_FACING_MIN: f64 = 0.7;
+/// The image shows the sagittal plane (the knee's bend) when the facing direction lies within ~53°
+/// of the image plane; a little wider than the frontal gate since a knee angle survives more
+/// foreshortening than a short hip line.
+const SAGITTAL_FACING_MIN: f64 = 0.6;
+
 /// Leg-specific signals, for one hypothesis of which leg works. All smoothed; `None` = unknown.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SideSignals {
@@ -251,7 +259,7 @@ impl SideSignals {
         let [w_hip, w_knee, _, w_heel] = g.working.leg();
         if let (Some(h), Some(k)) = (s.image(w_hip), s.image(w_knee)) {
             // Seen from behind or in front, the thigh's outward angle lies in the image plane.
-            if l.x.abs() > 0.7 {
+            if l.x.abs() > FRONTAL_FACING_MIN {
                 let th = k - h;
                 self.hip_abduction_img[i] = Some((th.x * l.x.signum() * ws).atan2(th.y).to_degrees());
             }
@@ -300,7 +308,7 @@ impl SideSignals {
         }
         if let (Some(h), Some(k), Some(a)) = (s.image(s_hip), s.image(s_knee), s.image(s_ankle)) {
             // Side-on enough that the sagittal plane faces the camera.
-            if f.x.abs() > 0.6 {
+            if f.x.abs() > SAGITTAL_FACING_MIN {
                 let (th, sh) = (k - h, a - k);
                 let cross = th.x * sh.y - th.y * sh.x;
                 let ang = cross.atan2(th.x * sh.x + th.y * sh.y).to_degrees();
