@@ -8,8 +8,7 @@ use crate::AppError;
 use formcheck_core::kinematics::Side;
 use formcheck_core::landmarks::{Joint, PoseFrame};
 use formcheck_core::report::Signal;
-use formcheck_core::report::{Phase, Report, Status, Unit};
-use formcheck_core::spec::CheckId;
+use formcheck_core::report::{Metric, Phase, Report, Status, Unit};
 use formcheck_vision::video::{FrameSource, VideoReader};
 use opencv::core::{Mat, Point, Rect, Scalar, Size};
 use opencv::prelude::*;
@@ -84,13 +83,14 @@ pub struct OverlayTimeline<'a> {
     angles: Vec<(Signal, &'static str)>,
 }
 
-/// The angles the overlay can print, with the check that makes each one matter.
-const OVERLAY_ANGLES: [(Signal, &str, CheckId); 5] = [
-    (Signal::HipExtension, "hip ext", formcheck_core::kickback::LOW_BACK_ARCH),
-    (Signal::TrunkForward, "trunk fwd", formcheck_core::kickback::TORSO_LEAN_FORWARD),
-    (Signal::TrunkAway, "trunk away", formcheck_core::kickback::TORSO_LEAN_AWAY),
-    (Signal::PelvisHike, "pelvis hike", formcheck_core::kickback::PELVIS_HIKE),
-    (Signal::SupportKneeFlexion, "support knee", formcheck_core::kickback::SUPPORT_KNEE_LOCKED),
+/// The angles the overlay can print, with the metrics that make each one matter: it is printed
+/// when a check judging one of them is measurable from the video's view.
+const OVERLAY_ANGLES: [(Signal, &str, &[Metric]); 5] = [
+    (Signal::HipExtension, "hip ext", &[Metric::PeakHipExtensionRelTrunk, Metric::PeakHipExtension]),
+    (Signal::TrunkForward, "trunk fwd", &[Metric::TrunkForwardChange]),
+    (Signal::TrunkAway, "trunk away", &[Metric::TrunkAwayChange]),
+    (Signal::PelvisHike, "pelvis hike", &[Metric::PelvisHikeChange]),
+    (Signal::SupportKneeFlexion, "support knee", &[Metric::SupportKneeFlexion, Metric::SupportKneeRange]),
 ];
 
 impl<'a> OverlayTimeline<'a> {
@@ -98,12 +98,15 @@ impl<'a> OverlayTimeline<'a> {
     pub fn new(report: &'a Report) -> OverlayTimeline<'a> {
         let series_pos = report.series.frame.iter().enumerate().map(|(i, f)| (*f, i)).collect();
         // An angle the camera cannot measure from here would be a guess: leave it off the picture.
-        let measurable = |id: CheckId| {
-            report.checks.iter().find(|c| c.check == id).is_some_and(|c| c.status != Status::NotMeasurable)
+        let measurable = |metrics: &[Metric]| {
+            report
+                .checks
+                .iter()
+                .any(|c| c.metric.is_some_and(|m| metrics.contains(&m)) && c.status != Status::NotMeasurable)
         };
         let angles = OVERLAY_ANGLES
             .iter()
-            .filter(|(_, _, check)| measurable(*check))
+            .filter(|(_, _, metrics)| measurable(metrics))
             .map(|(name, label, _)| (*name, *label))
             .collect();
         OverlayTimeline { report, series_pos, angles }

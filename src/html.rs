@@ -8,10 +8,9 @@
 //! output depends only on the input (entries are sorted; the only time shown is
 //! [`IndexPage::generated`]).
 
-use formcheck_core::kickback;
 use formcheck_core::kinematics::Side;
 use formcheck_core::report::Signal;
-use formcheck_core::report::{Report, Status};
+use formcheck_core::report::{Metric, Report, Status};
 use formcheck_core::spec::CheckId;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -617,35 +616,47 @@ fn video_section(h: &mut String, n: usize, e: &VideoEntry, v: Verdict) {
     h.push_str("</section>\n");
 }
 
-/// One chart: a title, the signals drawn (signal of the series, label) and the checks whose
-/// fault moments it shows.
+/// One chart: a title, the signals drawn (signal of the series, label) and the metrics whose
+/// faults it marks (any exercise's check judging one of them).
 struct ChartDef {
     title: &'static str,
     signals: &'static [(Signal, &'static str)],
-    checks: &'static [CheckId],
+    metrics: &'static [Metric],
 }
 
-/// The charts of the cable medius kickback; a fault of any other check is marked on none.
+/// The charts, by body part; a fault of a check whose metric none lists is marked on the first.
 const CHARTS: [ChartDef; 4] = [
     ChartDef {
         title: "Working leg",
         signals: &[(Signal::WorkingThighElevation, "thigh elevation"), (Signal::HipExtension, "hip extension")],
-        checks: &[kickback::SWING, kickback::LEG_PATH_SIDEWAYS, kickback::LOW_BACK_ARCH],
+        metrics: &[
+            Metric::Amplitude,
+            Metric::PeakHipExtension,
+            Metric::PeakHipAbduction,
+            Metric::PeakHipExtensionRelTrunk,
+            Metric::SwingRatio,
+            Metric::SidewaysMargin,
+        ],
     },
     ChartDef {
         title: "Trunk lean",
         signals: &[(Signal::TrunkForward, "forward"), (Signal::TrunkAway, "away from the machine")],
-        checks: &[kickback::TORSO_LEAN_FORWARD, kickback::TORSO_LEAN_AWAY, kickback::TORSO_TWIST],
+        metrics: &[
+            Metric::TrunkForwardChange,
+            Metric::TrunkBackChange,
+            Metric::TrunkAwayChange,
+            Metric::TorsoTwistChange,
+        ],
     },
     ChartDef {
         title: "Pelvis",
         signals: &[(Signal::PelvisHike, "hike (working hip up)"), (Signal::PelvisRotation, "rotation")],
-        checks: &[kickback::PELVIS_HIKE, kickback::PELVIS_ROTATION],
+        metrics: &[Metric::PelvisHikeChange, Metric::PelvisRotationChange],
     },
     ChartDef {
         title: "Standing knee",
         signals: &[(Signal::SupportKneeFlexion, "flexion")],
-        checks: &[kickback::SUPPORT_KNEE_LOCKED, kickback::SUPPORT_KNEE_UNSTABLE, kickback::SUPPORT_FOOT_SHIFT],
+        metrics: &[Metric::SupportKneeFlexion, Metric::SupportKneeRange, Metric::SupportFootShift],
     },
 ];
 
@@ -739,14 +750,15 @@ fn known_signal(r: &Report, signal: Signal) -> Option<&Vec<Option<f64>>> {
     r.series.signals.get(signal.as_str()).filter(|v| v.iter().any(|x| x.is_some_and(f64::is_finite)))
 }
 
-/// Which chart each fault goes on: the one listing its check, else the first shown.
+/// Which chart each fault goes on: the one listing its check's metric, else the first shown.
 fn faults_by_chart(r: &Report, shown: &[&ChartDef]) -> Vec<Vec<FaultMark>> {
     let mut faults_on: Vec<Vec<FaultMark>> = vec![Vec::new(); shown.len()];
     for set in &r.sets {
         for rep in &set.reps {
             for f in &rep.faults {
                 let id = f.check.to_string();
-                let k = shown.iter().position(|c| c.checks.contains(&f.check)).unwrap_or(0);
+                let metric = r.checks.iter().find(|c| c.check == f.check).and_then(|c| c.metric);
+                let k = shown.iter().position(|c| metric.is_some_and(|m| c.metrics.contains(&m))).unwrap_or(0);
                 let title = format!(
                     "{}: {}{} (limit {}{}) at {} s, {} leg rep {}",
                     check_label(&id),
@@ -1120,6 +1132,15 @@ fn reps_table(h: &mut String, r: &Report) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_metric_has_exactly_one_chart() {
+        // A check of any exercise marks its faults on the chart of its metric.
+        for m in Metric::ALL {
+            let on: Vec<&str> = CHARTS.iter().filter(|c| c.metrics.contains(&m)).map(|c| c.title).collect();
+            assert_eq!(on.len(), 1, "{m} is on {on:?}");
+        }
+    }
 
     #[test]
     fn escapes_every_special_character() {

@@ -13,7 +13,7 @@ use formcheck_core::report::{
     CheckResult, Diagnostics, Fault, Fix, InputInfo, PhaseDurations, RepMetrics, RepReport, Report, Series, SetReport,
     Status, Summary, Unit, SCHEMA_VERSION,
 };
-use formcheck_core::spec::{CheckId, Severity, View};
+use formcheck_core::spec::{CheckId, ExerciseSpec, Severity, View};
 use formcheck_core::view::ViewSegment;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -202,6 +202,7 @@ fn report(rec: Recording) -> Report {
                 set_reports.iter().flat_map(|s| &s.reps).filter(|r| r.faults.iter().any(|f| f.check == check)).count();
             CheckResult {
                 check,
+                metric: ExerciseSpec::cable_medius_kickback().ok().and_then(|s| s.check(check).map(|c| c.metric)),
                 status,
                 reps_measured: if status == Status::NotMeasurable { 0 } else { total },
                 reps_with_fault: with_fault,

@@ -198,6 +198,9 @@ pub enum Status {
 pub struct CheckResult {
     /// Which check.
     pub check: CheckId,
+    /// The metric it judges (absent in reports written before it was added).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metric: Option<Metric>,
     /// Verdict.
     pub status: Status,
     /// Reps in which it was measured.

@@ -81,6 +81,7 @@ pub(crate) fn check_results(
                 };
                 return CheckResult {
                     check: id,
+                    metric: Some(check.metric),
                     status: Status::NotMeasurable,
                     reps_measured: 0,
                     reps_with_fault: 0,
@@ -92,6 +93,7 @@ pub(crate) fn check_results(
             }
             CheckResult {
                 check: id,
+                metric: Some(check.metric),
                 status: if f > 0 {
                     Status::Fault
                 } else if b > 0 {
