@@ -31,6 +31,68 @@ enum Command {
     Eval(EvalArgs),
     /// Measure end-to-end throughput on one video: decode only, pose, whole analysis, peak memory.
     Bench(BenchArgs),
+    /// Progress across sessions: a person's analysed sets over time, with trends per check.
+    History(HistoryArgs),
+}
+
+/// Where analyses are recorded for `formcheck history`.
+#[derive(Args, Debug)]
+struct HistoryOptions {
+    /// Whose set this is, in the history (default: "me"; in `batch`, each video's client folder).
+    #[arg(long, value_name = "NAME")]
+    person: Option<String>,
+    /// The history database (default: $XDG_DATA_HOME/formcheck/history.sqlite).
+    #[arg(long, value_name = "PATH", env = "FORMCHECK_DB")]
+    db: Option<PathBuf>,
+    /// Do not record this analysis in the history.
+    #[arg(long)]
+    no_history: bool,
+}
+
+impl HistoryOptions {
+    /// The database to record in, unless history is off (or no home folder says where).
+    fn db(&self) -> Option<PathBuf> {
+        if self.no_history {
+            return None;
+        }
+        self.db.clone().or_else(formcheck::history::History::default_path)
+    }
+
+    fn person(&self) -> String {
+        self.person.clone().unwrap_or_else(|| formcheck::history::DEFAULT_PERSON.to_string())
+    }
+}
+
+#[derive(Args, Debug)]
+struct HistoryArgs {
+    #[command(subcommand)]
+    action: Option<HistoryAction>,
+    /// The person (default: the only one recorded for the exercise).
+    #[arg(long, value_name = "NAME")]
+    person: Option<String>,
+    /// Print the history as JSON.
+    #[arg(long, conflicts_with = "csv")]
+    json: bool,
+    /// Print the history as CSV (one row per session and series).
+    #[arg(long)]
+    csv: bool,
+    /// The history database (default: $XDG_DATA_HOME/formcheck/history.sqlite).
+    #[arg(long, value_name = "PATH", env = "FORMCHECK_DB", global = true)]
+    db: Option<PathBuf>,
+    #[command(flatten)]
+    spec: SpecOptions,
+}
+
+#[derive(Subcommand, Debug)]
+enum HistoryAction {
+    /// Record every report under a folder (e.g. a batch's output) again: the history is an index
+    /// of the reports and can always be rebuilt from them.
+    Rebuild {
+        /// Folder searched recursively for reports (*.json).
+        dir: PathBuf,
+    },
+    /// List the people and exercises recorded.
+    People,
 }
 
 #[derive(Args, Debug)]
@@ -218,6 +280,8 @@ struct AnalyzeArgs {
     spec: SpecOptions,
     #[command(flatten)]
     pose: PoseOptions,
+    #[command(flatten)]
+    history: HistoryOptions,
 }
 
 #[derive(Args, Debug)]
@@ -246,6 +310,8 @@ struct LiveArgs {
     spec: SpecOptions,
     #[command(flatten)]
     pose: PoseOptions,
+    #[command(flatten)]
+    history: HistoryOptions,
 }
 
 #[derive(Args, Debug)]
@@ -274,6 +340,8 @@ struct BatchArgs {
     spec: SpecOptions,
     #[command(flatten)]
     pose: PoseOptions,
+    #[command(flatten)]
+    history: HistoryOptions,
 }
 
 /// Which BlazePose landmark model to run.
@@ -350,6 +418,7 @@ pub fn run(cli: Cli) -> Result<u8, AppError> {
         Command::Batch(args) => run_batch(args),
         Command::Eval(args) => run_eval(args),
         Command::Bench(args) => run_bench(args),
+        Command::History(args) => run_history(args),
     }
 }
 
@@ -446,10 +515,23 @@ fn run_analyze(args: AnalyzeArgs) -> Result<u8, AppError> {
     let mut progress = Progress::new(args.quiet);
     let analysis = formcheck::analyze::analyze_file(&args.input, &mut estimator, &spec, |d, t| progress.update(d, t));
     progress.finish();
-    let analysis = analysis?;
+    let mut analysis = analysis?;
+    let db = args.history.db();
+    if db.is_some() {
+        // Hashing reads the file once more (about a second for a 4K minute): only for the history.
+        let hash = formcheck::batch::content_hash(&args.input).map_err(|e| AppError::io(&args.input, e))?;
+        let person = args.history.person();
+        analysis.report.session = Some(formcheck::history::session_for_file(&person, &args.input, hash));
+    }
     if let Some(path) = &args.json {
         let json = analysis.report.to_json().map_err(|e| AppError::Usage(format!("report serialisation: {e}")))?;
         formcheck::atomic::write_atomic(path, json.as_bytes()).map_err(|e| AppError::io(path, e))?;
+    }
+    if let Some(db) = &db {
+        let file = args.json.as_deref().filter(|p| !formcheck::atomic::is_stdout(p));
+        if let Some(warning) = formcheck::history::record_all(db, [(&analysis.report, file)]) {
+            eprintln!("formcheck: warning: {warning}");
+        }
     }
     if let Some(path) = &args.annotate {
         let outcome = formcheck::annotate::annotate_video(&args.input, &analysis.frames, &analysis.report, path)?;
@@ -538,6 +620,14 @@ fn run_live(args: LiveArgs) -> Result<u8, AppError> {
         result.end_reason
     );
     eprintln!("live: reps left {}, right {}", result.report.summary.reps_left, result.report.summary.reps_right);
+    let mut result = result;
+    if let Some(db) = args.history.db() {
+        result.report.session = Some(formcheck::history::session_for_live(&args.history.person(), &args.source));
+        let file = args.json.as_deref().filter(|p| !formcheck::atomic::is_stdout(p));
+        if let Some(warning) = formcheck::history::record_all(db.as_path(), [(&result.report, file)]) {
+            eprintln!("formcheck: warning: {warning}");
+        }
+    }
     if let Some(path) = &args.json {
         let json = serde_json::to_string_pretty(&result).map_err(|e| AppError::Usage(e.to_string()))?;
         formcheck::atomic::write_atomic(path, json.as_bytes()).map_err(|e| AppError::io(path, e))?;
@@ -659,6 +749,8 @@ fn run_batch(args: BatchArgs) -> Result<u8, AppError> {
         shard,
         index_only: args.index_only,
         settings_key,
+        person: args.history.person.clone(),
+        history: args.history.db(),
     };
     // Each worker runs BlazePose with its share of the cores.
     let new_estimator = move |threads: usize| -> Result<Box<dyn PoseEstimator>, AppError> {
@@ -699,6 +791,9 @@ fn run_batch(args: BatchArgs) -> Result<u8, AppError> {
     );
     for (rel, err) in &summary.failed {
         eprintln!("  failed: {}: {err}", rel.display());
+    }
+    if let Some(warning) = &summary.history_warning {
+        eprintln!("formcheck: warning: {warning}");
     }
     Ok(if summary.failed.is_empty() { formcheck::exit::OK } else { formcheck::exit::UNREADABLE_INPUT })
 }
@@ -907,6 +1002,68 @@ fn run_bench(args: BenchArgs) -> Result<u8, AppError> {
             "bench: {} ({}x{}, {} frames, {:?} model, {threads} ORT threads)\n  decode only   {:7.1} fps\n  pose          {:7.1} fps\n  analyze       {:7.1} fps  ({:.2}x the decode-only time)\n  peak memory   {:7.0} MiB",
             args.input.display(), f.width, f.height, f.frames, args.pose.model, f.decode_fps, f.pose_fps, f.analyze_fps, f.analyze_to_decode_ratio, f.peak_rss_mib
         );
+    }
+    Ok(formcheck::exit::OK)
+}
+
+fn run_history(args: HistoryArgs) -> Result<u8, AppError> {
+    use formcheck::history::{History, PersonHistory};
+    let db =
+        args.db.clone().or_else(History::default_path).ok_or_else(|| {
+            AppError::Usage("no history database: set --db, FORMCHECK_DB, XDG_DATA_HOME or HOME".into())
+        })?;
+    let history_error = |e: formcheck::history::HistoryError| AppError::Usage(e.to_string());
+    if let Some(HistoryAction::Rebuild { dir }) = &args.action {
+        let rebuilt = formcheck::history::rebuild(&db, dir).map_err(history_error)?;
+        eprintln!(
+            "history: {} report(s) recorded in {} ({} other JSON file(s) skipped)",
+            rebuilt.recorded,
+            db.display(),
+            rebuilt.skipped.len()
+        );
+        return Ok(formcheck::exit::OK);
+    }
+    if !db.exists() {
+        eprintln!("history: nothing recorded yet ({} does not exist)", db.display());
+        return Ok(formcheck::exit::OK);
+    }
+    let history = History::open_read_only(&db).map_err(history_error)?;
+    let people = history.people().map_err(history_error)?;
+    if matches!(args.action, Some(HistoryAction::People)) {
+        for (person, exercise, n) in &people {
+            println!("{person}\t{exercise}\t{n} session(s)");
+        }
+        return Ok(formcheck::exit::OK);
+    }
+    let spec = args.spec.load()?;
+    let person = match &args.person {
+        Some(p) => p.clone(),
+        None => {
+            let of_exercise: Vec<&String> = people.iter().filter(|p| p.1 == spec.exercise).map(|p| &p.0).collect();
+            match of_exercise.as_slice() {
+                [one] => (*one).clone(),
+                [] => {
+                    eprintln!("history: no sessions of {} recorded in {}", spec.exercise, db.display());
+                    return Ok(formcheck::exit::OK);
+                }
+                many => {
+                    let names: Vec<&str> = many.iter().map(|s| s.as_str()).collect();
+                    return Err(AppError::Usage(format!(
+                        "several people recorded; pick one with --person: {}",
+                        names.join(", ")
+                    )));
+                }
+            }
+        }
+    };
+    let sessions = history.sessions(&person, &spec.exercise).map_err(history_error)?;
+    let view = PersonHistory::new(&person, &spec, &sessions);
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&view).map_err(|e| AppError::Usage(e.to_string()))?);
+    } else if args.csv {
+        print!("{}", formcheck::history::render_csv(&view));
+    } else {
+        print!("{}", formcheck::history::render_terminal(&view));
     }
     Ok(formcheck::exit::OK)
 }

@@ -10,6 +10,7 @@ pub mod atomic;
 pub mod batch;
 pub mod bench;
 pub mod evaluate;
+pub mod history;
 pub mod html;
 pub mod keyframes;
 pub mod live;

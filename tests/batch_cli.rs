@@ -159,6 +159,7 @@ fn a_full_disk_fails_the_video_not_the_batch_and_leaves_no_partial_report() {
         .arg(env!("CARGO_BIN_EXE_formcheck"))
         .arg(clients.path())
         .arg(out.path())
+        .env("FORMCHECK_DB", common::test_history())
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&result.stderr);

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{ffmpeg, formcheck, sample, text};
+use common::{ffmpeg, formcheck, sample, test_history, text};
 use std::os::unix::fs::FileTypeExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -429,7 +429,7 @@ fn an_unreadable_file_is_reported_as_permission_denied_not_no_video_stream() {
     } else {
         formcheck()
     };
-    let result = cmd.args(args).env_remove("FORMCHECK_MODELS").output().unwrap();
+    let result = cmd.args(args).env_remove("FORMCHECK_MODELS").env("FORMCHECK_DB", test_history()).output().unwrap();
     assert_eq!(code(&result), Some(3), "{}", text(&result));
     assert!(stderr(&result).contains("locked.mp4: permission denied"), "{}", text(&result));
     assert!(!stderr(&result).contains("no video stream"), "{}", text(&result));

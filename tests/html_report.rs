@@ -239,6 +239,7 @@ fn report(rec: Recording) -> Report {
             ends_early: None,
             others_in_view: false,
         },
+        session: None,
     }
 }
 

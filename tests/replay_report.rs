@@ -92,6 +92,8 @@ fn a_batch_runs_on_recorded_landmarks_and_a_rerun_finds_it_current() {
         shard: None,
         index_only: false,
         settings_key: "replayed".into(),
+        person: None,
+        history: None,
     };
     let spec = ExerciseSpec::cable_medius_kickback().unwrap();
     let frames = recorded();

@@ -5,6 +5,7 @@ use super::cache::{content_hash, job_key, Claim, OutputPaths, VideoLock};
 use super::scan::{scan, Shard};
 use crate::analyze::analyze_file;
 use crate::AppError;
+use formcheck_core::report::Report;
 use formcheck_core::spec::ExerciseSpec;
 use formcheck_vision::pose::PoseEstimator;
 use std::path::{Path, PathBuf};
@@ -28,6 +29,11 @@ pub struct BatchOptions {
     pub index_only: bool,
     /// A string naming every setting that changes the outputs (part of the cache key).
     pub settings_key: String,
+    /// Whose sets these are; `None`: each video's client folder (its first folder under the
+    /// input), or [`crate::history::DEFAULT_PERSON`] for a video at the top.
+    pub person: Option<String>,
+    /// The history database the reports are recorded in (`None`: no history).
+    pub history: Option<PathBuf>,
 }
 
 /// What happened to one video.
@@ -61,6 +67,8 @@ pub struct BatchSummary {
     pub skipped: Vec<(PathBuf, String)>,
     /// Videos left to another worker that holds their lock.
     pub claimed_elsewhere: usize,
+    /// Why some reports could not be added to the history (the batch itself is unaffected).
+    pub history_warning: Option<String>,
 }
 
 /// Builds a worker's pose estimator, given how many inference threads it may use (the machine's
@@ -100,8 +108,47 @@ pub fn run_batch(
             Outcome::NotHere => {}
         }
     }
+    if let Some(db) = &options.history {
+        summary.history_warning = record_history(options, db, &scan.videos, &outcomes);
+    }
     super::index::write_index(options, &scan, &outcomes)?;
     Ok(summary)
+}
+
+/// Records the reports of this run's videos (analysed now or already current) in the history,
+/// from the main thread and one transaction each: a killed batch leaves whole sessions or none.
+fn record_history(options: &BatchOptions, db: &Path, videos: &[PathBuf], outcomes: &[Outcome]) -> Option<String> {
+    let mut reports = Vec::new();
+    for (rel, outcome) in videos.iter().zip(outcomes) {
+        if !matches!(outcome, Outcome::Analysed | Outcome::Current) {
+            continue;
+        }
+        let paths = OutputPaths::for_video(&options.out_dir, rel);
+        let Some(mut report) = std::fs::read_to_string(&paths.report).ok().and_then(|t| Report::from_json(&t).ok())
+        else {
+            continue;
+        };
+        // A report written before the history was kept: say whose and when now.
+        if report.session.is_none() {
+            let input = options.input_dir.join(rel);
+            let Ok(hash) = content_hash(&input) else { continue };
+            report.session = Some(crate::history::session_for_file(&person_of(options, rel), &input, hash));
+        }
+        reports.push((report, paths.report));
+    }
+    crate::history::record_all(db, reports.iter().map(|(r, p)| (r, Some(p.as_path()))))
+}
+
+/// Whose set the video at `rel` (under the input folder) is: `--person`, else its client folder.
+fn person_of(options: &BatchOptions, rel: &Path) -> String {
+    if let Some(p) = &options.person {
+        return p.clone();
+    }
+    let mut parts = rel.components();
+    match (parts.next(), parts.next()) {
+        (Some(first), Some(_)) => first.as_os_str().to_string_lossy().into_owned(),
+        _ => crate::history::DEFAULT_PERSON.to_string(),
+    }
 }
 
 /// The parallel workers of one run, sharing a queue of videos (an index into the scan).
@@ -205,6 +252,7 @@ fn process_one(options: &BatchOptions, spec: &ExerciseSpec, estimator: &mut dyn 
         let _ = std::fs::remove_file(&paths.stamp);
         let mut analysis = analyze_file(&input, estimator, spec, |_, _| {})?;
         analysis.report.input.path = rel.display().to_string();
+        analysis.report.session = Some(crate::history::session_for_file(&person_of(options, rel), &input, hash));
         let json = analysis.report.to_json().map_err(|e| AppError::Usage(format!("report serialisation: {e}")))?;
         crate::atomic::write_atomic(&paths.report, json.as_bytes()).map_err(|e| AppError::io(&paths.report, e))?;
         if options.annotate {

@@ -18,7 +18,15 @@ pub fn sample(name: &str) -> PathBuf {
 pub fn formcheck() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_formcheck"));
     cmd.env_remove("FORMCHECK_MODELS");
+    // The tests keep their history to themselves, never in the user's data folder.
+    cmd.env("FORMCHECK_DB", test_history());
     cmd
+}
+
+/// The history database the tests' runs record in (one per test binary; tests that look at the
+/// history pass `--db` of their own).
+pub fn test_history() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("history-{}.sqlite", std::process::id()))
 }
 
 /// Runs `formcheck` with `args` and returns its output.

@@ -79,6 +79,7 @@ pub(crate) fn build_report(base: &BaseSignals, sets: &[SetSegment], spec: &Exerc
             leg_swaps_repaired: base.swaps_repaired,
             ..Default::default()
         },
+        session: None,
     }
 }
 

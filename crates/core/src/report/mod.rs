@@ -313,6 +313,26 @@ pub struct Report {
     pub series: Series,
     /// Diagnostics.
     pub diagnostics: Diagnostics,
+    /// Whose set it was and when it was filmed, for the history of sessions (absent when the
+    /// front-end did not say, and in older reports).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<SessionInfo>,
+}
+
+/// Whose set a report is and when it was filmed: what the history of sessions indexes it by.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SessionInfo {
+    /// The person (`--person`, or the client's folder in a batch).
+    pub person: String,
+    /// When it was filmed (UTC, RFC 3339).
+    pub filmed_at: String,
+    /// Where that time came from: `container` (the video's creation time), `file` (the file's
+    /// modification time) or `clock` (a live session's start).
+    pub filmed_from: String,
+    /// sha256 of the input file (a live session: of its source and start), so that analysing
+    /// the same video again replaces its entry instead of adding one.
+    pub input_sha256: String,
 }
 
 impl Report {
