@@ -718,11 +718,10 @@ fn screenshot(url: &str, dir: &Path, name: &str) {
     eprintln!("screenshot: {}", kept.display());
 }
 
-/// Reports made by the real engine from synthetic landmark sequences (a set per leg with a
-/// forward lean from the third rep on and a partial rep, filmed at 45° from behind; and a clean
-/// set filmed from behind), rendered and checked against what the reports say.
-#[test]
-fn engine_reports_render_in_chromium() {
+/// Two videos whose reports the real engine made from synthetic landmark sequences: a set per
+/// leg with a forward lean from the third rep on and a partial rep, filmed at 45° from behind
+/// (`bob/`), and a clean set filmed from behind (`carla/`), with a keyframe per faulty check.
+fn engine_entries() -> Vec<VideoEntry> {
     use formcheck_bench::synth::{generate, Injection, Noise, SynthParams};
     let spec = formcheck_core::spec::ExerciseSpec::cable_medius_kickback().expect("embedded spec");
     let analyse = |p: &SynthParams, path: &str| {
@@ -776,10 +775,16 @@ fn engine_reports_render_in_chromium() {
             thumbnails,
         });
     }
+    entries
+}
+
+/// The engine's reports, rendered and checked against what they say.
+#[test]
+fn engine_reports_render_in_chromium() {
     let page = IndexPage {
         title: "Engine reports".into(),
         generated: "2026-11-21 00:00 UTC".into(),
-        entries,
+        entries: engine_entries(),
         ignored_files: vec![],
         skipped_files: vec![],
     };
@@ -827,9 +832,23 @@ struct Layout {
     inner_width: f64,
     inner_height: f64,
     scroll_width: f64,
-    /// Per index row (`tr.entry`, in page order): its id, its `display` (`grid` when it is a
-    /// card), its status pill and its first fix (or the error, or the positive note).
-    rows: Vec<(String, String, Option<Placed>, Option<Placed>)>,
+    /// Per index row (`tr.entry`, in page order).
+    rows: Vec<RowLayout>,
+}
+
+/// Where one index row's parts were laid out.
+#[derive(Debug)]
+struct RowLayout {
+    /// The row's id.
+    id: String,
+    /// The video's path (its link's title).
+    path: String,
+    /// The row's `display` (`grid` when it is a card).
+    display: String,
+    /// Its status pill.
+    status: Option<Placed>,
+    /// Its first fix (or the error, or the positive note).
+    fix: Option<Placed>,
 }
 
 /// The script of the measuring frame: reads the framed page's geometry once it has loaded and
@@ -847,7 +866,8 @@ window.addEventListener('load', function () {
   }
   var rows = [];
   d.querySelectorAll('tr.entry').forEach(function (tr) {
-    rows.push({id: tr.id, display: w.getComputedStyle(tr).display,
+    var link = tr.querySelector('td.path a');
+    rows.push({id: tr.id, path: link ? link.title : '', display: w.getComputedStyle(tr).display,
                status: place(tr.querySelector('td.status .pill')),
                fix: place(tr.querySelector('td.fixes .cue, td.fixes > .positive, td.fixes > .sub, td.fixes > .error'))});
   });
@@ -896,12 +916,14 @@ fn layout_at(dir: &Path, width: u32, height: u32) -> Layout {
         .expect("rows")
         .iter()
         .map(|r| {
-            (
-                r["id"].as_str().unwrap_or_default().to_string(),
-                r["display"].as_str().unwrap_or_default().to_string(),
-                Placed::from_json(&r["status"]),
-                Placed::from_json(&r["fix"]),
-            )
+            let text = |k: &str| r[k].as_str().unwrap_or_default().to_string();
+            RowLayout {
+                id: text("id"),
+                path: text("path"),
+                display: text("display"),
+                status: Placed::from_json(&r["status"]),
+                fix: Placed::from_json(&r["fix"]),
+            }
         })
         .collect();
     Layout { inner_width: n("innerWidth"), inner_height: n("innerHeight"), scroll_width: n("scrollWidth"), rows }
@@ -913,61 +935,97 @@ fn pdf_pages(pdf: &[u8]) -> usize {
     pdf.windows(key.len() + 1).filter(|w| w.starts_with(key) && !w[key.len()].is_ascii_alphanumeric()).count()
 }
 
-/// Issue 13: the page on a phone, a tablet and a desktop, and on paper.
+/// A batch of five videos: the three of [`page`] (faults and keyframes, a failure with a hostile
+/// name, a clean set) and the engine's two of [`engine_entries`], from four clients.
+fn five_video_page() -> IndexPage {
+    let (mut page, _) = page();
+    page.entries.extend(engine_entries());
+    assert_eq!(page.entries.len(), 5);
+    page
+}
+
+/// What a video's row shows first in its "fix first" cell: the first fix, the error, or the
+/// positive note.
+fn first_fix(e: &VideoEntry) -> String {
+    match (&e.status, &e.report) {
+        (EntryStatus::Failed { error }, _) => error.clone(),
+        (_, Some(r)) if !r.summary.top_fixes.is_empty() => r.summary.top_fixes[0].cue.clone(),
+        (_, Some(r)) => r.summary.positive.clone().unwrap_or_else(|| "No faults found.".into()),
+        (_, None) => "no report".into(),
+    }
+}
+
+/// The viewports of issue 13 (phone, tablet, desktop) and the smallest phone, with whether the
+/// index shows as cards there.
+const VIEWPORTS: [(u32, u32, bool); 4] = [(360, 740, true), (390, 844, true), (820, 1180, true), (1440, 900, false)];
+
+/// Issue 13: a five-video batch on a phone, a tablet and a desktop (no horizontal overflow;
+/// every video's status and first fix on screen, screenshots kept), and on paper.
 #[test]
 fn index_page_fits_phone_tablet_desktop_and_prints() {
-    let (page, _) = page();
+    let page = five_video_page();
     let html = render_index(&page);
     let Some(Loaded { dir, url, .. }) = load_in_chromium(&html, "index-layout.html") else { return };
-    let first_fix = |rel_path: &str| -> String {
-        let e = page.entries.iter().find(|e| e.rel_path == rel_path).expect("entry");
-        match (&e.status, &e.report) {
-            (EntryStatus::Failed { error }, _) => error.clone(),
-            (_, Some(r)) if !r.summary.top_fixes.is_empty() => r.summary.top_fixes[0].cue.clone(),
-            (_, Some(r)) => r.summary.positive.clone().expect("a positive note"),
-            (_, None) => unreachable!("every test entry has a report or failed"),
-        }
-    };
-    // Rows in page order: ann's, then Zoë's (the failed one sorts before the clean one).
-    let order = [FAULTY_NAME, FAILED_NAME, CLEAN_NAME];
-
-    for (width, height, card) in [(360, 740, true), (390, 844, true), (820, 1180, true), (1440, 900, false)] {
+    for (width, height, card) in VIEWPORTS {
         let at = format!("{width}×{height}");
         let l = layout_at(dir.path(), width, height);
         assert_eq!((l.inner_width, l.inner_height), (f64::from(width), f64::from(height)), "viewport at {at}");
         assert!(l.scroll_width <= l.inner_width, "horizontal overflow at {at}: scrollWidth {}", l.scroll_width);
         assert_eq!(l.rows.len(), page.entries.len(), "a row per video at {at}");
-        for ((id, display, status, fix), rel_path) in l.rows.iter().zip(order) {
-            assert_eq!(display == "grid", card, "{id} ({rel_path}) laid out as a card: {card} at {at}");
-            let status = status.as_ref().unwrap_or_else(|| panic!("no status for {rel_path} at {at}"));
+        for row in &l.rows {
+            let e = page.entries.iter().find(|e| e.rel_path == row.path).unwrap_or_else(|| panic!("{row:?}"));
+            let rel_path = &e.rel_path;
+            assert_eq!(row.display == "grid", card, "{} ({rel_path}) laid out as a card: {card} at {at}", row.id);
+            let status = row.status.as_ref().unwrap_or_else(|| panic!("no status for {rel_path} at {at}"));
             assert!(status.visible_within(l.inner_width), "status of {rel_path} at {at}: {status:?}");
             assert!(!status.text.is_empty());
-            let fix = fix.as_ref().unwrap_or_else(|| panic!("no first fix for {rel_path} at {at}"));
+            let fix = row.fix.as_ref().unwrap_or_else(|| panic!("no first fix for {rel_path} at {at}"));
             assert!(fix.visible_within(l.inner_width), "first fix of {rel_path} at {at}: {fix:?}");
-            assert_eq!(fix.text, first_fix(rel_path), "{rel_path} at {at}");
+            assert_eq!(fix.text, first_fix(e), "{rel_path} at {at}");
         }
+        eprintln!("layout {at}: scrollWidth {} ≤ innerWidth {}", l.scroll_width, l.inner_width);
+        viewport_screenshot(&url, width, height, &format!("index-{width}x{height}.png"));
     }
 
     // On paper: the index on at most two pages, then each video from the top of a page, and
     // this page's videos each fit on one.
-    let pdf = dir.path().join("index.pdf");
-    let profile = tempfile::tempdir().unwrap();
-    let print = format!("--print-to-pdf={}", pdf.display());
-    chromium(&["--no-pdf-header-footer", &print, &url], profile.path(), Duration::from_secs(30));
-    let bytes = std::fs::read(&pdf).expect("PDF written");
-    assert!(bytes.starts_with(b"%PDF-"), "a PDF");
-    std::fs::write(out_dir().join("index.pdf"), &bytes).unwrap();
-    let pages = pdf_pages(&bytes);
-    let videos = page.entries.len();
+    let pdf = print_pdf(&url, "index.pdf");
+    let (pages, videos) = (pdf_pages(&pdf), page.entries.len());
+    eprintln!("print: {pages} pages for {videos} videos");
     assert!(pages > videos, "each video's section starts its own page after the index: {pages} pages");
     assert!(pages <= 2 + videos, "{pages} pages for {videos} videos");
 
-    // One video targeted (its link in the index leaves `#v1` in the address): the print is that
-    // video alone, on one page (the largest of the three: 14 reps, faults, keyframes).
-    let one = dir.path().join("v1.pdf");
-    let print = format!("--print-to-pdf={}", one.display());
-    chromium(&["--no-pdf-header-footer", &print, &format!("{url}#v1")], profile.path(), Duration::from_secs(30));
-    let bytes = std::fs::read(&one).expect("PDF written");
-    std::fs::write(out_dir().join("index-v1.pdf"), &bytes).unwrap();
-    assert_eq!(pdf_pages(&bytes), 1, "the one-page hand-out of {FAULTY_NAME}");
+    // One video targeted (its link in the index leaves `#vN` in the address): the print is that
+    // video alone, on one page, for each of the five (the largest: 14 reps, faults, keyframes).
+    for n in 1..=videos {
+        let pdf = print_pdf(&format!("{url}#v{n}"), &format!("index-v{n}.pdf"));
+        assert_eq!(pdf_pages(&pdf), 1, "the one-page hand-out of video {n}");
+    }
+}
+
+/// Prints `url` to PDF in Chromium; keeps a copy named `name` under the target tmp dir.
+fn print_pdf(url: &str, name: &str) -> Vec<u8> {
+    let profile = tempfile::tempdir().unwrap();
+    let pdf = profile.path().join("out.pdf");
+    let print = format!("--print-to-pdf={}", pdf.display());
+    chromium(&["--no-pdf-header-footer", &print, url], profile.path(), Duration::from_secs(30));
+    let bytes = std::fs::read(&pdf).expect("PDF written");
+    assert!(bytes.starts_with(b"%PDF-"), "a PDF");
+    std::fs::write(out_dir().join(name), &bytes).unwrap();
+    bytes
+}
+
+/// Screenshots the top of `url` in a `width`×`height` window, kept under the target tmp dir as
+/// `name` (the README's pictures are these).
+fn viewport_screenshot(url: &str, width: u32, height: u32, name: &str) {
+    let profile = tempfile::tempdir().unwrap();
+    let png = out_dir().join(name);
+    let shot = format!("--screenshot={}", png.display());
+    let size = format!("--window-size={width},{height}");
+    chromium(&[&shot, &size, url], profile.path(), Duration::from_secs(30));
+    let bytes = std::fs::read(&png).expect("screenshot written");
+    assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "a PNG");
+    let dims =
+        (u32::from_be_bytes(bytes[16..20].try_into().unwrap()), u32::from_be_bytes(bytes[20..24].try_into().unwrap()));
+    assert_eq!(dims, (width, height), "{name} is the viewport's size");
 }
