@@ -720,7 +720,10 @@ fn run_batch(args: BatchArgs) -> Result<u8, AppError> {
 
 fn run_report(args: ReportArgs) -> Result<u8, AppError> {
     let options = formcheck::handout::HandoutOptions { client: args.client };
-    formcheck::handout::write_handout(&args.report, &args.html, &options)?;
+    let notes = formcheck::handout::write_handout(&args.report, &args.html, &options)?;
+    for note in notes {
+        eprintln!("formcheck: note: {note}");
+    }
     Ok(formcheck::exit::OK)
 }
 

@@ -67,8 +67,8 @@ pub enum HandoutError {
         path: PathBuf,
         /// The version the file says.
         version: u64,
-        /// What does not fit the schema.
-        source: serde_json::Error,
+        /// What does not fit the schema (the library's reason).
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// The output would replace the report.
     #[error("--html {}: that is the report itself; write the page to another file", path.display())]
@@ -105,25 +105,34 @@ pub struct HandoutOptions {
 }
 
 /// Reads `report_path`, renders its hand-out and writes it to `out` (`-`: standard output).
-pub fn write_handout(report_path: &Path, out: &Path, options: &HandoutOptions) -> Result<(), HandoutError> {
+/// Returns notes for the user: keyframes a batch left that could not be used (the page is made
+/// without them).
+pub fn write_handout(report_path: &Path, out: &Path, options: &HandoutOptions) -> Result<Vec<String>, HandoutError> {
     refuse_same_file(report_path, out)?;
     let report = read_report(report_path)?;
     let date = std::fs::metadata(report_path).and_then(|m| m.modified()).map(crate::html::utc_text);
-    let page = handout_page(report, report_path, date.unwrap_or_default(), options);
+    let (page, notes) = handout_page(report, report_path, date.unwrap_or_default(), options);
     let html = crate::html::render_handout(&page);
-    crate::atomic::write_atomic(out, html.as_bytes()).map_err(|source| HandoutError::Write { path: out.into(), source })
+    crate::atomic::write_atomic(out, html.as_bytes())
+        .map_err(|source| HandoutError::Write { path: out.into(), source })?;
+    Ok(notes)
 }
 
 /// The page of `report`: its title (the client, if named, and the video's file name), the date
-/// it was analysed, and the keyframes a batch left beside it.
-pub fn handout_page(report: Report, report_path: &Path, date: String, options: &HandoutOptions) -> HandoutPage {
+/// it was analysed, and the keyframes a batch left beside it; with notes on keyframes left out.
+pub fn handout_page(
+    report: Report,
+    report_path: &Path,
+    date: String,
+    options: &HandoutOptions,
+) -> (HandoutPage, Vec<String>) {
     let video = report.input.path.clone();
     let file = video.rsplit(['/', '\\']).find(|part| !part.is_empty()).unwrap_or(&video).to_string();
     let title = match options.client.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
         Some(client) => format!("{client} — {file}"),
         None => format!("Kickback form check — {file}"),
     };
-    let thumbnails = batch_thumbnails(report_path);
+    let (thumbnails, notes) = batch_thumbnails(report_path);
     let entry = VideoEntry {
         rel_path: video,
         status: EntryStatus::Analysed,
@@ -131,7 +140,7 @@ pub fn handout_page(report: Report, report_path: &Path, date: String, options: &
         annotated_href: None,
         thumbnails,
     };
-    HandoutPage { title, date, entry }
+    (HandoutPage { title, date, entry }, notes)
 }
 
 /// Reads and parses a report file: bounded, then JSON, then its schema version, then the report.
@@ -155,7 +164,11 @@ pub fn read_report(path: &Path) -> Result<Report, HandoutError> {
     if version == 0 || version > u64::from(SCHEMA_VERSION) {
         return Err(HandoutError::UnknownSchema { path: path.into(), found: version });
     }
-    serde_json::from_value(value).map_err(|source| HandoutError::Invalid { path: path.into(), version, source })
+    let invalid =
+        |source: Box<dyn std::error::Error + Send + Sync>| HandoutError::Invalid { path: path.into(), version, source };
+    // It parsed as JSON, so it is UTF-8; the library's own reader decides the rest.
+    let text = std::str::from_utf8(&bytes).map_err(|e| invalid(e.into()))?;
+    Report::from_json(text).map_err(|e| invalid(e.into()))
 }
 
 /// Refuses an output that is the report itself (by name, through links, or as a hard link).
@@ -171,34 +184,55 @@ fn refuse_same_file(report: &Path, out: &Path) -> Result<(), HandoutError> {
     Ok(())
 }
 
-/// The keyframes of a batch's report (`NAME.report.json` beside `NAME.assets.json`); none when
-/// the report is not a batch's, or its assets cannot be read. Only plain JPEG files beside the
-/// report are taken: an assets file naming another path (`../…`) cannot pull it into the page.
-fn batch_thumbnails(report_path: &Path) -> Vec<Thumbnail> {
-    let Some(name) = report_path.file_name().and_then(|n| n.to_str()) else { return Vec::new() };
-    let Some(stem) = name.strip_suffix(".report.json") else { return Vec::new() };
+/// The keyframes of a batch's report (`NAME.report.json` beside `NAME.assets.json`), and a note
+/// for each one (or an assets file) that could not be used; nothing when the report is not a
+/// batch's. Only plain JPEG files beside the report are taken: an assets file naming another
+/// path (`../…`) cannot pull it into the page.
+fn batch_thumbnails(report_path: &Path) -> (Vec<Thumbnail>, Vec<String>) {
+    let Some(name) = report_path.file_name().and_then(|n| n.to_str()) else { return Default::default() };
+    let Some(stem) = name.strip_suffix(".report.json") else { return Default::default() };
     let dir = report_path.parent().unwrap_or(Path::new("."));
-    let Ok(bytes) = std::fs::read(dir.join(format!("{stem}.assets.json"))) else { return Vec::new() };
-    let Ok(assets) = serde_json::from_slice::<Assets>(&bytes) else { return Vec::new() };
-    assets
+    let assets_path = dir.join(format!("{stem}.assets.json"));
+    let bytes = match std::fs::read(&assets_path) {
+        Ok(bytes) => bytes,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Default::default(),
+        Err(err) => return (Vec::new(), vec![format!("{}: {err}; no keyframes", assets_path.display())]),
+    };
+    let assets = match serde_json::from_slice::<Assets>(&bytes) {
+        Ok(assets) => assets,
+        Err(err) => return (Vec::new(), vec![format!("{}: {err}; no keyframes", assets_path.display())]),
+    };
+    let mut notes = Vec::new();
+    let thumbnails = assets
         .thumbnails
         .into_iter()
-        .filter(|t| {
-            let plain = Path::new(&t.file).file_name().is_some_and(|f| f == t.file.as_str());
-            plain && !t.file.starts_with('.') && t.file.ends_with(".jpg")
+        .filter_map(|t| match keyframe(dir, &t.file) {
+            Ok(jpeg) => Some(Thumbnail { check: t.check, t_s: t.t_s, frame: t.frame, jpeg }),
+            Err(why) => {
+                notes.push(format!("keyframe {:?} left out: {why}", t.file));
+                None
+            }
         })
-        .filter_map(|t| {
-            let path = dir.join(&t.file);
-            let size = std::fs::metadata(&path).ok().filter(|m| m.is_file())?.len();
-            let jpeg = (size <= MAX_THUMBNAIL_BYTES).then(|| std::fs::read(&path).ok()).flatten()?;
-            jpeg.starts_with(&[0xff, 0xd8, 0xff]).then_some(Thumbnail {
-                check: t.check,
-                t_s: t.t_s,
-                frame: t.frame,
-                jpeg,
-            })
-        })
-        .collect()
+        .collect();
+    (thumbnails, notes)
+}
+
+/// One keyframe named by an assets file: a plain JPEG file beside it, of a thumbnail's size.
+fn keyframe(dir: &Path, file: &str) -> Result<Vec<u8>, String> {
+    let plain = Path::new(file).file_name().is_some_and(|f| f == file) && !file.starts_with('.');
+    if !plain || !file.ends_with(".jpg") {
+        return Err("not a .jpg beside the report".into());
+    }
+    let path = dir.join(file);
+    let meta = std::fs::metadata(&path).map_err(|e| e.to_string())?;
+    if !meta.is_file() || meta.len() > MAX_THUMBNAIL_BYTES {
+        return Err(format!("not a file of at most {} MiB", MAX_THUMBNAIL_BYTES >> 20));
+    }
+    let jpeg = std::fs::read(&path).map_err(|e| e.to_string())?;
+    if !jpeg.starts_with(&[0xff, 0xd8, 0xff]) {
+        return Err("not a JPEG".into());
+    }
+    Ok(jpeg)
 }
 
 #[cfg(test)]
@@ -238,10 +272,16 @@ mod tests {
         let files = ["a.thumb-1-swing.jpg", "b.jpg", "sub/c.jpg", "../a.thumb-1-swing.jpg", "missing.jpg"];
         let list: Vec<String> = files.iter().map(|f| entry(f)).collect();
         write(d, "v.mp4.assets.json", &format!("{{\"thumbnails\":[{}]}}", list.join(",")));
-        let thumbs = batch_thumbnails(&d.join("v.mp4.report.json"));
+        let (thumbs, notes) = batch_thumbnails(&d.join("v.mp4.report.json"));
         assert_eq!(thumbs.len(), 1, "{thumbs:?}");
         assert_eq!(thumbs[0].frame, 30);
-        assert!(batch_thumbnails(&d.join("v.json")).is_empty(), "not a batch's report: no keyframes");
+        assert_eq!(notes.len(), 4, "a note for each left out: {notes:?}");
+        assert!(notes[0].contains("\"b.jpg\" left out: not a JPEG"), "{notes:?}");
+        let (thumbs, notes) = batch_thumbnails(&d.join("v.json"));
+        assert!(thumbs.is_empty() && notes.is_empty(), "not a batch's report: no keyframes, nothing to say");
+        write(d, "w.mp4.assets.json", "{\"thumbnails\": 3}");
+        let (thumbs, notes) = batch_thumbnails(&d.join("w.mp4.report.json"));
+        assert!(thumbs.is_empty() && notes.len() == 1 && notes[0].contains("no keyframes"), "{notes:?}");
     }
 
     #[test]

@@ -91,11 +91,14 @@ fn a_batch_report_brings_its_keyframes() {
     std::fs::write(dir.path().join("kickbacks.mp4.thumb-1.jpg"), jpeg).unwrap();
     let assets = serde_json::json!({"thumbnails": [
         {"check": fault.check.as_str(), "t_s": fault.peak_s, "frame": fault.peak_frame, "file": "kickbacks.mp4.thumb-1.jpg"},
+        {"check": fault.check.as_str(), "t_s": fault.peak_s, "frame": fault.peak_frame, "file": "gone.jpg"},
     ]});
     std::fs::write(dir.path().join("kickbacks.mp4.assets.json"), assets.to_string()).unwrap();
     let out = dir.path().join("page.html");
     let run = report_cmd(&path, &out, &[]);
     assert_eq!(run.status.code(), Some(0), "{}", common::text(&run));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(stderr.contains("note: keyframe \"gone.jpg\" left out"), "the missing keyframe is said: {stderr}");
     let html = std::fs::read_to_string(&out).unwrap();
     assert!(html.contains("<title>Kickback form check — kickbacks.mp4</title>"));
     assert_eq!(html.matches("src=\"data:image/jpeg;base64,").count(), 1, "the keyframe, embedded");
