@@ -2,8 +2,11 @@
 //! Chromium: the DOM must hold what the reports say, names must be escaped, and a screenshot is
 //! taken (kept under the target tmp dir as `html_report/index.png` for a human to look at). The
 //! page is also laid out at phone, tablet and desktop sizes (no horizontal overflow, every
-//! video's status and first fix on screen) and printed to PDF (a page count that fits).
-//! Skipped with a notice when `/usr/bin/chromium` is absent (a failure under `CI=1`).
+//! video's status and first fix on screen; the README's screenshots) and printed to PDF (a page
+//! count that fits). `formcheck report --html`'s hand-out is laid out and printed too, and both
+//! pages go through the npm package axe-core in Chromium (`tests/a11y/axe.js`): no serious or
+//! critical accessibility violation. Skipped with a notice when `/usr/bin/chromium` (or, for the
+//! accessibility check, node and its packages) is absent (a failure under `CI=1`).
 
 mod common;
 
