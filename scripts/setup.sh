@@ -3,9 +3,12 @@
 #   - Debian packages: OpenCV 4.6 dev files (+ clang/libclang for the `opencv` crate's binding
 #     generator), ffmpeg (test clips and stream tests), opencv-doc (its vtest.avi: real footage of
 #     people walking, for the "no exercise" test), chromium (the HTML report's browser test),
-#     xvfb (the live window's test on a virtual display).
+#     xvfb (the live window's test on a virtual display); nodejs and npm where the machine has no
+#     node or npm (the accessibility check drives Chromium from node).
 #   - ONNX Runtime 1.31.1: the shared library from the PyPI wheel onnxruntime==1.31.1, unpacked into
 #     ${FORMCHECK_ORT_DIR:-$HOME/.cache/formcheck/onnxruntime-1.31.1}. ORT_DYLIB_PATH overrides at run time.
+#   - The accessibility check's npm packages (axe-core, puppeteer-core), at the versions pinned in
+#     tests/a11y/package.json, into ${FORMCHECK_NODE_DIR:-$HOME/.cache/formcheck/node-a11y}.
 # Usage: bash scripts/setup.sh [--no-browser]
 set -euo pipefail
 
@@ -14,7 +17,14 @@ ORT_DIR="${FORMCHECK_ORT_DIR:-$HOME/.cache/formcheck/onnxruntime-$ORT_VERSION}"
 ORT_LIB="$ORT_DIR/libonnxruntime.so.$ORT_VERSION"
 
 want=(pkg-config libopencv-dev clang libclang-dev ffmpeg opencv-doc)
-[ "${1:-}" = "--no-browser" ] || want+=(chromium xvfb)
+browser=yes
+[ "${1:-}" = "--no-browser" ] && browser=no
+if [ "$browser" = yes ]; then
+  want+=(chromium xvfb)
+  # Only where missing: a node from elsewhere (with its own npm) must not be replaced.
+  command -v node >/dev/null || want+=(nodejs)
+  command -v npm >/dev/null || want+=(npm)
+fi
 
 # shellcheck source=scripts/debian.sh
 . "$(dirname "$0")/debian.sh"
@@ -43,4 +53,10 @@ with zipfile.ZipFile(wheel) as z:
 PY
 fi
 [ -s "$ORT_LIB" ] || { echo "setup: $ORT_LIB is missing after install" >&2; exit 1; }
+
+if [ "$browser" = yes ]; then
+  # shellcheck source=scripts/a11y.sh
+  . "$(dirname "$0")/a11y.sh"
+  install_a11y_packages
+fi
 echo "setup: ok (ONNX Runtime at $ORT_LIB)"

@@ -27,6 +27,8 @@ enum Command {
     Live(LiveArgs),
     /// Analyse every video under a folder for a coach: reports, index.html and summary.csv.
     Batch(BatchArgs),
+    /// Turn one video's JSON report into a one-page HTML hand-out for the client.
+    Report(ReportArgs),
     /// Score the rule engine against ground truth: rendered sample clips or synthetic sequences.
     Eval(EvalArgs),
     /// Measure end-to-end throughput on one video: decode only, pose, whole analysis, peak memory.
@@ -344,6 +346,18 @@ struct BatchArgs {
     history: HistoryOptions,
 }
 
+#[derive(Args, Debug)]
+struct ReportArgs {
+    /// A report written by `analyze --json` (or by `batch`, whose keyframes come along).
+    report: PathBuf,
+    /// Write the one-page HTML hand-out here (`-` for standard output).
+    #[arg(long, value_name = "OUT.html")]
+    html: PathBuf,
+    /// The client's name, for the page's title (default: the video's file name alone).
+    #[arg(long, value_name = "NAME")]
+    client: Option<String>,
+}
+
 /// Which BlazePose landmark model to run.
 #[derive(Clone, Copy, Debug, ValueEnum)]
 enum ModelArg {
@@ -416,6 +430,7 @@ pub fn run(cli: Cli) -> Result<u8, AppError> {
         Command::Analyze(args) => run_analyze(args),
         Command::Live(args) => run_live(args),
         Command::Batch(args) => run_batch(args),
+        Command::Report(args) => run_report(args),
         Command::Eval(args) => run_eval(args),
         Command::Bench(args) => run_bench(args),
         Command::History(args) => run_history(args),
@@ -796,6 +811,15 @@ fn run_batch(args: BatchArgs) -> Result<u8, AppError> {
         eprintln!("formcheck: warning: {warning}");
     }
     Ok(if summary.failed.is_empty() { formcheck::exit::OK } else { formcheck::exit::UNREADABLE_INPUT })
+}
+
+fn run_report(args: ReportArgs) -> Result<u8, AppError> {
+    let options = formcheck::handout::HandoutOptions { client: args.client };
+    let notes = formcheck::handout::write_handout(&args.report, &args.html, &options)?;
+    for note in notes {
+        eprintln!("formcheck: note: {note}");
+    }
+    Ok(formcheck::exit::OK)
 }
 
 fn run_eval(args: EvalArgs) -> Result<u8, AppError> {

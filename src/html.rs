@@ -159,6 +159,23 @@ fn num(x: f64) -> String {
     }
 }
 
+/// A time as `YYYY-MM-DD HH:MM UTC` (times before 1970 show as its start).
+pub fn utc_text(time: std::time::SystemTime) -> String {
+    let secs = time.duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let (days, rem) = ((secs / 86_400) as i64, secs % 86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02} {:02}:{:02} UTC", rem / 3600, rem % 3600 / 60)
+}
+
 /// `snake_case` check id → "Snake case".
 pub fn check_label(id: &str) -> String {
     let mut s = id.replace('_', " ");
@@ -237,31 +254,17 @@ pub fn render_index(page: &IndexPage) -> String {
     let verdicts: Vec<Verdict> = entries.iter().map(|e| Verdict::of(e)).collect();
 
     let mut h = String::with_capacity(64 * 1024);
-    h.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
-    h.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-    let _ = writeln!(h, "<title>{}</title>", escape_html(&page.title));
-    let _ = writeln!(h, "<style>\n{CSS}</style>\n</head>\n<body>");
-    let _ = writeln!(
-        h,
-        "<header class=\"page\" id=\"top\"><h1>{}</h1><div class=\"gen\">{}{} video{}</div></header>",
-        escape_html(&page.title),
-        if page.generated.is_empty() {
-            String::new()
-        } else {
-            format!("Generated {} · ", escape_html(&page.generated))
-        },
-        entries.len(),
-        plural(entries.len())
-    );
-    // Shared SVG definitions (the hatch of partial reps), once per page.
-    h.push_str(
-        "<svg width=\"0\" height=\"0\" style=\"position:absolute\" aria-hidden=\"true\"><defs><pattern id=\"hatch\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\"><rect width=\"6\" height=\"6\" fill=\"#eff6ff\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#93c5fd\" stroke-width=\"2.5\"/></pattern></defs></svg>\n",
-    );
-    h.push_str("<main>\n");
+    let generated = if page.generated.is_empty() {
+        String::new()
+    } else {
+        format!("Generated {} · ", escape_html(&page.generated))
+    };
+    let facts = format!("{generated}{} video{}", entries.len(), plural(entries.len()));
+    page_start(&mut h, &page.title, &facts);
     overview(&mut h, &entries, &verdicts);
     index_table(&mut h, &entries, &verdicts);
     for (i, e) in entries.iter().enumerate() {
-        video_section(&mut h, i + 1, e, verdicts[i]);
+        video_section(&mut h, i + 1, e, verdicts[i], Place::Index);
     }
     if !page.ignored_files.is_empty() {
         let mut ignored: Vec<&String> = page.ignored_files.iter().collect();
@@ -291,9 +294,69 @@ pub fn render_index(page: &IndexPage) -> String {
         }
         h.push_str("</ul></details>\n");
     }
+    page_end(&mut h);
+    h
+}
+
+/// The start of a page up to its `<main>`: the head with the inlined style sheet, the header
+/// (title, and `facts` as HTML under it), and the SVG definitions the charts share.
+fn page_start(h: &mut String, title: &str, facts: &str) {
+    h.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+    h.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+    let _ = writeln!(h, "<title>{}</title>", escape_html(title));
+    let _ = writeln!(h, "<style>\n{CSS}</style>\n</head>\n<body>");
+    let _ = writeln!(
+        h,
+        "<header class=\"page\" id=\"top\"><h1>{}</h1><div class=\"gen\">{facts}</div></header>",
+        escape_html(title)
+    );
+    // Shared SVG definitions (the hatch of partial reps), once per page.
+    h.push_str(
+        "<svg width=\"0\" height=\"0\" style=\"position:absolute\" aria-hidden=\"true\"><defs><pattern id=\"hatch\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\"><rect width=\"6\" height=\"6\" fill=\"#eff6ff\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#93c5fd\" stroke-width=\"2.5\"/></pattern></defs></svg>\n",
+    );
+    h.push_str("<main>\n");
+}
+
+/// The end of a page: the footer naming the version that made it.
+fn page_end(h: &mut String) {
     let _ = writeln!(h, "<footer>formcheck {}</footer>", env!("CARGO_PKG_VERSION"));
     h.push_str("</main>\n</body>\n</html>\n");
+}
+
+/// One video's hand-out (`formcheck report --html`): a page of its own, for a coach to give the
+/// client, holding what the batch page's section of that video holds, made by the same code.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HandoutPage {
+    /// Page title and heading (who and what, e.g. "Ann — kickbacks.mp4").
+    pub title: String,
+    /// When the video was analysed, as shown (e.g. `2026-12-02 05:40 UTC`); empty when unknown.
+    pub date: String,
+    /// The video: its report and the keyframes of its faults (none when there are none to hand).
+    pub entry: VideoEntry,
+}
+
+/// Renders a hand-out: the page's header, then the video's section as on the batch page, laid
+/// out to print on one page (see `index.css`).
+pub fn render_handout(page: &HandoutPage) -> String {
+    let mut h = String::with_capacity(64 * 1024);
+    let facts = if page.date.is_empty() {
+        "Form check of the cable medius kickback".to_string()
+    } else {
+        format!("Form check of the cable medius kickback · analysed {}", escape_html(&page.date))
+    };
+    page_start(&mut h, &page.title, &facts);
+    video_section(&mut h, 1, &page.entry, Verdict::of(&page.entry), Place::Handout);
+    page_end(&mut h);
     h
+}
+
+/// Where a video's section is shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Place {
+    /// On the batch page, under its index (with a link back to its row).
+    Index,
+    /// Alone, as a hand-out.
+    Handout,
 }
 
 fn plural(n: usize) -> &'static str {
@@ -563,7 +626,7 @@ fn headline(h: &mut String, report: &Report) {
     }
     let _ = write!(
         h,
-        "<div class=\"todo{}\"><h4>{}</h4>",
+        "<div class=\"todo{}\"><h3>{}</h3>",
         if s.top_fixes.is_empty() { " good" } else { "" },
         if s.top_fixes.is_empty() { "Going well" } else { "Fix first" }
     );
@@ -576,33 +639,42 @@ fn headline(h: &mut String, report: &Report) {
     h.push_str("</div></div>\n");
 }
 
-fn video_section(h: &mut String, n: usize, e: &VideoEntry, v: Verdict) {
+/// A video's section: heading and facts, its links, then (when it has a report) the headline,
+/// charts, keyframes, checks and reps.
+fn video_section(h: &mut String, n: usize, e: &VideoEntry, v: Verdict, place: Place) {
     let _ = write!(
         h,
-        "<section class=\"video v-{}\" id=\"v{n}\"><div class=\"head\"><div><h2>{}</h2>",
+        "<section class=\"video v-{}{}\" id=\"v{n}\"><div class=\"head\"><div><h2>{}</h2>",
         v.class(),
+        if place == Place::Handout { " handout" } else { "" },
         escape_html(&e.rel_path)
     );
     let href = e.annotated_href.as_deref().map(percent_encode_path);
     let meta = meta_line(e, v);
     let _ = write!(h, "<div class=\"meta\">{}</div></div>", meta.join(" · "));
-    h.push_str("<div class=\"top\">");
+    let mut links = Vec::new();
     if let Some(href) = &href {
-        let _ = write!(h, "<a class=\"play\" href=\"{}\">▶ Annotated video</a> · ", escape_html(href));
+        links.push(format!("<a class=\"play\" href=\"{}\">▶ Annotated video</a>", escape_html(href)));
     }
-    let _ = writeln!(h, "<a class=\"back\" href=\"#row{n}\">↑ back to list</a></div></div>");
+    if place == Place::Index {
+        links.push(format!("<a class=\"back\" href=\"#row{n}\">↑ back to list</a>"));
+    }
+    if !links.is_empty() {
+        let _ = write!(h, "<div class=\"top\">{}</div>", links.join(" · "));
+    }
+    h.push_str("</div>\n");
 
     let report = match (&e.status, &e.report) {
         (EntryStatus::Failed { error }, _) => {
             let _ = writeln!(
                 h,
-                "<div class=\"headline\"><div class=\"todo bad\"><h4>Could not analyse this video</h4><div class=\"error\">{}</div></div></div></section>",
+                "<div class=\"headline\"><div class=\"todo bad\"><h3>Could not analyse this video</h3><div class=\"error\">{}</div></div></div></section>",
                 escape_html(error)
             );
             return;
         }
         (_, None) => {
-            h.push_str("<div class=\"headline\"><div class=\"todo bad\"><h4>No report</h4></div></div></section>\n");
+            h.push_str("<div class=\"headline\"><div class=\"todo bad\"><h3>No report</h3></div></div></section>\n");
             return;
         }
         (_, Some(r)) => r,
@@ -1210,6 +1282,14 @@ mod tests {
     fn ticks_are_round() {
         assert_eq!(ticks(0.0, 10.0, 5.0), vec![0.0, 2.0, 4.0, 6.0, 8.0, 10.0]);
         assert_eq!(ticks(-3.0, 27.0, 4.0), vec![0.0, 10.0, 20.0]);
+    }
+
+    #[test]
+    fn utc_text_reads_as_a_calendar_date() {
+        let at = |secs: u64| utc_text(std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs));
+        assert_eq!(at(0), "1970-01-01 00:00 UTC");
+        assert_eq!(at(951_782_400 + 3_600 * 13 + 60 * 7), "2000-02-29 13:07 UTC");
+        assert_eq!(at(1_795_000_000), "2026-11-18 11:06 UTC");
     }
 
     #[test]

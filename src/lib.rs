@@ -1,5 +1,5 @@
-//! formcheck: the application layer over the pipeline crates — the `pose`, `analyze`, `live`
-//! and `batch` front-ends and their outputs. The `formcheck` binary is a thin shell over this.
+//! formcheck: the application layer over the pipeline crates — the `pose`, `analyze`, `live`,
+//! `batch` and `report` front-ends and their outputs. The `formcheck` binary is a thin shell over this.
 //!
 //! Stages: [`formcheck_vision::video`] → [`formcheck_vision::pose`] → [`formcheck_core`]'s
 //! kinematics, reps and rules → reports ([`formcheck_core::report`], [`html`], [`annotate`]).
@@ -10,6 +10,7 @@ pub mod atomic;
 pub mod batch;
 pub mod bench;
 pub mod evaluate;
+pub mod handout;
 pub mod history;
 pub mod html;
 pub mod keyframes;
@@ -63,6 +64,9 @@ pub enum AppError {
     /// The request itself is wrong (bad option combination, bad spec file...).
     #[error("{0}")]
     Usage(String),
+    /// A report's hand-out page could not be made (`formcheck report --html`).
+    #[error(transparent)]
+    Handout(#[from] handout::HandoutError),
 }
 
 impl AppError {
@@ -78,6 +82,7 @@ impl AppError {
             AppError::Video(_) | AppError::NoPerson { .. } => exit::UNREADABLE_INPUT,
             AppError::Pose(_) | AppError::Io { .. } | AppError::Output { .. } => exit::FAILURE,
             AppError::Interrupted => exit::INTERRUPTED,
+            AppError::Handout(err) => err.exit_code(),
         }
     }
 }

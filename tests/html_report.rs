@@ -2,8 +2,11 @@
 //! Chromium: the DOM must hold what the reports say, names must be escaped, and a screenshot is
 //! taken (kept under the target tmp dir as `html_report/index.png` for a human to look at). The
 //! page is also laid out at phone, tablet and desktop sizes (no horizontal overflow, every
-//! video's status and first fix on screen) and printed to PDF (a page count that fits).
-//! Skipped with a notice when `/usr/bin/chromium` is absent (a failure under `CI=1`).
+//! video's status and first fix on screen; the README's screenshots) and printed to PDF (a page
+//! count that fits). `formcheck report --html`'s hand-out is laid out and printed too, and both
+//! pages go through the npm package axe-core in Chromium (`tests/a11y/axe.js`): no serious or
+//! critical accessibility violation. Skipped with a notice when `/usr/bin/chromium` (or, for the
+//! accessibility check, node and its packages) is absent (a failure under `CI=1`).
 
 mod common;
 
@@ -715,11 +718,11 @@ fn screenshot(url: &str, dir: &Path, name: &str) {
     eprintln!("screenshot: {}", kept.display());
 }
 
-/// Reports made by the real engine from synthetic landmark sequences (a set per leg with a
-/// forward lean from the third rep on and a partial rep, filmed at 45° from behind; and a clean
-/// set filmed from behind), rendered and checked against what the reports say.
-#[test]
-fn engine_reports_render_in_chromium() {
+/// Two videos whose reports the real engine made from synthetic landmark sequences: a set per
+/// leg with a forward lean from the third rep on and a partial rep, filmed from the side
+/// (`bob/`; the engine flags the lean), and a clean set filmed from behind (`carla/`), with a
+/// keyframe per faulty check.
+fn engine_entries() -> Vec<VideoEntry> {
     use formcheck_bench::synth::{generate, Injection, Noise, SynthParams};
     let spec = formcheck_core::spec::ExerciseSpec::cable_medius_kickback().expect("embedded spec");
     let analyse = |p: &SynthParams, path: &str| {
@@ -737,7 +740,7 @@ fn engine_reports_render_in_chromium() {
         (formcheck_core::analyze(&seq.frames, &spec, input), seq)
     };
     let mut faulty = SynthParams::random(11);
-    faulty.view = View::ObliqueBack;
+    faulty.view = View::SideWorking;
     faulty.side = Side::Left;
     faulty.switch_sides = true;
     faulty.reps = 6;
@@ -752,6 +755,8 @@ fn engine_reports_render_in_chromium() {
     let mut entries = Vec::new();
     for (p, path) in [(&faulty, "bob/2026-11-20 kickbacks.mov"), (&clean, "carla/clean set.mp4")] {
         let (report, seq) = analyse(p, path);
+        let faults = report.sets.iter().flat_map(|s| &s.reps).any(|r| !r.faults.is_empty());
+        assert_eq!(faults, std::ptr::eq(p, &faulty), "{path}: faults only in the faulty set");
         // A keyframe per check at its worst fault, as the batch front-end makes them.
         let mut worst: BTreeMap<CheckId, (f64, f64, u64)> = BTreeMap::new();
         for f in report.sets.iter().flat_map(|s| &s.reps).flat_map(|r| &r.faults) {
@@ -773,10 +778,16 @@ fn engine_reports_render_in_chromium() {
             thumbnails,
         });
     }
+    entries
+}
+
+/// The engine's reports, rendered and checked against what they say.
+#[test]
+fn engine_reports_render_in_chromium() {
     let page = IndexPage {
         title: "Engine reports".into(),
         generated: "2026-11-21 00:00 UTC".into(),
-        entries,
+        entries: engine_entries(),
         ignored_files: vec![],
         skipped_files: vec![],
     };
@@ -824,9 +835,23 @@ struct Layout {
     inner_width: f64,
     inner_height: f64,
     scroll_width: f64,
-    /// Per index row (`tr.entry`, in page order): its id, its `display` (`grid` when it is a
-    /// card), its status pill and its first fix (or the error, or the positive note).
-    rows: Vec<(String, String, Option<Placed>, Option<Placed>)>,
+    /// Per index row (`tr.entry`, in page order).
+    rows: Vec<RowLayout>,
+}
+
+/// Where one index row's parts were laid out.
+#[derive(Debug)]
+struct RowLayout {
+    /// The row's id.
+    id: String,
+    /// The video's path (its link's title).
+    path: String,
+    /// The row's `display` (`grid` when it is a card).
+    display: String,
+    /// Its status pill.
+    status: Option<Placed>,
+    /// Its first fix (or the error, or the positive note).
+    fix: Option<Placed>,
 }
 
 /// The script of the measuring frame: reads the framed page's geometry once it has loaded and
@@ -844,7 +869,8 @@ window.addEventListener('load', function () {
   }
   var rows = [];
   d.querySelectorAll('tr.entry').forEach(function (tr) {
-    rows.push({id: tr.id, display: w.getComputedStyle(tr).display,
+    var link = tr.querySelector('td.path a');
+    rows.push({id: tr.id, path: link ? link.title : '', display: w.getComputedStyle(tr).display,
                status: place(tr.querySelector('td.status .pill')),
                fix: place(tr.querySelector('td.fixes .cue, td.fixes > .positive, td.fixes > .sub, td.fixes > .error'))});
   });
@@ -854,19 +880,19 @@ window.addEventListener('load', function () {
 });
 "#;
 
-/// Lays out the `index.html` in `dir` in a `width`×`height` viewport and measures it.
+/// Lays out the page `file` in `dir` in a `width`×`height` viewport and measures it.
 ///
 /// Headless Chromium will not make a window narrower than 500 px, so the page is loaded in an
 /// `<iframe>` of exactly that size (its own viewport: media queries and `innerWidth` follow it)
 /// inside a harness page whose script reads the frame's layout; `--allow-file-access-from-files`
 /// lets the harness, itself a file, read the framed file's document.
-fn layout_at(dir: &Path, width: u32, height: u32) -> Layout {
-    let harness = dir.join(format!("harness-{width}x{height}.html"));
+fn layout_at(dir: &Path, file: &str, width: u32, height: u32) -> Layout {
+    let harness = dir.join(format!("harness-{file}-{width}x{height}.html"));
     std::fs::write(
         &harness,
         format!(
             "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><style>body{{margin:0}}iframe{{border:0;display:block}}</style></head>\
-             <body><iframe id=\"page\" src=\"index.html\" width=\"{width}\" height=\"{height}\"></iframe>\
+             <body><iframe id=\"page\" src=\"{file}\" width=\"{width}\" height=\"{height}\"></iframe>\
              <pre id=\"result\"></pre><script>{MEASURE_JS}</script></body></html>"
         ),
     )
@@ -893,12 +919,14 @@ fn layout_at(dir: &Path, width: u32, height: u32) -> Layout {
         .expect("rows")
         .iter()
         .map(|r| {
-            (
-                r["id"].as_str().unwrap_or_default().to_string(),
-                r["display"].as_str().unwrap_or_default().to_string(),
-                Placed::from_json(&r["status"]),
-                Placed::from_json(&r["fix"]),
-            )
+            let text = |k: &str| r[k].as_str().unwrap_or_default().to_string();
+            RowLayout {
+                id: text("id"),
+                path: text("path"),
+                display: text("display"),
+                status: Placed::from_json(&r["status"]),
+                fix: Placed::from_json(&r["fix"]),
+            }
         })
         .collect();
     Layout { inner_width: n("innerWidth"), inner_height: n("innerHeight"), scroll_width: n("scrollWidth"), rows }
@@ -910,61 +938,285 @@ fn pdf_pages(pdf: &[u8]) -> usize {
     pdf.windows(key.len() + 1).filter(|w| w.starts_with(key) && !w[key.len()].is_ascii_alphanumeric()).count()
 }
 
-/// Issue 13: the page on a phone, a tablet and a desktop, and on paper.
+/// A batch of five videos: the three of [`page`] (faults and keyframes, a failure with a hostile
+/// name, a clean set) and the engine's two of [`engine_entries`], from four clients.
+fn five_video_page() -> IndexPage {
+    let (mut page, _) = page();
+    page.entries.extend(engine_entries());
+    assert_eq!(page.entries.len(), 5);
+    page
+}
+
+/// What a video's row shows first in its "fix first" cell: the first fix, the error, or the
+/// positive note.
+fn first_fix(e: &VideoEntry) -> String {
+    match (&e.status, &e.report) {
+        (EntryStatus::Failed { error }, _) => error.clone(),
+        (_, Some(r)) if !r.summary.top_fixes.is_empty() => r.summary.top_fixes[0].cue.clone(),
+        (_, Some(r)) => r.summary.positive.clone().unwrap_or_else(|| "No faults found.".into()),
+        (_, None) => "no report".into(),
+    }
+}
+
+/// The viewports of issue 13 (phone, tablet, desktop) and the smallest phone, with whether the
+/// index shows as cards there.
+const VIEWPORTS: [(u32, u32, bool); 4] = [(360, 740, true), (390, 844, true), (820, 1180, true), (1440, 900, false)];
+
+/// Issue 13: a five-video batch on a phone, a tablet and a desktop (no horizontal overflow;
+/// every video's status and first fix on screen, screenshots kept), and on paper.
 #[test]
 fn index_page_fits_phone_tablet_desktop_and_prints() {
-    let (page, _) = page();
+    let page = five_video_page();
     let html = render_index(&page);
     let Some(Loaded { dir, url, .. }) = load_in_chromium(&html, "index-layout.html") else { return };
-    let first_fix = |rel_path: &str| -> String {
-        let e = page.entries.iter().find(|e| e.rel_path == rel_path).expect("entry");
-        match (&e.status, &e.report) {
-            (EntryStatus::Failed { error }, _) => error.clone(),
-            (_, Some(r)) if !r.summary.top_fixes.is_empty() => r.summary.top_fixes[0].cue.clone(),
-            (_, Some(r)) => r.summary.positive.clone().expect("a positive note"),
-            (_, None) => unreachable!("every test entry has a report or failed"),
-        }
-    };
-    // Rows in page order: ann's, then Zoë's (the failed one sorts before the clean one).
-    let order = [FAULTY_NAME, FAILED_NAME, CLEAN_NAME];
-
-    for (width, height, card) in [(360, 740, true), (390, 844, true), (820, 1180, true), (1440, 900, false)] {
+    for (width, height, card) in VIEWPORTS {
         let at = format!("{width}×{height}");
-        let l = layout_at(dir.path(), width, height);
+        let l = layout_at(dir.path(), "index.html", width, height);
         assert_eq!((l.inner_width, l.inner_height), (f64::from(width), f64::from(height)), "viewport at {at}");
         assert!(l.scroll_width <= l.inner_width, "horizontal overflow at {at}: scrollWidth {}", l.scroll_width);
         assert_eq!(l.rows.len(), page.entries.len(), "a row per video at {at}");
-        for ((id, display, status, fix), rel_path) in l.rows.iter().zip(order) {
-            assert_eq!(display == "grid", card, "{id} ({rel_path}) laid out as a card: {card} at {at}");
-            let status = status.as_ref().unwrap_or_else(|| panic!("no status for {rel_path} at {at}"));
+        for row in &l.rows {
+            let e = page.entries.iter().find(|e| e.rel_path == row.path).unwrap_or_else(|| panic!("{row:?}"));
+            let rel_path = &e.rel_path;
+            assert_eq!(row.display == "grid", card, "{} ({rel_path}) laid out as a card: {card} at {at}", row.id);
+            let status = row.status.as_ref().unwrap_or_else(|| panic!("no status for {rel_path} at {at}"));
             assert!(status.visible_within(l.inner_width), "status of {rel_path} at {at}: {status:?}");
             assert!(!status.text.is_empty());
-            let fix = fix.as_ref().unwrap_or_else(|| panic!("no first fix for {rel_path} at {at}"));
+            let fix = row.fix.as_ref().unwrap_or_else(|| panic!("no first fix for {rel_path} at {at}"));
             assert!(fix.visible_within(l.inner_width), "first fix of {rel_path} at {at}: {fix:?}");
-            assert_eq!(fix.text, first_fix(rel_path), "{rel_path} at {at}");
+            assert_eq!(fix.text, first_fix(e), "{rel_path} at {at}");
         }
+        eprintln!("layout {at}: scrollWidth {} ≤ innerWidth {}", l.scroll_width, l.inner_width);
+        viewport_screenshot(&url, width, height, &format!("index-{width}x{height}.png"));
     }
 
     // On paper: the index on at most two pages, then each video from the top of a page, and
     // this page's videos each fit on one.
-    let pdf = dir.path().join("index.pdf");
-    let profile = tempfile::tempdir().unwrap();
-    let print = format!("--print-to-pdf={}", pdf.display());
-    chromium(&["--no-pdf-header-footer", &print, &url], profile.path(), Duration::from_secs(30));
-    let bytes = std::fs::read(&pdf).expect("PDF written");
-    assert!(bytes.starts_with(b"%PDF-"), "a PDF");
-    std::fs::write(out_dir().join("index.pdf"), &bytes).unwrap();
-    let pages = pdf_pages(&bytes);
-    let videos = page.entries.len();
+    let pdf = print_pdf(&url, "index.pdf");
+    let (pages, videos) = (pdf_pages(&pdf), page.entries.len());
+    eprintln!("print: {pages} pages for {videos} videos");
     assert!(pages > videos, "each video's section starts its own page after the index: {pages} pages");
     assert!(pages <= 2 + videos, "{pages} pages for {videos} videos");
 
-    // One video targeted (its link in the index leaves `#v1` in the address): the print is that
-    // video alone, on one page (the largest of the three: 14 reps, faults, keyframes).
-    let one = dir.path().join("v1.pdf");
-    let print = format!("--print-to-pdf={}", one.display());
-    chromium(&["--no-pdf-header-footer", &print, &format!("{url}#v1")], profile.path(), Duration::from_secs(30));
-    let bytes = std::fs::read(&one).expect("PDF written");
-    std::fs::write(out_dir().join("index-v1.pdf"), &bytes).unwrap();
-    assert_eq!(pdf_pages(&bytes), 1, "the one-page hand-out of {FAULTY_NAME}");
+    // One video targeted (its link in the index leaves `#vN` in the address): the print is that
+    // video alone, on one page, for each of the five (the largest: 14 reps, faults, keyframes).
+    for n in 1..=videos {
+        let pdf = print_pdf(&format!("{url}#v{n}"), &format!("index-v{n}.pdf"));
+        assert_eq!(pdf_pages(&pdf), 1, "the one-page hand-out of video {n}");
+    }
+}
+
+/// Prints `url` to PDF in Chromium; keeps a copy named `name` under the target tmp dir.
+fn print_pdf(url: &str, name: &str) -> Vec<u8> {
+    let profile = tempfile::tempdir().unwrap();
+    let pdf = profile.path().join("out.pdf");
+    let print = format!("--print-to-pdf={}", pdf.display());
+    chromium(&["--no-pdf-header-footer", &print, url], profile.path(), Duration::from_secs(30));
+    let bytes = std::fs::read(&pdf).expect("PDF written");
+    assert!(bytes.starts_with(b"%PDF-"), "a PDF");
+    std::fs::write(out_dir().join(name), &bytes).unwrap();
+    bytes
+}
+
+/// Screenshots the top of `url` in a `width`×`height` window, kept under the target tmp dir as
+/// `name` (the README's pictures are these).
+fn viewport_screenshot(url: &str, width: u32, height: u32, name: &str) {
+    let profile = tempfile::tempdir().unwrap();
+    let png = out_dir().join(name);
+    let shot = format!("--screenshot={}", png.display());
+    let size = format!("--window-size={width},{height}");
+    chromium(&[&shot, &size, url], profile.path(), Duration::from_secs(30));
+    let bytes = std::fs::read(&png).expect("screenshot written");
+    assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "a PNG");
+    let dims =
+        (u32::from_be_bytes(bytes[16..20].try_into().unwrap()), u32::from_be_bytes(bytes[20..24].try_into().unwrap()));
+    assert_eq!(dims, (width, height), "{name} is the viewport's size");
+}
+
+/// Writes the first engine video's report as a batch leaves it (`NAME.report.json` beside
+/// `NAME.assets.json` and its keyframes) into `dir`, and makes its hand-out `handout.html` there
+/// with the real `formcheck report`. Returns the entry it was made from.
+fn handout_in(dir: &Path) -> VideoEntry {
+    let entry = engine_entries().swap_remove(0);
+    let report = entry.report.as_ref().expect("a report");
+    let path = dir.join("kickbacks.mov.report.json");
+    std::fs::write(&path, report.to_json().unwrap()).unwrap();
+    let mut thumbnails = Vec::new();
+    for (i, th) in entry.thumbnails.iter().enumerate() {
+        let file = format!("kickbacks.mov.thumb-{i}.jpg");
+        std::fs::write(dir.join(&file), &th.jpeg).unwrap();
+        thumbnails
+            .push(serde_json::json!({"check": th.check.as_str(), "t_s": th.t_s, "frame": th.frame, "file": file}));
+    }
+    let assets = serde_json::json!({ "thumbnails": thumbnails });
+    std::fs::write(dir.join("kickbacks.mov.assets.json"), assets.to_string()).unwrap();
+    let run = common::formcheck()
+        .arg("report")
+        .arg(&path)
+        .arg("--html")
+        .arg(dir.join("handout.html"))
+        .args(["--client", "Bob"])
+        .output()
+        .expect("formcheck runs");
+    assert!(run.status.success(), "{}", common::text(&run));
+    entry
+}
+
+/// `formcheck report --html`'s page in the browser: what the report says, the keyframes, no
+/// horizontal overflow from a phone to a desktop, and one printed page.
+#[test]
+fn report_hand_out_fits_and_prints_on_one_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let entry = handout_in(dir.path());
+    if !Path::new(CHROMIUM).exists() {
+        common::skip_or_fail(&format!("{CHROMIUM} not found: the hand-out in the browser"));
+        return;
+    }
+    let url = format!("file://{}", dir.path().join("handout.html").display());
+    let profile = tempfile::tempdir().unwrap();
+    let dom = chromium(&["--dump-dom", &url], profile.path(), Duration::from_secs(30));
+    assert!(dom.contains("<h1>Bob — 2026-11-20 kickbacks.mov</h1>"), "the client and the video head the page");
+    assert_eq!(dom.matches("<section class=\"video").count(), 1);
+    assert_entry_matches_section(&dom, &entry);
+    assert_eq!(dom.matches("src=\"data:image/jpeg;base64,").count(), entry.thumbnails.len(), "keyframes");
+    assert!(!entry.thumbnails.is_empty());
+    for (width, height, _) in VIEWPORTS {
+        let l = layout_at(dir.path(), "handout.html", width, height);
+        assert!(l.scroll_width <= l.inner_width, "overflow at {width}×{height}: {}", l.scroll_width);
+        eprintln!("hand-out {width}×{height}: scrollWidth {} ≤ innerWidth {}", l.scroll_width, l.inner_width);
+    }
+    viewport_screenshot(&url, 390, 844, "handout-390x844.png");
+    let pdf = print_pdf(&url, "handout.pdf");
+    assert_eq!(pdf_pages(&pdf), 1, "the hand-out prints on one page");
+}
+
+/// The section of an entry against its report (as [`assert_entry_matches`] does on the batch
+/// page, without the index row a hand-out does not have).
+fn assert_entry_matches_section(dom: &str, e: &VideoEntry) {
+    let r = e.report.as_ref().expect("a report");
+    let sec = section(dom, &e.rel_path);
+    let s = &r.summary;
+    for (value, label) in [(s.reps_left, "left leg"), (s.reps_right, "right leg"), (s.partial_reps, "partial")] {
+        assert!(sec.contains(&format!("<b>{value}</b><span>{label}</span>")), "{label}: {value}");
+    }
+    for fix in &s.top_fixes {
+        assert!(sec.contains(&dom_text(&fix.cue)), "fix {:?}", fix.cue);
+    }
+    let faults = r.sets.iter().flat_map(|s| &s.reps).flat_map(|r| &r.faults).count();
+    assert_eq!(sec.matches("class=\"fault-marker\"").count(), faults, "every fault marked");
+    assert_eq!(sec.matches("<tr class=\"rep").count(), r.sets.iter().map(|s| s.reps.len()).sum::<usize>());
+}
+
+/// Where the npm packages axe-core and puppeteer-core are: `FORMCHECK_NODE_DIR`'s `node_modules`, else where
+/// `scripts/setup.sh` installs them.
+fn node_modules() -> PathBuf {
+    if let Some(dir) = std::env::var_os("FORMCHECK_NODE_DIR") {
+        return PathBuf::from(dir).join("node_modules");
+    }
+    let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
+    home.join(".cache/formcheck/node-a11y/node_modules")
+}
+
+/// Why the accessibility check cannot run here, if it cannot.
+fn axe_missing(modules: &Path) -> Option<String> {
+    let node = Command::new("node").arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status();
+    if !node.is_ok_and(|s| s.success()) {
+        return Some("node not found (scripts/setup.sh installs the Debian package nodejs)".into());
+    }
+    for package in ["axe-core", "puppeteer-core"] {
+        if !modules.join(package).join("package.json").is_file() {
+            return Some(format!("the npm package {package} is not in {} (run scripts/setup.sh)", modules.display()));
+        }
+    }
+    (!Path::new(CHROMIUM).exists()).then(|| format!("{CHROMIUM} not found"))
+}
+
+/// Issue 13's accessibility check: axe-core, in Chromium, on a five-video batch page and on a
+/// hand-out, each on a phone and on a desktop; any serious or critical violation fails. A page
+/// with known faults goes through the same run, and must be caught (the check is not blind).
+#[test]
+fn pages_have_no_serious_accessibility_violation() {
+    let modules = node_modules();
+    if let Some(why) = axe_missing(&modules) {
+        common::skip_or_fail(&format!("the accessibility check: {why}"));
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("index.html"), render_index(&five_video_page())).unwrap();
+    handout_in(dir.path());
+    // An unlabelled checkbox and grey on grey: axe must call both serious.
+    let faulty = "<!DOCTYPE html><html lang=\"en\"><head><title>Known faults</title></head><body><main>\
+                  <input type=\"checkbox\"><p style=\"color:#aaa;background:#bbb\">hard to read</p></main></body></html>";
+    std::fs::write(dir.path().join("faulty.html"), faulty).unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/a11y/axe.js");
+    let mut args = vec![CHROMIUM.to_string()];
+    for page in ["index.html", "handout.html"] {
+        for size in ["390x844", "1440x900"] {
+            args.push(format!("file://{}", dir.path().join(page).display()));
+            args.push(size.to_string());
+        }
+    }
+    args.push(format!("file://{}", dir.path().join("faulty.html").display()));
+    args.push("390x844".into());
+    let mut cmd = Command::new("node");
+    cmd.arg(&script).args(&args).env("NODE_PATH", &modules);
+    let out = run_limited(cmd, Duration::from_secs(120));
+    assert!(out.0.success(), "axe.js failed: {}\n{}", out.0, out.2);
+    let v: serde_json::Value = serde_json::from_str(&out.1).unwrap_or_else(|e| panic!("axe.js said {e}: {}", out.1));
+    let pages = v["pages"].as_array().expect("pages");
+    assert_eq!(pages.len(), 5, "every page and size was checked");
+    let caught: Vec<&str> = pages[4]["violations"]
+        .as_array()
+        .expect("violations")
+        .iter()
+        .filter(|v| v["impact"] == "serious" || v["impact"] == "critical")
+        .filter_map(|v| v["id"].as_str())
+        .collect();
+    assert!(caught.contains(&"label") && caught.contains(&"color-contrast"), "the known faults: {caught:?}");
+    let mut serious = Vec::new();
+    for page in &pages[..4] {
+        let at = format!("{} at {}", page["url"].as_str().unwrap_or("?"), page["size"].as_str().unwrap_or("?"));
+        assert!(page["passes"].as_u64().unwrap_or(0) > 10, "axe's rules ran on {at}");
+        for violation in page["violations"].as_array().expect("violations") {
+            let impact = violation["impact"].as_str().unwrap_or("?");
+            let line = format!(
+                "{impact} {} on {at}: {} ({} elements) {}",
+                violation["id"], violation["help"], violation["count"], violation["nodes"]
+            );
+            eprintln!("axe: {line}");
+            if matches!(impact, "serious" | "critical") {
+                serious.push(line);
+            }
+        }
+    }
+    eprintln!("axe {}: {} pages checked", v["axe"], pages.len());
+    assert!(serious.is_empty(), "serious or critical accessibility violations:\n{}", serious.join("\n"));
+}
+
+/// Runs `cmd` with its output captured and a hard time limit: (status, stdout, stderr).
+fn run_limited(mut cmd: Command, limit: Duration) -> (std::process::ExitStatus, String, String) {
+    cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap_or_else(|e| panic!("start {cmd:?}: {e}"));
+    let read = |mut pipe: Box<dyn std::io::Read + Send>| {
+        std::thread::spawn(move || {
+            let mut s = String::new();
+            let _ = pipe.read_to_string(&mut s);
+            s
+        })
+    };
+    let stdout = read(Box::new(child.stdout.take().unwrap()));
+    let stderr = read(Box::new(child.stderr.take().unwrap()));
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{cmd:?} took over {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    (status, stdout.join().unwrap(), stderr.join().unwrap())
 }
