@@ -119,7 +119,7 @@ fn bad_input_is_refused_and_leaves_nothing() {
         ("text.json", Some("formcheck: 3 reps".into()), 3, "not JSON"),
         ("landmarks.json", Some("{\"frame\": 0, \"t_s\": 0.0}".into()), 3, "no schema_version"),
         ("newer.json", Some(newer.to_string()), 3, "does not read"),
-        ("broken.json", Some(broken.to_string()), 3, "not a valid formcheck report of schema_version 1"),
+        ("broken.json", Some(broken.to_string()), 3, "not a valid formcheck report of schema_version 2"),
     ];
     for (name, content, code, says) in cases {
         let path = d.join(name);
