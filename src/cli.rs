@@ -78,6 +78,9 @@ struct HistoryArgs {
     /// Print the history as CSV (one row per session and series).
     #[arg(long)]
     csv: bool,
+    /// Write the history as a page (sessions and a chart per check, left vs right) here.
+    #[arg(long, value_name = "OUT.html")]
+    html: Option<PathBuf>,
     /// The history database (default: $XDG_DATA_HOME/formcheck/history.sqlite).
     #[arg(long, value_name = "PATH", env = "FORMCHECK_DB", global = true)]
     db: Option<PathBuf>,
@@ -1082,6 +1085,12 @@ fn run_history(args: HistoryArgs) -> Result<u8, AppError> {
     };
     let sessions = history.sessions(&person, &spec.exercise).map_err(history_error)?;
     let view = PersonHistory::new(&person, &spec, &sessions);
+    if let Some(out) = &args.html {
+        check_outputs(&[("--html", Some(out))])?;
+        let page =
+            formcheck::html::render_progress_page(&format!("formcheck — {person}: {}", spec.title), &[view.clone()]);
+        formcheck::atomic::write_atomic(out, page.as_bytes()).map_err(|e| AppError::io(out, e))?;
+    }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&view).map_err(|e| AppError::Usage(e.to_string()))?);
     } else if args.csv {

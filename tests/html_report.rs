@@ -375,6 +375,7 @@ fn page() -> (IndexPage, usize) {
         ],
         ignored_files: vec!["ann/notes <b>bold</b>.txt".into()],
         skipped_files: vec![],
+        progress: Vec::new(),
     };
     (page, faults_total)
 }
@@ -790,6 +791,7 @@ fn engine_reports_render_in_chromium() {
         entries: engine_entries(),
         ignored_files: vec![],
         skipped_files: vec![],
+        progress: Vec::new(),
     };
     let html = render_index(&page);
     let Some(Loaded { dir, url, dom }) = load_in_chromium(&html, "index-engine.html") else { return };
@@ -1219,4 +1221,71 @@ fn run_limited(mut cmd: Command, limit: Duration) -> (std::process::ExitStatus, 
         std::thread::sleep(Duration::from_millis(50));
     };
     (status, stdout.join().unwrap(), stderr.join().unwrap())
+}
+
+/// One person's sessions as the history holds them: `n` sessions a week apart, from behind, the
+/// pelvis hike shrinking and the top pause growing (reps of both legs).
+fn progressing_sessions(n: usize) -> Vec<formcheck::history::SessionRow> {
+    use formcheck::history::{RepRow, SessionRow};
+    (0..n)
+        .map(|k| {
+            let reps = (0..8)
+                .map(|r| RepRow {
+                    side: if r % 2 == 0 { "left" } else { "right" }.into(),
+                    top_pause_s: 0.4 + 0.2 * k as f64 + 0.02 * r as f64,
+                    return_s: 1.0 + 0.05 * r as f64,
+                    metrics: vec![
+                        ("pelvis_hike_change_deg".into(), Some(12.0 - 3.0 * k as f64 + 0.3 * r as f64)),
+                        ("trunk_away_change_deg".into(), Some(2.0 + 0.1 * r as f64)),
+                    ],
+                    faults: if k == 0 { vec!["pelvis_hike".into()] } else { vec![] },
+                })
+                .collect();
+            SessionRow {
+                person: "ann".into(),
+                exercise: "cable-medius-kickback".into(),
+                filmed_at: 1_790_000_000 + 7 * 86_400 * k as i64,
+                filmed_from: "container".into(),
+                input_sha256: format!("{k:064}"),
+                input_path: format!("ann/week {}.mp4", k + 1),
+                report_path: None,
+                reps_left: 4,
+                reps_right: 4,
+                view: Some("back".into()),
+                unmeasurable: vec![],
+                reps,
+            }
+        })
+        .collect()
+}
+
+/// Issue 11: the batch page's progress section, per person: a table of sessions and a chart per
+/// check (left and right legs told apart by shape, not only colour), with the verdict in words;
+/// it fits a phone and a desktop (screenshots kept for the README).
+#[test]
+fn progress_section_fits_and_says_what_changed() {
+    let spec = ExerciseSpec::cable_medius_kickback().unwrap();
+    let history = formcheck::history::PersonHistory::new("ann", &spec, &progressing_sessions(3));
+    let hike = history.trends.iter().find(|t| t.name == "pelvis_hike").unwrap();
+    assert_eq!(hike.verdict, formcheck::history::trend::Verdict::Better, "{hike:?}");
+    let mut page = five_video_page();
+    page.entries.truncate(2);
+    page.progress = vec![history.clone()];
+    let html = render_index(&page);
+    let Some(Loaded { dir, url: _, dom }) = load_in_chromium(&html, "index-progress.html") else { return };
+    assert!(dom.contains("Progress across sessions") && dom.contains("ann/week 3.mp4"), "the section and its sessions");
+    assert!(dom.contains("Pelvis hike per session (deg)"), "each chart has a title");
+    assert!(dom.contains("Latest session: better."), "and says in words what changed");
+    assert!(dom.contains("<circle") && dom.contains("<rect x="), "left and right legs differ by marker shape");
+    // `formcheck history --html`'s page holds the same section alone.
+    let alone = formcheck::html::render_progress_page("formcheck — ann", &[history]);
+    std::fs::write(dir.path().join("progress.html"), &alone).unwrap();
+    for (width, height) in [(390, 844), (1440, 900)] {
+        for file in ["index.html", "progress.html"] {
+            let l = layout_at(dir.path(), file, width, height);
+            assert!(l.scroll_width <= l.inner_width, "overflow of {file} at {width}: scrollWidth {}", l.scroll_width);
+        }
+        let url = format!("file://{}", dir.path().join("progress.html").display());
+        viewport_screenshot(&url, width, height, &format!("progress-{width}x{height}.png"));
+    }
 }

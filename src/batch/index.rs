@@ -4,10 +4,13 @@
 use super::cache::OutputPaths;
 use super::run::{BatchOptions, Outcome};
 use super::scan::Scan;
+use crate::history::{History, PersonHistory};
 use crate::html::{EntryStatus, IndexPage, Thumbnail, VideoEntry};
 use crate::keyframes::Assets;
 use crate::AppError;
 use formcheck_core::report::{Report, Status};
+use formcheck_core::spec::ExerciseSpec;
+use std::collections::BTreeSet;
 use std::path::Path;
 
 /// The columns of `summary.csv`.
@@ -34,7 +37,12 @@ fn load_outputs(paths: &OutputPaths) -> Option<(Report, Vec<Thumbnail>)> {
 }
 
 /// Writes index.html and summary.csv for every video that has outputs or failed in this run.
-pub(super) fn write_index(options: &BatchOptions, scan: &Scan, outcomes: &[Outcome]) -> Result<(), AppError> {
+pub(super) fn write_index(
+    options: &BatchOptions,
+    spec: &ExerciseSpec,
+    scan: &Scan,
+    outcomes: &[Outcome],
+) -> Result<(), AppError> {
     let mut entries = Vec::new();
     let mut csv = String::from(CSV_HEADER);
     for (rel, outcome) in scan.videos.iter().zip(outcomes) {
@@ -51,12 +59,14 @@ pub(super) fn write_index(options: &BatchOptions, scan: &Scan, outcomes: &[Outco
     for (rel, why) in &scan.skipped {
         csv.push_str(&csv_row(&[&rel.display().to_string(), "skipped", why, "", "", "", "", "", "", "", "", ""]));
     }
+    let progress = progress(options, spec, &entries);
     let page = IndexPage {
         title: format!("formcheck — {}", options.input_dir.display()),
         generated: utc_now(),
         entries,
         ignored_files: scan.ignored.iter().map(|p| p.display().to_string()).collect(),
         skipped_files: scan.skipped.iter().map(|(p, why)| (p.display().to_string(), why.clone())).collect(),
+        progress,
     };
     let html = crate::html::render_index(&page);
     let index = options.out_dir.join("index.html");
@@ -64,6 +74,22 @@ pub(super) fn write_index(options: &BatchOptions, scan: &Scan, outcomes: &[Outco
     let csv_path = options.out_dir.join("summary.csv");
     crate::atomic::write_atomic(&csv_path, csv.as_bytes()).map_err(|e| AppError::io(&csv_path, e))?;
     Ok(())
+}
+
+/// The history of each person of this batch's reports (read-only; a history that cannot be
+/// read leaves the page without progress, never without the rest).
+fn progress(options: &BatchOptions, spec: &ExerciseSpec, entries: &[VideoEntry]) -> Vec<PersonHistory> {
+    let Some(db) = options.history.as_deref().filter(|db| db.is_file()) else { return Vec::new() };
+    let Ok(history) = History::open_read_only(db) else { return Vec::new() };
+    let people: BTreeSet<&str> =
+        entries.iter().filter_map(|e| e.report.as_ref()?.session.as_ref()).map(|s| s.person.as_str()).collect();
+    people
+        .into_iter()
+        .filter_map(|p| {
+            let sessions = history.sessions(p, &spec.exercise).ok()?;
+            Some(PersonHistory::new(p, spec, &sessions))
+        })
+        .collect()
 }
 
 /// The page entry and CSV line of a video that could not be analysed.

@@ -111,7 +111,7 @@ pub fn run_batch(
     if let Some(db) = &options.history {
         summary.history_warning = record_history(options, db, &scan.videos, &outcomes);
     }
-    super::index::write_index(options, &scan, &outcomes)?;
+    super::index::write_index(options, spec, &scan, &outcomes)?;
     Ok(summary)
 }
 

@@ -8,7 +8,7 @@ use serde::Serialize;
 use std::fmt::Write as _;
 
 /// A person's sessions of one exercise and the trends over them.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct PersonHistory {
     /// The person.
     pub person: String,
@@ -21,7 +21,7 @@ pub struct PersonHistory {
 }
 
 /// One session, in brief.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct SessionSummary {
     /// When it was filmed (UTC, RFC 3339).
     pub filmed_at: String,

@@ -8,6 +8,11 @@
 //! output depends only on the input (entries are sorted; the only time shown is
 //! [`IndexPage::generated`]).
 
+mod progress;
+
+pub use progress::{progress_sections, render_progress_page};
+
+use crate::history::PersonHistory;
 use formcheck_core::kinematics::Side;
 use formcheck_core::report::Signal;
 use formcheck_core::report::{Metric, Report, Status};
@@ -72,6 +77,8 @@ pub struct IndexPage {
     /// Entries named like videos that were not analysed, with why (a fifo or device, or the
     /// same file reached twice).
     pub skipped_files: Vec<(String, String)>,
+    /// The history of the batch's people (those with two sessions or more get a progress section).
+    pub progress: Vec<PersonHistory>,
 }
 
 /// Escapes text for HTML element content and (quoted) attribute values.
@@ -243,7 +250,7 @@ fn client_of(rel: &str) -> &str {
 }
 
 /// The page's style sheet, inlined into its `<style>` element (the page stays one file).
-const CSS: &str = include_str!("assets/index.css");
+const CSS: &str = include_str!("../assets/index.css");
 
 /// Renders the whole page.
 pub fn render_index(page: &IndexPage) -> String {
@@ -263,6 +270,7 @@ pub fn render_index(page: &IndexPage) -> String {
     page_start(&mut h, &page.title, &facts);
     overview(&mut h, &entries, &verdicts);
     index_table(&mut h, &entries, &verdicts);
+    progress_sections(&mut h, &page.progress);
     for (i, e) in entries.iter().enumerate() {
         video_section(&mut h, i + 1, e, verdicts[i], Place::Index);
     }
@@ -1322,6 +1330,7 @@ mod tests {
             ],
             ignored_files: vec!["notes<b>.txt".into()],
             skipped_files: vec![("<i>f.mp4".into(), "a fifo, not a video file".into())],
+            progress: Vec::new(),
         };
         let html = render_index(&page);
         assert!(!html.contains("<script"), "no script element");
