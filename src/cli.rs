@@ -1087,8 +1087,10 @@ fn run_history(args: HistoryArgs) -> Result<u8, AppError> {
     let view = PersonHistory::new(&person, &spec, &sessions);
     if let Some(out) = &args.html {
         check_outputs(&[("--html", Some(out))])?;
-        let page =
-            formcheck::html::render_progress_page(&format!("formcheck — {person}: {}", spec.title), &[view.clone()]);
+        let page = formcheck::html::render_progress_page(
+            &format!("formcheck — {person}: {}", spec.title),
+            std::slice::from_ref(&view),
+        );
         formcheck::atomic::write_atomic(out, page.as_bytes()).map_err(|e| AppError::io(out, e))?;
     }
     if args.json {
