@@ -49,6 +49,10 @@ struct HistoryOptions {
     /// Do not record this analysis in the history.
     #[arg(long)]
     no_history: bool,
+    /// Judge the checks that allow it against your own baseline from your earlier sessions
+    /// (three or more), within the exercise's bounds; the report says when it did.
+    #[arg(long, conflicts_with = "no_history")]
+    personal_baseline: bool,
 }
 
 impl HistoryOptions {
@@ -70,13 +74,13 @@ struct HistoryArgs {
     #[command(subcommand)]
     action: Option<HistoryAction>,
     /// The person (default: the only one recorded for the exercise).
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", global = true)]
     person: Option<String>,
     /// Print the history as JSON.
-    #[arg(long, conflicts_with = "csv")]
+    #[arg(long, conflicts_with = "csv", global = true)]
     json: bool,
     /// Print the history as CSV (one row per session and series).
-    #[arg(long)]
+    #[arg(long, global = true)]
     csv: bool,
     /// Write the history as a page (sessions and a chart per check, left vs right) here.
     #[arg(long, value_name = "OUT.html")]
@@ -98,6 +102,9 @@ enum HistoryAction {
     },
     /// List the people and exercises recorded.
     People,
+    /// Show the person's baselines: their typical reading of each check that may follow them,
+    /// and the threshold it gives (with three sessions or more).
+    Baseline,
 }
 
 #[derive(Args, Debug)]
@@ -526,7 +533,20 @@ impl Progress {
 
 fn run_analyze(args: AnalyzeArgs) -> Result<u8, AppError> {
     let stdout_taken = check_outputs(&[("--json", args.json.as_ref()), ("--annotate", args.annotate.as_ref())])?;
-    let spec = args.spec.load()?;
+    let mut spec = args.spec.load()?;
+    let db = args.history.db();
+    // Hashing reads the file once more (about a second for a 4K minute): only for the history.
+    let hash = match &db {
+        Some(_) => Some(formcheck::batch::content_hash(&args.input).map_err(|e| AppError::io(&args.input, e))?),
+        None => None,
+    };
+    let mut personal = Vec::new();
+    if let (true, Some(db), Some(hash)) = (args.history.personal_baseline, &db, &hash) {
+        match formcheck::history::baselines_for(db, &args.history.person(), &spec, hash) {
+            Ok(b) => personal = formcheck::history::baseline::personalise(&mut spec, &b),
+            Err(e) => eprintln!("formcheck: warning: {e}; judged without a personal baseline"),
+        }
+    }
     let config = args.pose.config(SmoothingClock::Timestamps);
     let mut estimator = pipeline::new_estimator(config)?;
     pipeline::stop_on_interrupt();
@@ -534,10 +554,8 @@ fn run_analyze(args: AnalyzeArgs) -> Result<u8, AppError> {
     let analysis = formcheck::analyze::analyze_file(&args.input, &mut estimator, &spec, |d, t| progress.update(d, t));
     progress.finish();
     let mut analysis = analysis?;
-    let db = args.history.db();
-    if db.is_some() {
-        // Hashing reads the file once more (about a second for a 4K minute): only for the history.
-        let hash = formcheck::batch::content_hash(&args.input).map_err(|e| AppError::io(&args.input, e))?;
+    analysis.report.personal_thresholds = personal;
+    if let Some(hash) = hash {
         let person = args.history.person();
         analysis.report.session = Some(formcheck::history::session_for_file(&person, &args.input, hash));
     }
@@ -1056,6 +1074,9 @@ fn run_history(args: HistoryArgs) -> Result<u8, AppError> {
     }
     let history = History::open_read_only(&db).map_err(history_error)?;
     let people = history.people().map_err(history_error)?;
+    if matches!(args.action, Some(HistoryAction::Baseline)) {
+        return show_baselines(&args, &history, &people);
+    }
     if matches!(args.action, Some(HistoryAction::People)) {
         for (person, exercise, n) in &people {
             println!("{person}\t{exercise}\t{n} session(s)");
@@ -1099,6 +1120,42 @@ fn run_history(args: HistoryArgs) -> Result<u8, AppError> {
         print!("{}", formcheck::history::render_csv(&view));
     } else {
         print!("{}", formcheck::history::render_terminal(&view));
+    }
+    Ok(formcheck::exit::OK)
+}
+
+/// `history baseline`: each check that may follow the person, their baseline and its threshold.
+fn show_baselines(
+    args: &HistoryArgs,
+    history: &formcheck::history::History,
+    people: &[(String, String, i64)],
+) -> Result<u8, AppError> {
+    let spec = args.spec.load()?;
+    let person = match &args.person {
+        Some(p) => p.clone(),
+        None => match people.iter().filter(|p| p.1 == spec.exercise).collect::<Vec<_>>().as_slice() {
+            [one] => one.0.clone(),
+            _ => return Err(AppError::Usage("name the person with --person".into())),
+        },
+    };
+    let sessions = history.sessions(&person, &spec.exercise).map_err(|e| AppError::Usage(e.to_string()))?;
+    let baselines = formcheck::history::baseline::baselines(&sessions, &spec);
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&baselines).map_err(|e| AppError::Usage(e.to_string()))?);
+        return Ok(formcheck::exit::OK);
+    }
+    println!("{person} — {}: personal baselines (opt in with --personal-baseline)", spec.exercise);
+    for b in &baselines {
+        let usual = b.value.map_or("no reading yet".to_string(), |v| format!("usually {v:.1}"));
+        let threshold = match b.threshold {
+            Some(t) => format!("threshold {t:.1} instead of {:.1}", b.spec_threshold),
+            None => format!(
+                "needs {} more session(s); the exercise's {:.1} applies",
+                formcheck::history::baseline::MIN_SESSIONS.saturating_sub(b.sessions),
+                b.spec_threshold
+            ),
+        };
+        println!("  {:<24} {usual} over {} session(s): {threshold}", b.check, b.sessions);
     }
     Ok(formcheck::exit::OK)
 }

@@ -153,3 +153,43 @@ fn a_database_that_cannot_be_used_costs_the_record_not_the_report() {
     assert!(!db.exists());
     assert!(!std::fs::read_to_string(&report).unwrap().contains("\"session\""));
 }
+
+#[test]
+fn a_personal_baseline_after_three_sessions_moves_a_threshold_within_the_specs_bounds() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    for (k, day) in ["2026-09-01", "2026-09-08", "2026-09-15"].iter().enumerate() {
+        dated_copy("01_clean_side.mp4", &input.join(format!("cas/{k}.mp4")), &format!("{day}T07:00:00Z"));
+    }
+    let db = dir.path().join("h.sqlite");
+    let out = batch(&input, &dir.path().join("out"), &db).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let shown =
+        formcheck().args(["history", "baseline", "--json", "--person", "cas", "--db"]).arg(&db).output().unwrap();
+    let baselines: serde_json::Value =
+        serde_json::from_slice(&shown.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&shown)));
+    let knee =
+        baselines.as_array().unwrap().iter().find(|b| b["check"] == "support_knee_locked").expect("knee baseline");
+    assert_eq!(knee["sessions"], 3, "{knee}");
+    let threshold = knee["threshold"].as_f64().expect("a personal threshold after three sessions");
+    assert!((5.0..=8.0).contains(&threshold), "within the spec's bounds: {threshold}");
+
+    // A fourth session, analysed against the baseline: the report says which threshold moved.
+    let fourth = dir.path().join("fourth.mp4");
+    dated_copy("01_clean_side.mp4", &fourth, "2026-09-22T07:00:00Z");
+    let report = dir.path().join("fourth.json");
+    let run = formcheck()
+        .args(["analyze", fourth.to_str().unwrap(), "--json", report.to_str().unwrap()])
+        .args(["--person", "cas", "--personal-baseline", "--db", db.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run));
+    assert!(String::from_utf8_lossy(&run.stdout).contains("Personal baseline: support_knee_locked"), "{}", text(&run));
+    let r = formcheck_core::report::Report::from_json(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let used = r.personal_thresholds.iter().find(|p| p.check.as_str() == "support_knee_locked").expect("recorded");
+    assert_eq!((used.threshold, used.spec_threshold, used.sessions), (threshold, 5.0, 3));
+    // Without the flag, the exercise's thresholds.
+    let plain =
+        formcheck().args(["analyze", fourth.to_str().unwrap(), "--json", "-", "-q", "--no-history"]).output().unwrap();
+    assert!(!String::from_utf8_lossy(&plain.stdout).contains("personal_thresholds"));
+}

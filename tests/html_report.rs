@@ -243,6 +243,7 @@ fn report(rec: Recording) -> Report {
             others_in_view: false,
         },
         session: None,
+        personal_thresholds: Vec::new(),
     }
 }
 

@@ -3,6 +3,7 @@
 //! noise, and the terminal, CSV and JSON views of them. The reports stay the files of record:
 //! the history indexes them and can be rebuilt from a folder of them.
 
+pub mod baseline;
 pub mod filmed;
 mod store;
 pub mod trend;
@@ -61,6 +62,24 @@ pub fn record_all<'a>(db: &Path, reports: impl IntoIterator<Item = (&'a Report, 
         1 => Some(format!("{}; not added to the history", failed[0])),
         n => Some(format!("{n} reports were not added to the history, the first: {}", failed[0])),
     }
+}
+
+/// The person's baselines from their sessions of `spec`'s exercise in the history at `db`,
+/// leaving out the input being analysed (`input_sha256`); empty, with a warning, when the
+/// history cannot be read.
+pub fn baselines_for(
+    db: &Path,
+    person: &str,
+    spec: &formcheck_core::spec::ExerciseSpec,
+    input_sha256: &str,
+) -> Result<Vec<baseline::Baseline>, String> {
+    if !db.is_file() {
+        return Ok(Vec::new());
+    }
+    let history = History::open_read_only(db).map_err(|e| e.to_string())?;
+    let mut sessions = history.sessions(person, &spec.exercise).map_err(|e| e.to_string())?;
+    sessions.retain(|s| s.input_sha256 != input_sha256);
+    Ok(baseline::baselines(&sessions, spec))
 }
 
 /// What a rebuild found.

@@ -80,6 +80,7 @@ pub(crate) fn build_report(base: &BaseSignals, sets: &[SetSegment], spec: &Exerc
             ..Default::default()
         },
         session: None,
+        personal_thresholds: Vec::new(),
     }
 }
 

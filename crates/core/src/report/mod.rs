@@ -317,6 +317,25 @@ pub struct Report {
     /// front-end did not say, and in older reports).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session: Option<SessionInfo>,
+    /// Thresholds that followed the person's own baseline (opt-in; absent otherwise).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub personal_thresholds: Vec<PersonalThreshold>,
+}
+
+/// A check judged against a threshold that followed the person's baseline.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PersonalThreshold {
+    /// The check.
+    pub check: CheckId,
+    /// The person's typical reading (true scale), from their earlier sessions.
+    pub baseline: f64,
+    /// The threshold used.
+    pub threshold: f64,
+    /// The spec's threshold it replaced.
+    pub spec_threshold: f64,
+    /// Earlier sessions behind the baseline.
+    pub sessions: usize,
 }
 
 /// Whose set a report is and when it was filmed: what the history of sessions indexes it by.

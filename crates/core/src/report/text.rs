@@ -93,8 +93,15 @@ fn checks(s: &mut String, r: &Report) {
     }
 }
 
-/// What to fix first and what went well.
+/// What to fix first and what went well, and the thresholds that followed the person.
 fn summary(s: &mut String, r: &Report) {
+    for p in &r.personal_thresholds {
+        let _ = writeln!(
+            s,
+            "\nPersonal baseline: {} judged at {:.1} (yours: {:.1} over {} sessions; the exercise's: {:.1}).",
+            p.check, p.threshold, p.baseline, p.sessions, p.spec_threshold
+        );
+    }
     if !r.summary.top_fixes.is_empty() {
         let _ = writeln!(s, "\nFix first:");
         for f in &r.summary.top_fixes {

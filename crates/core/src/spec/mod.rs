@@ -250,6 +250,36 @@ pub struct CheckSpec {
     /// a view whose noise does not separate it from the threshold cannot judge the check.
     #[serde(default)]
     pub typical: f64,
+    /// How the threshold may follow the person's own baseline (opt-in, from their history).
+    #[serde(default)]
+    pub personal: Option<PersonalSpec>,
+}
+
+/// A threshold that may follow the person: `baseline − margin` for a fault below the threshold,
+/// `baseline + margin` for one above, kept within `[min, max]` (so a habit the spec calls a fault,
+/// such as a knee that is always locked, stays one).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PersonalSpec {
+    /// Distance of the personal threshold from the person's baseline (threshold units).
+    pub margin: f64,
+    /// Lowest personal threshold.
+    pub min: f64,
+    /// Highest personal threshold.
+    pub max: f64,
+}
+
+impl CheckSpec {
+    /// The threshold for a person whose baseline (their typical reading, true scale) is
+    /// `baseline`, or `None` when the check does not follow the person.
+    pub fn personal_threshold(&self, baseline: f64) -> Option<f64> {
+        let p = self.personal.as_ref()?;
+        let t = match self.comparison {
+            Comparison::Below => baseline - p.margin,
+            Comparison::Above => baseline + p.margin,
+        };
+        t.is_finite().then(|| t.clamp(p.min, p.max))
+    }
 }
 
 /// How the metrics read a rep: the movement's own shape (which part of a transition times it,

@@ -247,6 +247,14 @@ fn check_entry(c: &CheckSpec, seen: &mut BTreeSet<CheckId>) -> Result<(), SpecEr
             return bad(format!("check {}: secondary_threshold must be positive", c.id));
         }
     }
+    if let Some(p) = &c.personal {
+        if !(p.margin.is_finite() && p.margin > 0.0 && p.min.is_finite() && p.max.is_finite() && p.min <= p.max) {
+            return bad(format!("check {}: personal needs margin > 0 and min <= max", c.id));
+        }
+        if !(p.min..=p.max).contains(&c.threshold) {
+            return bad(format!("check {}: personal min..max must hold the threshold {}", c.id, c.threshold));
+        }
+    }
     if c.views.is_empty() {
         return bad(format!("check {}: views must list at least one view", c.id));
     }
