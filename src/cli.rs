@@ -535,11 +535,9 @@ fn run_analyze(args: AnalyzeArgs) -> Result<u8, AppError> {
     let stdout_taken = check_outputs(&[("--json", args.json.as_ref()), ("--annotate", args.annotate.as_ref())])?;
     let mut spec = args.spec.load()?;
     let db = args.history.db();
-    // Hashing reads the file once more (about a second for a 4K minute): only for the history.
-    let hash = match &db {
-        Some(_) => Some(formcheck::batch::content_hash(&args.input).map_err(|e| AppError::io(&args.input, e))?),
-        None => None,
-    };
+    // Hashing reads the file once more (about a second for a 4K minute): only for the history. An
+    // input that cannot be read is left to the analysis, which says what is wrong with it.
+    let hash = db.as_ref().and_then(|_| formcheck::batch::content_hash(&args.input).ok());
     let mut personal = Vec::new();
     if let (true, Some(db), Some(hash)) = (args.history.personal_baseline, &db, &hash) {
         match formcheck::history::baselines_for(db, &args.history.person(), &spec, hash) {
@@ -555,6 +553,10 @@ fn run_analyze(args: AnalyzeArgs) -> Result<u8, AppError> {
     progress.finish();
     let mut analysis = analysis?;
     analysis.report.personal_thresholds = personal;
+    let hash = match (hash, &db) {
+        (None, Some(_)) => Some(formcheck::batch::content_hash(&args.input).map_err(|e| AppError::io(&args.input, e))?),
+        (hash, _) => hash,
+    };
     if let Some(hash) = hash {
         let person = args.history.person();
         analysis.report.session = Some(formcheck::history::session_for_file(&person, &args.input, hash));
