@@ -89,7 +89,13 @@ pub fn segment(base: &BaseSignals, spec: &ExerciseSpec) -> Vec<SetSegment> {
                 (Some(w), Some(x)) => x < spec.reps.full_fraction * w,
                 _ => true,
             };
-            r.partial = short_fused && short_world;
+            // No world rise and a smaller than usual swing in the image: the legs traded places
+            // (a cut, a turn). A leaning rep can lose its world rise too, but its fused swing grows.
+            let no_rise = match (world_typical, r.thigh_rise_deg) {
+                (Some(w), Some(x)) => x < spec.reps.min_world_fraction * w && r.amplitude_deg < typical,
+                _ => false,
+            };
+            r.partial = (short_fused && short_world) || no_rise;
         }
     }
     // Partial excursions before a set's first full rep or after its last are setting up and
@@ -212,24 +218,89 @@ impl LegScan<'_> {
                 }
             }
         }
-        let Some(down) = down else {
+        // Cut off (a gap, a cut, the clip's end) before it went back under the levels: it is
+        // still a rep if the leg had come back down and rested there.
+        let Some(down) = down.or_else(|| self.rested_after_top(up, j)) else {
             return Excursion::Unfinished { resume: j.max(up + 1) };
         };
+        // The leg left its start position where it was last still: at the rest level, or
+        // resting above it (after a turn the model may put the resting leg a little higher).
         let mut start = up;
-        while start > prev_end {
+        while start > prev_end && !self.still_before(start) {
             match (elev[start - 1], elev[start]) {
                 (Some(a), Some(b)) if a <= b + FLAT_TOLERANCE_DEG && b > lv.rest => start -= 1,
                 _ => break,
             }
         }
         let mut end = down;
-        while end + 1 < n {
+        while end + 1 < n && !self.still_after(end) {
             match (elev[end + 1], elev[end]) {
                 (Some(a), Some(b)) if a <= b + FLAT_TOLERANCE_DEG && b > lv.rest => end += 1,
                 _ => break,
             }
         }
-        Excursion::Done { up, start, end }
+        let (start, end) = self.trim_to_stillness(start, end);
+        Excursion::Done { up: up.max(start), start, end }
+    }
+
+    /// The first frame after the top of `up..j` where the leg was back in the lower half of its
+    /// rise and still, if any.
+    fn rested_after_top(&self, up: usize, j: usize) -> Option<usize> {
+        let elev = self.elev;
+        let peak = (up..j)
+            .filter(|&k| elev[k].is_some())
+            .max_by(|&a, &b| elev[a].unwrap_or(f64::MIN).total_cmp(&elev[b].unwrap_or(f64::MIN)))?;
+        let top = elev[peak]?;
+        let half = self.levels.bottom + self.spec.full_fraction * (top - self.levels.bottom);
+        (peak + 1..j).find(|&k| elev[k].is_some_and(|v| v < half) && self.still_after(k))
+    }
+
+    /// Moves the excursion's ends in to where the leg was last still before its top and first
+    /// still after it, in the lower half of its rise. A leg that rests above the entry level
+    /// (after a turn the model may put the resting leg a little higher) does not join the
+    /// turn to the rep.
+    fn trim_to_stillness(&self, start: usize, end: usize) -> (usize, usize) {
+        let elev = self.elev;
+        let Some(peak) = (start..=end)
+            .filter(|&k| elev[k].is_some())
+            .max_by(|&a, &b| elev[a].unwrap_or(f64::MIN).total_cmp(&elev[b].unwrap_or(f64::MIN)))
+        else {
+            return (start, end);
+        };
+        let top = elev[peak].unwrap_or(f64::MIN);
+        let low = |k: usize| {
+            elev[k].is_some_and(|v| v < self.levels.bottom + self.spec.full_fraction * (top - self.levels.bottom))
+        };
+        let start = (start..peak).rev().find(|&k| low(k) && self.still_before(k)).unwrap_or(start);
+        let end = (peak + 1..=end).find(|&k| low(k) && self.still_after(k)).unwrap_or(end);
+        (start, end)
+    }
+
+    /// Whether the leg was still over the [`RepSpec::baseline_window_s`] before frame `i`: its
+    /// signal stayed within [`RepSpec::rest_deg`] there.
+    fn still_before(&self, i: usize) -> bool {
+        let t = &self.base.t;
+        let lo = (0..i).rev().take_while(|&k| t[i] - t[k] <= self.spec.baseline_window_s).last();
+        lo.is_some_and(|lo| t[i] - t[lo] >= 0.9 * self.spec.baseline_window_s && self.flat(lo, i))
+    }
+
+    /// Whether the leg stays still over the [`RepSpec::baseline_window_s`] after frame `i`.
+    fn still_after(&self, i: usize) -> bool {
+        let t = &self.base.t;
+        let n = self.elev.len().min(t.len());
+        let hi = (i + 1..n).take_while(|&k| t[k] - t[i] <= self.spec.baseline_window_s).last();
+        hi.is_some_and(|hi| t[hi] - t[i] >= 0.9 * self.spec.baseline_window_s && self.flat(i, hi))
+    }
+
+    /// The signal is known over `lo..=hi` and its range stays within [`RepSpec::rest_deg`].
+    fn flat(&self, lo: usize, hi: usize) -> bool {
+        let w = &self.elev[lo..=hi];
+        if w.iter().any(Option::is_none) {
+            return false;
+        }
+        let (min, max) =
+            w.iter().flatten().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(*v), b.max(*v)));
+        max - min <= self.spec.rest_deg
     }
 
     /// The excursion `start..=end` (up through `enter` at `up`) as a rep, if it is one: it lasts
@@ -266,7 +337,9 @@ impl LegScan<'_> {
         // position).
         if torso > 0.0 {
             let limit = spec.max_hip_travel_torso * torso;
-            let step = max_displacement(&base.ankle_px[self.side.other()], start, end);
+            // A leg-label flash during the fast lift puts the standing ankle at the working one's
+            // place for a frame or two: a step is where the foot stays.
+            let step = lasting_displacement(&base.t, &base.ankle_px[self.side.other()], start, end);
             let travel = max_displacement(&base.hip_px, start, end);
             if step.is_some_and(|d| d > limit) || travel.is_some_and(|d| d > limit) {
                 return None;
@@ -305,6 +378,29 @@ fn max_displacement(track: &[Option<(f64, f64)>], lo: usize, hi: usize) -> Optio
     let p0 = w.iter().flatten().next()?;
     Some(w.iter().flatten().map(|p| (p.0 - p0.0).hypot(p.1 - p0.1)).fold(0.0, f64::max))
 }
+
+/// How far (px) a tracked point moved over `lo..=hi` and stayed there at least [`STEP_HOLD_S`]:
+/// its distance from where it was at first (the median of its first [`SETTLE_FRAMES`] known
+/// positions) that is exceeded in that many frames. A step, or the cut of a joined clip, holds;
+/// a leg-label flash of a frame or two during the fast lift does not. `None` when never known.
+fn lasting_displacement(t: &[f64], track: &[Option<(f64, f64)>], lo: usize, hi: usize) -> Option<f64> {
+    let w: Vec<(f64, f64)> = track.get(lo..=hi)?.iter().flatten().copied().collect();
+    let first = &w[..w.len().min(SETTLE_FRAMES)];
+    let x0 = median_of(&mut first.iter().map(|p| p.0).collect::<Vec<_>>())?;
+    let y0 = median_of(&mut first.iter().map(|p| p.1).collect::<Vec<_>>())?;
+    let mut d: Vec<f64> = w.iter().map(|p| (p.0 - x0).hypot(p.1 - y0)).collect();
+    d.sort_by(|a, b| b.total_cmp(a));
+    let period = (t.get(hi)? - t.get(lo)?) / (hi - lo).max(1) as f64;
+    let hold = if period > 0.0 { (STEP_HOLD_S / period).ceil() as usize } else { 1 };
+    d.get(hold.clamp(1, d.len()) - 1).copied()
+}
+
+/// Known positions whose median is a point's starting place (a few frames: one mislabelled frame
+/// cannot set it).
+const SETTLE_FRAMES: usize = 5;
+/// A displacement is a step when it holds this long (s): longer than the leg-label flashes the
+/// pose model makes when the working leg passes the standing one (1-3 frames at 30 frames/s).
+const STEP_HOLD_S: f64 = 0.15;
 
 /// Rise of the world thigh angle over `lo..=hi` (deg): its highest value minus its value at
 /// `lo` (or its first known one).

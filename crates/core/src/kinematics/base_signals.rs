@@ -105,6 +105,14 @@ pub fn base_signals(frames: &[PoseFrame], spec: &ExerciseSpec) -> BaseSignals {
     let swing =
         PerSide::from_fn(|side| smooth(&t, &image_swing(&t, &skeletons, &b.elevation[side], side), &spec.smoothing));
     (b.rep, b.rep_signal) = fuse_swings(&b.elevation, &swing);
+    // A cut (a joined or edited clip) is no movement: no excursion may run across one.
+    for (i, cut) in cuts(&skeletons).into_iter().enumerate() {
+        if cut {
+            for side in Side::BOTH {
+                b.rep[side][i] = None;
+            }
+        }
+    }
     b.yaw_deg = b
         .left_axis
         .iter()
@@ -118,6 +126,49 @@ pub fn base_signals(frames: &[PoseFrame], spec: &ExerciseSpec) -> BaseSignals {
     b.skeletons = skeletons;
     b
 }
+
+/// Frames where the whole body jumps in the image: the median seen landmark moves more than
+/// [`CUT_JUMP_TORSO`] torso lengths from the frame before. During the exercise only a leg moves
+/// (the median landmark moves ~0.002 a frame on the rendered corpus, 0.04 at the 99th percentile);
+/// a cut between two shots moved it 0.14 on the corpus's joined side switches (the pose model's
+/// filter spreads the rest over the next frames). Walking past moves it ~0.1 at 30 frames/s: a
+/// gap there costs nothing, walking is no rep.
+fn cuts(skeletons: &[Option<Skeleton>]) -> Vec<bool> {
+    let mut out = vec![false; skeletons.len()];
+    for i in 1..skeletons.len() {
+        // The jump must also hold a few frames later: a tracking glitch that snaps back (the
+        // model re-finding the person) is no cut.
+        let later = skeletons.get(i + CUT_HOLD_FRAMES).and_then(Option::as_ref);
+        let (Some(a), Some(b), Some(c)) = (&skeletons[i - 1], &skeletons[i], later) else { continue };
+        out[i] =
+            body_jump(a, b).is_some_and(|m| m > CUT_JUMP_TORSO) && body_jump(a, c).is_some_and(|m| m > CUT_JUMP_TORSO);
+    }
+    out
+}
+
+/// The median image displacement of the joints seen in both skeletons, in `a`'s torso lengths.
+fn body_jump(a: &Skeleton, b: &Skeleton) -> Option<f64> {
+    let h = a.image_mid(Joint::LeftHip, Joint::RightHip)?;
+    let s = a.image_mid(Joint::LeftShoulder, Joint::RightShoulder)?;
+    let torso = (s - h).norm();
+    if torso < 1.0 {
+        return None;
+    }
+    let mut moved: Vec<f64> =
+        Joint::ALL.iter().filter_map(|&j| Some((b.image(j)? - a.image(j)?).norm() / torso)).collect();
+    if moved.len() < MIN_JOINTS_FOR_CUT {
+        return None;
+    }
+    median_of(&mut moved)
+}
+
+/// Frames after a jump at which the body must still be away for the jump to be a cut.
+const CUT_HOLD_FRAMES: usize = 4;
+
+/// Whole-body image jump (torso lengths between two frames) that is a cut, not movement.
+const CUT_JUMP_TORSO: f64 = 0.1;
+/// Joints seen in both frames for the jump to be judged.
+const MIN_JOINTS_FOR_CUT: usize = 8;
 
 /// Appends one frame's body measurements (hip midpoint, trunk height, torso length, image scale,
 /// face visibility, nearer hip) to `b`; all unknown without a skeleton.

@@ -167,6 +167,10 @@ pub struct RepSpec {
     pub split_fraction: f64,
     /// Median world thigh rise (deg) from which partial reps are judged on the world angle.
     pub min_world_rise_deg: f64,
+    /// Where the world angle is reliable (see `min_world_rise_deg`), an excursion whose thigh
+    /// rises less than this fraction of the set's typical rise, with a smaller than typical
+    /// swing, is no attempt at a rep (the legs trading places at a cut or a turn).
+    pub min_world_fraction: f64,
     /// A rep reaching less than this fraction of the set's typical amplitude is partial.
     pub full_fraction: f64,
     /// Band below the peak (fraction of amplitude) counted as the top pause.

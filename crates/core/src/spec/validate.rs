@@ -45,7 +45,7 @@ impl ExerciseSpec {
 
     /// Every number that must be positive and finite is.
     fn positive_numbers(&self) -> Result<(), SpecError> {
-        let positive: [(&str, f64); 34] = [
+        let positive: [(&str, f64); 35] = [
             ("visibility.min_visibility", self.visibility.min_visibility),
             ("visibility.min_visibility_rep_signal", self.visibility.min_visibility_rep_signal),
             ("smoothing.median_half_window_s", self.smoothing.median_half_window_s),
@@ -67,6 +67,7 @@ impl ExerciseSpec {
             ("reps.full_fraction", self.reps.full_fraction),
             ("reps.split_fraction", self.reps.split_fraction),
             ("reps.min_world_rise_deg", self.reps.min_world_rise_deg),
+            ("reps.min_world_fraction", self.reps.min_world_fraction),
             ("reps.pause_band_fraction", self.reps.pause_band_fraction),
             ("reps.min_rep_s", self.reps.min_rep_s),
             ("reps.max_rep_s", self.reps.max_rep_s),
