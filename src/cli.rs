@@ -578,7 +578,7 @@ fn say_live_output(output: &formcheck::live::LiveOutput, stdout_taken: bool) {
         LiveOutput::Cue(cue) => {
             say(format!("[{:6.1}s] {} {}", cue.t_s, if cue.kind == CueKind::Praise { "+" } else { "!" }, cue.text))
         }
-        LiveOutput::Rep { t_s, side, reps_in_set, faults } => say(format!(
+        LiveOutput::Rep { t_s, side, reps_in_set, faults, .. } => say(format!(
             "[{t_s:6.1}s] {} leg rep {reps_in_set}{}",
             side.as_str(),
             if faults.is_empty() {
@@ -587,6 +587,9 @@ fn say_live_output(output: &formcheck::live::LiveOutput, stdout_taken: bool) {
                 format!(" ({})", faults.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", "))
             }
         )),
+        LiveOutput::RepWithdrawn { t_s, side, rep, .. } => {
+            say(format!("[{t_s:6.1}s] {} leg rep {rep} withdrawn: one rep is not a set", side.as_str()))
+        }
         LiveOutput::SourceLost { reason, .. } => eprintln!("live: source lost: {reason}"),
     }
     let _ = std::io::stdout().flush();

@@ -166,6 +166,7 @@ fn live_analyser_reports_the_reps_offline_analysis_finds() {
                 }
                 LiveEvent::SetStarted { .. } => sets += 1,
                 LiveEvent::Phase { .. } => phases += 1,
+                LiveEvent::FaultSeen { .. } | LiveEvent::RepWithdrawn { .. } => {}
             }
         }
     }
