@@ -31,7 +31,7 @@ fn replay_each() -> Vec<Replay> {
     let corpus = Corpus::open(&common::root().join("corpus")).expect("corpus/manifest.jsonl is committed");
     let spec = ExerciseSpec::cable_medius_kickback().unwrap();
     corpus
-        .select(None, None)
+        .select(None, std::env::var("LIVE_ONLY").ok().as_deref())
         .into_iter()
         .map(|clip| {
             let frames = corpus.landmarks(clip).expect("cached landmarks read");
@@ -125,7 +125,12 @@ fn live_cues_and_counts_agree_with_the_offline_report_in_time() {
                 continue;
             }
             match offline_rep(&r.offline, set, rep) {
-                Some(o) if o.faults.iter().any(|f| f.check == *check) => cue_delays.push(t - o.peak_s),
+                Some(o) if o.faults.iter().any(|f| f.check == *check) => {
+                    if t - o.peak_s > 1.5 {
+                        problems.push(format!("{}: cue {check} on set {set} rep {rep} {:.2} s after its peak", r.name, t - o.peak_s));
+                    }
+                    cue_delays.push(t - o.peak_s);
+                }
                 _ => problems.push(format!("{}: cue {check} on set {set} rep {rep}: not in the report", r.name)),
             }
         }
@@ -135,6 +140,9 @@ fn live_cues_and_counts_agree_with_the_offline_report_in_time() {
             match offline_rep(&r.offline, set, rep) {
                 Some(o) if o.partial == *partial => {
                     counted += usize::from(!partial);
+                    if t - o.end_s > 0.5 {
+                        problems.push(format!("{}: rep {rep} of set {set} counted {:.2} s after its end", r.name, t - o.end_s));
+                    }
                     count_delays.push(t - o.end_s);
                 }
                 _ => problems.push(format!("{}: rep {rep} of set {set} (partial {partial}) not in the report", r.name)),

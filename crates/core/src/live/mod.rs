@@ -125,6 +125,9 @@ pub struct StreamingAnalyzer {
     spec: ExerciseSpec,
     /// The spec with `min_set_reps` = 1, for the window: a set's first rep shows on its own.
     window_spec: ExerciseSpec,
+    /// The window's spec seeing a rep as soon as the leg is on its way back
+    /// ([`EARLY_SPLIT_FRACTION`]), for the faults of its top.
+    early_spec: ExerciseSpec,
     /// The window's frames and the open stretch's (whichever reaches further back).
     frames: VecDeque<PoseFrame>,
     /// Index in `frames` of the open stretch's first frame.
@@ -147,9 +150,12 @@ impl StreamingAnalyzer {
     pub fn with_window(spec: ExerciseSpec, window_s: f64) -> StreamingAnalyzer {
         let mut window_spec = spec.clone();
         window_spec.reps.min_set_reps = 1;
+        let mut early_spec = window_spec.clone();
+        early_spec.reps.split_fraction = EARLY_SPLIT_FRACTION;
         StreamingAnalyzer {
             spec,
             window_spec,
+            early_spec,
             frames: VecDeque::new(),
             chunk_start: 0,
             window_s: if window_s.is_finite() && window_s > 1.0 { window_s } else { DEFAULT_WINDOW_S },
@@ -226,11 +232,18 @@ impl StreamingAnalyzer {
         let window = &frames[from..];
         let base = base_signals(window, &self.window_spec);
         let sets = segment(&base, &self.window_spec);
+        // Only while a leg is up can a rep be under way.
+        let up = PerSide::from_fn(|side| leg_raised(&base, side, &self.spec));
+        let early = (up.left > 0.0 || up.right > 0.0).then(|| {
+            let sets = segment(&base, &self.early_spec);
+            build_report(&base, &sets, &self.early_spec, InputInfo::default())
+        });
         Window {
             report: build_report(&base, &sets, &self.window_spec, InputInfo::default()),
+            early,
             phase: current_phase(&base, self.tally.side, &self.spec),
             t0: window.first().map_or(now, |f| f.t_s),
-            raised: PerSide::from_fn(|side| leg_raised(&base, side, &self.spec)),
+            raised: up,
         }
     }
 
@@ -243,13 +256,20 @@ impl StreamingAnalyzer {
                 match self.rep_state(window, set.side, &set.reps[k..], now) {
                     RepState::Done => {}
                     RepState::Passed => self.tally.last_end_s = self.tally.last_end_s.max(rep.end_s),
-                    RepState::UnderWay { tell } => {
-                        under_way = true;
-                        if tell {
-                            self.tell_early(set.side, rep, now, events);
-                        }
-                    }
+                    RepState::UnderWay => under_way = true,
                     RepState::Settled => self.count(set.side, rep, now, events),
+                }
+            }
+        }
+        for set in window.early.iter().flat_map(|r| &r.sets) {
+            // Not on a side switch: the new side's first rep is not known to be one yet.
+            if self.tally.side.is_some_and(|s| s != set.side) {
+                continue;
+            }
+            let settle = self.spec.reps.baseline_window_s;
+            for rep in &set.reps {
+                if rep.peak_s > self.tally.last_end_s && rep.start_s > window.t0 && !rep.partial && rep.end_s + settle >= now {
+                    self.tell_early(set.side, rep, now, events);
                 }
             }
         }
@@ -284,7 +304,7 @@ impl StreamingAnalyzer {
         let amplitude = rep.metrics.get(Metric::Amplitude).unwrap_or(0.0);
         let other_up = window.raised[side.other()] > self.spec.reps.full_fraction * amplitude;
         if rep.end_s + settle >= now || other_up || !confirmed {
-            return RepState::UnderWay { tell: !rep.partial && !switch };
+            return RepState::UnderWay;
         }
         // A partial excursion before the set's first full rep is setting up.
         if rep.partial && (switch || t.side.is_none() || t.full == 0) {
@@ -355,6 +375,8 @@ impl StreamingAnalyzer {
 /// The offline engine's view of the current window.
 struct Window {
     report: Report,
+    /// The same with reps seen early ([`EARLY_SPLIT_FRACTION`]), while a leg is up.
+    early: Option<Report>,
     phase: Option<Phase>,
     /// The window's first time (s).
     t0: f64,
@@ -368,11 +390,16 @@ enum RepState {
     Done,
     /// Not a rep to count (set-up, or seen only in part): passed over.
     Passed,
-    /// Not ended yet; `tell` when its certain faults may be told already.
-    UnderWay { tell: bool },
+    /// Not ended yet.
+    UnderWay,
     /// Ended: count it now.
     Settled,
 }
+
+/// The early view of the window sees a rep once the leg has come down this fraction of its
+/// height (the offline segmentation's `reps.split_fraction`, 0.6, waits for more): the top and
+/// its measures are in by then.
+pub const EARLY_SPLIT_FRACTION: f64 = 0.3;
 
 /// A rep of the other leg starting this soon (s) after the last one counted is a side switch
 /// only once a second one confirms it. Switching sides takes a few seconds (turning round,
