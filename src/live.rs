@@ -257,7 +257,14 @@ pub struct Coach {
     cues: Vec<Cue>,
     /// Full reps so far: (left, right).
     reps: (usize, usize),
+    /// A correction decided later than this after its rep's peak is not given (s).
+    max_fix_delay_s: f64,
 }
+
+/// A correction is worth giving while the rep it is about is fresh: within this long (s) of
+/// its peak (issue 10's bound). One decided later (a side switch waiting for its second rep,
+/// a slow return) is dropped; the next rep with the fault gets it.
+pub const MAX_FIX_DELAY_S: f64 = 1.5;
 
 impl Coach {
     /// A coach for `spec` with a cue cooldown of `cooldown_s` seconds.
@@ -267,7 +274,14 @@ impl Coach {
 
     /// A coach over a given analyser (e.g. one closing its stretches sooner).
     pub fn with_analyzer(analyzer: StreamingAnalyzer, cooldown_s: f64) -> Coach {
-        Coach { analyzer, policy: CuePolicy::new(cooldown_s), told: Vec::new(), cues: Vec::new(), reps: (0, 0) }
+        Coach {
+            analyzer,
+            policy: CuePolicy::new(cooldown_s),
+            told: Vec::new(),
+            cues: Vec::new(),
+            reps: (0, 0),
+            max_fix_delay_s: MAX_FIX_DELAY_S,
+        }
     }
 
     /// Takes one frame's pose; reps and cues go to `on_output`.
@@ -321,28 +335,44 @@ impl Coach {
             end_s: rep.end_s,
             faults: rep.faults.iter().map(|f| f.check).collect(),
         });
-        let fresh = rep.faults.iter().find(|f| !self.told.contains(&(set, rep.index, f.check)));
-        match fresh {
-            Some(fault) => self.offer_fix(t_s, set, rep.index, fault, on_output),
-            None if rep.faults.is_empty() && !rep.partial => {
+        // Worst first: the first fault not told yet that the policy lets through now.
+        let fresh: Vec<&Fault> =
+            rep.faults.iter().filter(|f| !self.told.contains(&(set, rep.index, f.check))).collect();
+        let stale = t_s - rep.peak_s > self.max_fix_delay_s;
+        match fresh.is_empty() {
+            false if !stale => {
+                for fault in fresh {
+                    if self.offer_fix(t_s, set, rep.index, fault, on_output) {
+                        break;
+                    }
+                }
+            }
+            true if rep.faults.is_empty() && !rep.partial => {
                 if let Some(mut cue) = self.policy.offer(t_s, &rep.cue, 0) {
                     (cue.set, cue.rep) = (Some(set), Some(rep.index));
                     self.give(cue, on_output);
                 }
             }
-            None => {}
+            _ => {}
         }
         // Only the rep under way can still be told about.
         self.told.retain(|(s, r, _)| (*s, *r) > (set, rep.index));
     }
 
-    /// Offers the correction of `fault` on rep `rep` of set `set`.
-    fn offer_fix(&mut self, t_s: f64, set: usize, rep: usize, fault: &Fault, on_output: &mut impl FnMut(&LiveOutput)) {
+    /// Offers the correction of `fault` on rep `rep` of set `set`; true if it was given.
+    fn offer_fix(
+        &mut self,
+        t_s: f64,
+        set: usize,
+        rep: usize,
+        fault: &Fault,
+        on_output: &mut impl FnMut(&LiveOutput),
+    ) -> bool {
         self.told.push((set, rep, fault.check));
-        if let Some(mut cue) = self.policy.offer(t_s, &fault.cue, severity_rank(fault.severity)) {
-            (cue.check, cue.set, cue.rep) = (Some(fault.check), Some(set), Some(rep));
-            self.give(cue, on_output);
-        }
+        let Some(mut cue) = self.policy.offer(t_s, &fault.cue, severity_rank(fault.severity)) else { return false };
+        (cue.check, cue.set, cue.rep) = (Some(fault.check), Some(set), Some(rep));
+        self.give(cue, on_output);
+        true
     }
 
     fn give(&mut self, cue: Cue, on_output: &mut impl FnMut(&LiveOutput)) {

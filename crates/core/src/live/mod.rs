@@ -268,7 +268,11 @@ impl StreamingAnalyzer {
             }
             let settle = self.spec.reps.baseline_window_s;
             for rep in &set.reps {
-                if rep.peak_s > self.tally.last_end_s && rep.start_s > window.t0 && !rep.partial && rep.end_s + settle >= now {
+                if rep.peak_s > self.tally.last_end_s
+                    && rep.start_s > window.t0
+                    && !rep.partial
+                    && rep.end_s + settle >= now
+                {
                     self.tell_early(set.side, rep, now, events);
                 }
             }
@@ -424,6 +428,9 @@ fn leg_raised(base: &BaseSignals, side: Side, spec: &ExerciseSpec) -> f64 {
 }
 
 /// Metrics read at the top of the rep: once the leg is on its way back their reading is in.
+/// The others (leg path, torso twist, the standing knee, the swing, the standing foot) are
+/// decided when the rep has ended: told early from the rep's first part, they disagreed with
+/// the offline report on the corpus.
 fn decided_at_top(metric: Metric) -> bool {
     matches!(
         metric,
