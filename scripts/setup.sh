@@ -3,7 +3,7 @@
 #   - Debian packages: OpenCV 4.6 dev files (+ clang/libclang for the `opencv` crate's binding
 #     generator), ffmpeg (test clips and stream tests), opencv-doc (its vtest.avi: real footage of
 #     people walking, for the "no exercise" test), chromium (the HTML report's browser test),
-#     xvfb (the live window's test on a virtual display).
+#     xvfb (the live window's test on a virtual display), espeak-ng (`live --speak` and `--speak-to`).
 #   - ONNX Runtime 1.31.1: the shared library from the PyPI wheel onnxruntime==1.31.1, unpacked into
 #     ${FORMCHECK_ORT_DIR:-$HOME/.cache/formcheck/onnxruntime-1.31.1}. ORT_DYLIB_PATH overrides at run time.
 # Usage: bash scripts/setup.sh [--no-browser]
@@ -13,7 +13,7 @@ ORT_VERSION=1.31.1
 ORT_DIR="${FORMCHECK_ORT_DIR:-$HOME/.cache/formcheck/onnxruntime-$ORT_VERSION}"
 ORT_LIB="$ORT_DIR/libonnxruntime.so.$ORT_VERSION"
 
-want=(pkg-config libopencv-dev clang libclang-dev ffmpeg opencv-doc)
+want=(pkg-config libopencv-dev clang libclang-dev ffmpeg opencv-doc espeak-ng)
 [ "${1:-}" = "--no-browser" ] || want+=(chromium xvfb)
 
 # shellcheck source=scripts/debian.sh

@@ -239,6 +239,12 @@ struct LiveArgs {
     /// Stop after this many seconds.
     #[arg(long, value_name = "S", value_parser = parse_seconds)]
     max_seconds: Option<f64>,
+    /// Say each cue aloud (espeak-ng; a cue the voice cannot start within 0.5 s is dropped).
+    #[arg(long)]
+    speak: bool,
+    /// Write the session's speech into this WAV, each cue at its time on the session's timeline.
+    #[arg(long, value_name = "FILE.wav")]
+    speak_to: Option<PathBuf>,
     /// Treat the source as gone after this many seconds without a frame.
     #[arg(long, value_name = "S", default_value_t = 5.0, value_parser = parse_seconds)]
     stall_timeout: f64,
@@ -493,8 +499,23 @@ fn run_live(args: LiveArgs) -> Result<u8, AppError> {
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::Arc;
 
-    let stdout_taken = check_outputs(&[("--jsonl", args.jsonl.as_ref()), ("--json", args.json.as_ref())])?;
+    let stdout_taken = check_outputs(&[
+        ("--jsonl", args.jsonl.as_ref()),
+        ("--json", args.json.as_ref()),
+        ("--speak-to", args.speak_to.as_ref()),
+    ])?;
+    check_not_input(&args.source, &[args.jsonl.as_ref(), args.json.as_ref(), args.speak_to.as_ref()])?;
     let spec = args.spec.load()?;
+    let speaker = args
+        .speak
+        .then(formcheck::speech::Speaker::spawn)
+        .transpose()
+        .map_err(|e| AppError::Usage(format!("--speak: {e}")))?;
+    if args.speak_to.is_some() && !formcheck::speech::available() {
+        return Err(AppError::Usage(
+            "--speak-to: espeak-ng is not installed (scripts/setup.sh installs the Debian package espeak-ng)".into(),
+        ));
+    }
     let config = args.pose.config(SmoothingClock::Timestamps);
     let mut estimator = pipeline::new_estimator(config)?;
     let source = Source::parse(&args.source);
@@ -520,6 +541,9 @@ fn run_live(args: LiveArgs) -> Result<u8, AppError> {
         &stop,
         |output| {
             say_live_output(output, stdout_taken);
+            if let (Some(speaker), formcheck::live::LiveOutput::Cue(cue)) = (&speaker, output) {
+                speaker.say(&cue.text);
+            }
             events.write(output);
         },
         |frame| {
@@ -527,7 +551,15 @@ fn run_live(args: LiveArgs) -> Result<u8, AppError> {
             window.as_mut().map(|w| w.show(&frame)).unwrap_or(true)
         },
     )?;
+    let mut result = result;
     events.finish()?;
+    result.speech = speaker.map(formcheck::speech::Speaker::finish);
+    if let Some(path) = &args.speak_to {
+        let cues: Vec<(f64, String)> = result.cues.iter().map(|c| (c.t_s, c.text.clone())).collect();
+        let heard = formcheck::speech::render_track(&cues, result.report.input.duration_s, path)
+            .map_err(|e| AppError::Output { what: "speech track", path: path.clone(), reason: e.to_string() })?;
+        result.heard = Some(heard);
+    }
     eprintln!(
         "live: {} frames processed, {} dropped, latency p50 {:.0} ms, p95 {:.0} ms, max {:.0} ms ({})",
         result.processed_frames,
@@ -543,6 +575,17 @@ fn run_live(args: LiveArgs) -> Result<u8, AppError> {
         formcheck::atomic::write_atomic(path, json.as_bytes()).map_err(|e| AppError::io(path, e))?;
     }
     Ok(formcheck::exit::OK)
+}
+
+/// Refuses outputs that would overwrite the input file.
+fn check_not_input(source: &str, outputs: &[Option<&PathBuf>]) -> Result<(), AppError> {
+    let Ok(input) = std::fs::canonicalize(source) else { return Ok(()) };
+    for out in outputs.iter().flatten() {
+        if std::fs::canonicalize(out).is_ok_and(|o| o == input) {
+            return Err(AppError::Usage(format!("{} is the input; it would be overwritten", out.display())));
+        }
+    }
+    Ok(())
 }
 
 /// The live window, when there is a display and `--headless` was not given. A display that

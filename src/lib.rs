@@ -15,6 +15,7 @@ pub mod keyframes;
 pub mod live;
 pub mod live_window;
 pub mod pipeline;
+pub mod speech;
 
 use std::path::PathBuf;
 

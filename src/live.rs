@@ -151,6 +151,13 @@ pub struct LiveReport {
     pub end_reason: EndReason,
     /// Every cue given: what was said, when, about which rep.
     pub cues: Vec<Cue>,
+    /// With `--speak-to`: when each cue of `cues` was heard on the rendered track (`null`:
+    /// dropped, the voice busy until it was stale).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub heard: Option<Vec<Option<crate::speech::Heard>>>,
+    /// With `--speak`: cues said aloud, dropped and failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub speech: Option<crate::speech::SpeechStats>,
 }
 
 /// Something to tell the person or write to the event log.
@@ -508,6 +515,8 @@ pub fn run_live(
     let (report, cues) = session.coach.finish(input);
     Ok(LiveReport {
         cues,
+        heard: None,
+        speech: None,
         report,
         latency_ms: LatencyMs::from_samples(&session.latencies),
         dropped_frames: capture_stats.dropped,
