@@ -230,6 +230,9 @@ struct LiveArgs {
     /// No window: cues go to the terminal only.
     #[arg(long)]
     headless: bool,
+    /// Show the picture mirrored, as a front (selfie) camera's picture is expected to look.
+    #[arg(long)]
+    mirror: bool,
     /// Append every event (cues, reps, source loss) as JSON lines here.
     #[arg(long, value_name = "PATH")]
     jsonl: Option<PathBuf>,
@@ -532,7 +535,7 @@ fn run_live(args: LiveArgs) -> Result<u8, AppError> {
         ..LiveOptions::default()
     };
     let events = EventsFile::new(args.jsonl.as_deref());
-    let mut window = live_window(args.headless)?;
+    let mut window = live_window(args.headless, args.mirror)?;
     let result = formcheck::live::run_live(
         &source,
         &mut estimator,
@@ -590,7 +593,7 @@ fn check_not_input(source: &str, outputs: &[Option<&PathBuf>]) -> Result<(), App
 
 /// The live window, when there is a display and `--headless` was not given. A display that
 /// cannot be reached is a usage error; a window that cannot open leaves terminal cues only.
-fn live_window(headless: bool) -> Result<Option<formcheck::live_window::LiveWindow>, AppError> {
+fn live_window(headless: bool, mirror: bool) -> Result<Option<formcheck::live_window::LiveWindow>, AppError> {
     let show_window = !headless && std::env::var_os("DISPLAY").is_some();
     if show_window && !formcheck::live_window::display_reachable() {
         return Err(AppError::Usage(format!(
@@ -598,7 +601,7 @@ fn live_window(headless: bool) -> Result<Option<formcheck::live_window::LiveWind
             std::env::var_os("DISPLAY").unwrap_or_default()
         )));
     }
-    match show_window.then(formcheck::live_window::LiveWindow::new).transpose() {
+    match show_window.then(|| formcheck::live_window::LiveWindow::new(mirror)).transpose() {
         Ok(window) => Ok(window),
         Err(err) => {
             eprintln!("live: cannot open a window ({err}); continuing with terminal cues only");

@@ -9,7 +9,7 @@ use crate::AppError;
 use formcheck_core::kinematics::Side;
 use formcheck_core::landmarks::PoseFrame;
 use formcheck_core::live::{LiveEvent, StreamingAnalyzer};
-use formcheck_core::report::{Fault, InputInfo, RepReport, Report};
+use formcheck_core::report::{Fault, InputInfo, Phase, RepReport, Report};
 use formcheck_core::spec::{CheckId, ExerciseSpec, Severity};
 use formcheck_vision::pose::PoseEstimator;
 use formcheck_vision::video::{Frame, FrameSource, LatestFrameSource, Source, VideoReader};
@@ -216,11 +216,49 @@ pub struct ProcessedFrame<'a> {
     pub image: &'a opencv::core::Mat,
     /// Its landmarks.
     pub pose: &'a PoseFrame,
-    /// The most recent cue, if any.
-    pub cue: Option<&'a Cue>,
-    /// Full reps per side so far.
-    pub reps: (usize, usize),
+    /// What the screen shows besides the picture.
+    pub screen: Screen<'a>,
 }
+
+/// What the live screen shows: the counters, the phase, the cue and a prompt.
+#[derive(Clone, Debug)]
+pub struct Screen<'a> {
+    /// Full reps so far per side: (left, right).
+    pub reps: (usize, usize),
+    /// The current set: its number, leg and full reps so far.
+    pub set: Option<(usize, Side, usize)>,
+    /// The movement phase now.
+    pub phase: Option<Phase>,
+    /// The cue to show (the most recent, while it is fresh).
+    pub cue: Option<&'a Cue>,
+    /// What the person should do for the checks to be seen, if anything.
+    pub prompt: Option<Prompt>,
+}
+
+/// A prompt about the person's place in the picture.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Prompt {
+    /// Nobody (or not the whole body) has been seen for a moment.
+    StepIntoView,
+    /// The camera view cannot show the exercise's first (most telling) check.
+    TurnSideOn,
+}
+
+impl Prompt {
+    /// The words on the screen.
+    pub fn text(self) -> &'static str {
+        match self {
+            Prompt::StepIntoView => "Step into view: whole body in the picture",
+            Prompt::TurnSideOn => "Turn side-on to the camera",
+        }
+    }
+}
+
+/// A cue stays on the screen this long (s).
+const CUE_ON_SCREEN_S: f64 = 4.0;
+
+/// Nobody seen for this long (s) prompts to step into view.
+const NOBODY_PROMPT_S: f64 = 1.0;
 
 /// Why a live session ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -266,6 +304,14 @@ pub struct Coach {
     reps: (usize, usize),
     /// A correction decided later than this after its rep's peak is not given (s).
     max_fix_delay_s: f64,
+    /// The current set (number, leg, full reps) and phase, for the screen.
+    set: Option<(usize, Side, usize)>,
+    phase: Option<Phase>,
+    /// Source time (s) a pose was last seen.
+    last_pose_s: f64,
+    /// The exercise's first check, whose view decides the "turn side-on" prompt.
+    first_check: Option<CheckId>,
+    spec_views: ExerciseSpec,
 }
 
 /// A correction is worth giving while the rep it is about is fresh: within this long (s) of
@@ -276,11 +322,11 @@ pub const MAX_FIX_DELAY_S: f64 = 1.5;
 impl Coach {
     /// A coach for `spec` with a cue cooldown of `cooldown_s` seconds.
     pub fn new(spec: &ExerciseSpec, cooldown_s: f64) -> Coach {
-        Self::with_analyzer(StreamingAnalyzer::new(spec.clone()), cooldown_s)
+        Self::with_analyzer(spec, StreamingAnalyzer::new(spec.clone()), cooldown_s)
     }
 
-    /// A coach over a given analyser (e.g. one closing its stretches sooner).
-    pub fn with_analyzer(analyzer: StreamingAnalyzer, cooldown_s: f64) -> Coach {
+    /// A coach over a given analyser of `spec` (e.g. one closing its stretches sooner).
+    pub fn with_analyzer(spec: &ExerciseSpec, analyzer: StreamingAnalyzer, cooldown_s: f64) -> Coach {
         Coach {
             analyzer,
             policy: CuePolicy::new(cooldown_s),
@@ -288,11 +334,19 @@ impl Coach {
             cues: Vec::new(),
             reps: (0, 0),
             max_fix_delay_s: MAX_FIX_DELAY_S,
+            set: None,
+            phase: None,
+            last_pose_s: f64::NEG_INFINITY,
+            first_check: spec.checks.first().map(|c| c.id),
+            spec_views: spec.clone(),
         }
     }
 
     /// Takes one frame's pose; reps and cues go to `on_output`.
     pub fn push(&mut self, pose: &PoseFrame, on_output: &mut impl FnMut(&LiveOutput)) {
+        if pose.pose.is_some() {
+            self.last_pose_s = pose.t_s;
+        }
         for event in self.analyzer.push(pose) {
             match event {
                 LiveEvent::FaultSeen { t_s, set, rep, fault, .. } => {
@@ -308,7 +362,8 @@ impl Coach {
                     }
                     on_output(&LiveOutput::RepWithdrawn { t_s, set, rep, side });
                 }
-                LiveEvent::Phase { .. } | LiveEvent::SetStarted { .. } => {}
+                LiveEvent::Phase { phase, .. } => self.phase = Some(phase),
+                LiveEvent::SetStarted { set, side, .. } => self.set = Some((set, side, 0)),
             }
         }
     }
@@ -330,6 +385,7 @@ impl Coach {
                 Side::Right => self.reps.1 += 1,
             }
         }
+        self.set = Some((set, side, reps_in_set));
         on_output(&LiveOutput::Rep {
             t_s,
             set,
@@ -395,6 +451,26 @@ impl Coach {
     /// The most recent cue, if any.
     pub fn last_cue(&self) -> Option<&Cue> {
         self.cues.last()
+    }
+
+    /// What the screen shows at source time `t_s`.
+    pub fn screen(&self, t_s: f64) -> Screen<'_> {
+        let view = self.analyzer.view();
+        let prompt = if t_s - self.last_pose_s >= NOBODY_PROMPT_S {
+            Some(Prompt::StepIntoView)
+        } else {
+            match (view, self.first_check) {
+                (Some(v), Some(c)) if !self.spec_views.measurable(c, v) => Some(Prompt::TurnSideOn),
+                _ => None,
+            }
+        };
+        Screen {
+            reps: self.reps,
+            set: self.set,
+            phase: self.phase,
+            cue: self.cues.last().filter(|c| t_s - c.t_s <= CUE_ON_SCREEN_S),
+            prompt,
+        }
     }
 
     /// Frames the analyser holds now (bounded however long the session).
@@ -489,12 +565,8 @@ pub fn run_live(
         }
         session.last_t = frame.t_s;
         let pose_frame = session.process(&frame, estimator, &mut on_output)?;
-        let processed = ProcessedFrame {
-            image: &frame.image,
-            pose: &pose_frame,
-            cue: session.coach.last_cue(),
-            reps: session.coach.reps(),
-        };
+        let processed =
+            ProcessedFrame { image: &frame.image, pose: &pose_frame, screen: session.coach.screen(frame.t_s) };
         if !on_frame(processed) {
             break EndReason::Interrupted;
         }

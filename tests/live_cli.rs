@@ -146,7 +146,7 @@ fn the_live_window_opens_on_a_display() {
     let dir = tempfile::tempdir().unwrap();
     let json = dir.path().join("session.json");
     let result = formcheck()
-        .args(["live", sample("08_pelvic_hike.mp4").to_str().unwrap(), "--realtime", "--max-seconds", "3"])
+        .args(["live", sample("08_pelvic_hike.mp4").to_str().unwrap(), "--realtime", "--max-seconds", "4", "--mirror"])
         .args(["--json", json.to_str().unwrap()])
         .env("DISPLAY", &display)
         .env("XDG_RUNTIME_DIR", dir.path())

@@ -24,7 +24,7 @@ use crate::kinematics::{base_signals, BaseSignals, PerSide, Side};
 use crate::landmarks::PoseFrame;
 use crate::report::{Fault, InputInfo, Metric, Phase, RepReport, Report};
 use crate::reps::segment;
-use crate::spec::{CheckId, ExerciseSpec};
+use crate::spec::{CheckId, ExerciseSpec, View};
 use chunks::ClosedChunks;
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
@@ -138,6 +138,8 @@ pub struct StreamingAnalyzer {
     received: usize,
     tally: Tally,
     phase: Option<Phase>,
+    /// The camera view at the newest frame, if known.
+    view: Option<View>,
 }
 
 impl StreamingAnalyzer {
@@ -164,6 +166,7 @@ impl StreamingAnalyzer {
             received: 0,
             tally: Tally { set: 0, side: None, full: 0, all: 0, last_end_s: f64::NEG_INFINITY, told: Vec::new() },
             phase: None,
+            view: None,
         }
     }
 
@@ -189,6 +192,8 @@ impl StreamingAnalyzer {
         self.trim(now);
         let window = self.analyse_window(now);
         let under_way = self.follow_reps(&window, now, &mut events);
+        // The view of the window's last segment, if it reaches the newest frame.
+        self.view = window.report.views.last().filter(|v| v.end_s >= now - 1.0).map(|v| v.view);
         if window.phase.is_some() && window.phase != self.phase {
             self.phase = window.phase;
             if let Some(p) = window.phase {
@@ -202,6 +207,11 @@ impl StreamingAnalyzer {
     /// Frames received so far.
     pub fn frames(&self) -> usize {
         self.received
+    }
+
+    /// The camera view at the newest frame, when it is known (a person in view long enough).
+    pub fn view(&self) -> Option<View> {
+        self.view
     }
 
     /// Frames held in memory now (the window's and the open stretch's).
