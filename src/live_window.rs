@@ -134,7 +134,7 @@ pub fn draw_screen(img: &mut Mat, screen: &Screen<'_>, mirror: bool) -> opencv::
         centre(img, &phase_label(phase).to_uppercase(), (70.0 * unit) as i32, 1.3 * unit, bgr(WHITE), 3)?;
     }
     if let Some((set, side, reps)) = screen.set {
-        let tally = format!("set {set} ({}): {reps} reps", side.as_str());
+        let tally = format!("set {set} ({}): {reps} rep{}", side.as_str(), if reps == 1 { "" } else { "s" });
         centre(img, &tally, (130.0 * unit) as i32, 0.9 * unit, bgr(ACTIVE), 2)?;
     }
     if let Some(prompt) = screen.prompt {

@@ -42,6 +42,34 @@ fn realtime_file_gives_cues_latency_and_a_session_report() {
     let events = read_jsonl(&events);
     assert!(events.iter().any(|e| e["event"] == "rep"), "rep events");
     assert!(events.iter().any(|e| e["event"] == "cue"), "at least one cue");
+    // Each event says when it was emitted and what it is about.
+    let mut last_t = 0.0;
+    for e in &events {
+        let t = e["t_s"].as_f64().unwrap_or(f64::NAN);
+        assert!(t >= last_t, "events in emission order: {e}");
+        last_t = t;
+        match e["event"].as_str() {
+            Some("rep") => {
+                for key in ["set", "rep", "reps_in_set"] {
+                    assert!(e[key].as_u64().is_some_and(|n| n >= 1), "{key} in {e}");
+                }
+                let (start, peak, end) =
+                    (e["start_s"].as_f64().unwrap(), e["peak_s"].as_f64().unwrap(), e["end_s"].as_f64().unwrap());
+                assert!(start < peak && peak < end && end <= t, "{e}");
+                assert!(e["faults"].is_array(), "{e}");
+            }
+            Some("cue") => {
+                assert!(e["text"].as_str().is_some_and(|s| !s.is_empty()) && e["kind"].is_string(), "{e}");
+                if e["kind"] == "fix" {
+                    assert!(e["check"].is_string() && e["set"].is_u64() && e["rep"].is_u64(), "{e}");
+                }
+            }
+            _ => {}
+        }
+    }
+    // The session's cue log is the events' cues.
+    let cues = events.iter().filter(|e| e["event"] == "cue").count();
+    assert_eq!(session["cues"].as_array().map(Vec::len), Some(cues));
     let stdout = String::from_utf8_lossy(&result.stdout);
     assert!(stdout.contains("right leg rep 1"), "{stdout}");
 }
