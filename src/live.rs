@@ -315,8 +315,9 @@ pub struct Coach {
 }
 
 /// A correction is worth giving while the rep it is about is fresh: within this long (s) of
-/// its peak (issue 10's bound). One decided later (a side switch waiting for its second rep,
-/// a slow return) is dropped; the next rep with the fault gets it.
+/// its peak as the live window sees it (issue 10's bound; the offline report's peak can be a few
+/// frames earlier, so a cue can land just past 1.5 s after it). One decided later (a side switch waiting for its second
+/// rep, a slow return) is dropped; the next rep with the fault gets it.
 pub const MAX_FIX_DELAY_S: f64 = 1.5;
 
 impl Coach {

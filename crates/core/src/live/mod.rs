@@ -22,7 +22,7 @@ pub use chunks::SERIES_STRIDE;
 use crate::analyze::{analyze, build_report};
 use crate::kinematics::{base_signals, BaseSignals, PerSide, Side};
 use crate::landmarks::PoseFrame;
-use crate::report::{Fault, InputInfo, Metric, Phase, RepReport, Report};
+use crate::report::{Fault, InputInfo, Metric, Phase, RepReport, Report, SetReport};
 use crate::reps::segment;
 use crate::spec::{CheckId, ExerciseSpec, View};
 use chunks::ClosedChunks;
@@ -64,9 +64,10 @@ pub enum LiveEvent {
         /// The fault.
         fault: Box<Fault>,
     },
-    /// The set's only rep counted so far was not a set's first after all (the other leg's reps
-    /// followed): the offline report, which takes a set to be `reps.min_set_reps` reps, does
-    /// not have it either. The rep counter goes back by one.
+    /// The set's only rep counted so far was not a set's first after all: the other leg's reps
+    /// followed (the offline report takes a set to be `reps.min_set_reps` reps), or with the
+    /// second rep in view it is a set-up step or too short. The offline report does not have it
+    /// either; the rep counter goes back by one and the next rep takes its number.
     RepWithdrawn {
         /// Time (s).
         t_s: f64,
@@ -116,6 +117,8 @@ struct Tally {
     last_end_s: f64,
     /// Checks already told for the rep under way.
     told: Vec<CheckId>,
+    /// Peak (s) of the current set's first rep until the second one confirms it.
+    first_peak_s: Option<f64>,
 }
 
 /// Live analysis: push frames as they arrive; each push re-analyses only a bounded recent
@@ -164,7 +167,15 @@ impl StreamingAnalyzer {
             chunk_s: DEFAULT_CHUNK_S,
             closed: ClosedChunks::default(),
             received: 0,
-            tally: Tally { set: 0, side: None, full: 0, all: 0, last_end_s: f64::NEG_INFINITY, told: Vec::new() },
+            tally: Tally {
+                set: 0,
+                side: None,
+                full: 0,
+                all: 0,
+                last_end_s: f64::NEG_INFINITY,
+                told: Vec::new(),
+                first_peak_s: None,
+            },
             phase: None,
             view: None,
         }
@@ -267,7 +278,10 @@ impl StreamingAnalyzer {
                     RepState::Done => {}
                     RepState::Passed => self.tally.last_end_s = self.tally.last_end_s.max(rep.end_s),
                     RepState::UnderWay => under_way = true,
-                    RepState::Settled => self.count(set.side, rep, now, events),
+                    RepState::Settled => {
+                        self.review_first(set, now, events);
+                        self.count(set.side, rep, now, events);
+                    }
                 }
             }
         }
@@ -327,6 +341,26 @@ impl StreamingAnalyzer {
         RepState::Settled
     }
 
+    /// When a set's second rep is counted, its first (counted on its own, provisionally) is
+    /// looked at again with both in the window: if the engine no longer sees it as a full rep of
+    /// the set (a set-up step, or short next to the second), it is withdrawn, as the offline
+    /// report will not have it either.
+    fn review_first(&mut self, set: &SetReport, now: f64, events: &mut Vec<LiveEvent>) {
+        let t = &mut self.tally;
+        let Some(first) = t.first_peak_s.take() else { return };
+        if t.side != Some(set.side) || t.all != 1 {
+            return;
+        }
+        // The same rep: one spanning the peak it was first seen with (a flat top pause lets the
+        // peak move between windows).
+        let seen = set.reps.iter().any(|r| !r.partial && r.start_s <= first && first <= r.end_s);
+        if !seen {
+            events.push(LiveEvent::RepWithdrawn { t_s: now, set: t.set, rep: 1, side: set.side });
+            t.full = 0;
+            t.all = 0;
+        }
+    }
+
     /// Counts a settled rep, starting a set on a side switch (and withdrawing the last set's
     /// one provisional rep: one rep is not a set).
     fn count(&mut self, side: Side, rep: &RepReport, now: f64, events: &mut Vec<LiveEvent>) {
@@ -345,6 +379,9 @@ impl StreamingAnalyzer {
         t.all += 1;
         t.full += usize::from(!rep.partial);
         t.last_end_s = rep.end_s;
+        if t.all == 1 {
+            t.first_peak_s = Some(rep.peak_s);
+        }
         t.told.clear();
         events.push(LiveEvent::RepCompleted {
             t_s: now,
@@ -413,7 +450,7 @@ enum RepState {
 /// The early view of the window sees a rep once the leg has come down this fraction of its
 /// height (the offline segmentation's `reps.split_fraction`, 0.6, waits for more): the top and
 /// its measures are in by then.
-pub const EARLY_SPLIT_FRACTION: f64 = 0.3;
+pub const EARLY_SPLIT_FRACTION: f64 = 0.2;
 
 /// A rep of the other leg starting this soon (s) after the last one counted is a side switch
 /// only once a second one confirms it. Switching sides takes a few seconds (turning round,
