@@ -6,8 +6,10 @@
 //! (the same segmentation, measures and calibrated decision), so a live verdict is the one
 //! `analyze` gives on those frames. Two differences are deliberate:
 //! - a set's first rep is counted when it has settled, not once a second one proves the
-//!   movement is a set (the offline rule `reps.min_set_reps`): live counts it provisionally, and
-//!   a lone excursion that no second rep follows stays counted live but is not in the report;
+//!   movement is a set (the offline rule `reps.min_set_reps`): live counts it provisionally and
+//!   looks at it again when the second is counted; one the engine then no longer sees (a set-up
+//!   step), or one the other leg's reps follow, is withdrawn ([`LiveEvent::RepWithdrawn`]). A
+//!   lone rep at the very end of a session stays counted live and is not in the report;
 //! - faults of the top of the rep (trunk lean, pelvis hike and rotation, arch) are told as soon
 //!   as the leg is on its way back, before the rep has ended.
 //!
