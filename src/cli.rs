@@ -556,13 +556,7 @@ fn run_live(args: LiveArgs) -> Result<u8, AppError> {
     )?;
     let mut result = result;
     events.finish()?;
-    result.speech = speaker.map(formcheck::speech::Speaker::finish);
-    if let Some(path) = &args.speak_to {
-        let cues: Vec<(f64, String)> = result.cues.iter().map(|c| (c.t_s, c.text.clone())).collect();
-        let heard = formcheck::speech::render_track(&cues, result.report.input.duration_s, path)
-            .map_err(|e| AppError::Output { what: "speech track", path: path.clone(), reason: e.to_string() })?;
-        result.heard = Some(heard);
-    }
+    finish_speech(&mut result, speaker, args.speak_to.as_deref())?;
     eprintln!(
         "live: {} frames processed, {} dropped, latency p50 {:.0} ms, p95 {:.0} ms, max {:.0} ms ({})",
         result.processed_frames,
@@ -578,6 +572,22 @@ fn run_live(args: LiveArgs) -> Result<u8, AppError> {
         formcheck::atomic::write_atomic(path, json.as_bytes()).map_err(|e| AppError::io(path, e))?;
     }
     Ok(formcheck::exit::OK)
+}
+
+/// Ends the session's speech: the speaker's figures, and the `--speak-to` track rendered.
+fn finish_speech(
+    result: &mut formcheck::live::LiveReport,
+    speaker: Option<formcheck::speech::Speaker>,
+    speak_to: Option<&std::path::Path>,
+) -> Result<(), AppError> {
+    result.speech = speaker.map(formcheck::speech::Speaker::finish);
+    if let Some(path) = speak_to {
+        let cues: Vec<(f64, String)> = result.cues.iter().map(|c| (c.t_s, c.text.clone())).collect();
+        let heard = formcheck::speech::render_track(&cues, result.report.input.duration_s, path)
+            .map_err(|e| AppError::Output { what: "speech track", path: path.to_path_buf(), reason: e.to_string() })?;
+        result.heard = Some(heard);
+    }
+    Ok(())
 }
 
 /// Refuses outputs that would overwrite the input file.

@@ -165,7 +165,9 @@ pub fn render_track(cues: &[(f64, String)], session_s: f64, path: &Path) -> io::
     let mut free_at = f64::NEG_INFINITY;
     for (k, (t, text)) in cues.iter().enumerate() {
         let start = t.max(free_at);
-        if !t.is_finite() || start - t > STALE_AFTER_S {
+        // A cue outside the session (a clock that jumped) is not placed: the track would grow
+        // without bound.
+        if !t.is_finite() || *t < 0.0 || *t > session_s + 1.0 || start - t > STALE_AFTER_S {
             heard.push(None);
             continue;
         }
