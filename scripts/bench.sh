@@ -5,6 +5,7 @@
 #   3. live: p50/p95 capture-to-verdict latency on a 30 fps file played in real time
 #   4. batch: wall time of 1 vs 2 workers on four 1080p clips
 #   5. per-stage criterion benches (detector, landmark model, whole frame)
+#   6. live memory: RSS over an hour of looped landmarks through the live coach (about 5 min)
 # Usage: bash scripts/bench.sh [--no-criterion]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,8 +43,9 @@ for c in "${CLIPS[@]}"; do
   fi
 done
 
-echo "== 3. live latency (30 fps file at real-time pace, headless)"
-"$BIN" live samples/01_clean_side.mp4 --realtime --headless --json "$WORK/live.json" >/dev/null 2>"$WORK/live.log"
+echo "== 3. live latency (30 fps file at real-time pace, headless, cues spoken)"
+SPEAK=(); command -v espeak-ng >/dev/null && SPEAK=(--speak)
+"$BIN" live samples/01_clean_side.mp4 --realtime --headless "${SPEAK[@]}" --json "$WORK/live.json" >/dev/null 2>"$WORK/live.log"
 python3 -c "
 import json; s=json.load(open('$WORK/live.json'))
 print(f\"  latency p50 {s['latency_ms']['p50']:.1f} ms, p95 {s['latency_ms']['p95']:.1f} ms, max {s['latency_ms']['max']:.1f} ms; processed {s['processed_frames']}, dropped {s['dropped_frames']}\")"
@@ -61,3 +63,6 @@ if [ "${1:-}" != "--no-criterion" ]; then
   echo "== 5. per stage (criterion)"
   cargo bench -p formcheck-vision --bench pose 2>/dev/null | grep -E "^pose_1080p|time:" | sed 's/^/  /'
 fi
+
+echo "== 6. live memory over an hour of 30 fps source time"
+cargo bench --locked -q --bench live_memory 2>/dev/null | sed 's/^/  /'

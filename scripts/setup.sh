@@ -3,8 +3,9 @@
 #   - Debian packages: OpenCV 4.6 dev files (+ clang/libclang for the `opencv` crate's binding
 #     generator), ffmpeg (test clips and stream tests), opencv-doc (its vtest.avi: real footage of
 #     people walking, for the "no exercise" test), chromium (the HTML report's browser test),
-#     xvfb (the live window's test on a virtual display); nodejs and npm where the machine has no
-#     node or npm (the accessibility check drives Chromium from node).
+#     xvfb (the live window's test on a virtual display), espeak-ng (`live --speak` and `--speak-to`);
+#     nodejs and npm where the machine has no node or npm (the accessibility check drives Chromium
+#     from node).
 #   - ONNX Runtime 1.31.1: the shared library from the PyPI wheel onnxruntime==1.31.1, unpacked into
 #     ${FORMCHECK_ORT_DIR:-$HOME/.cache/formcheck/onnxruntime-1.31.1}. ORT_DYLIB_PATH overrides at run time.
 #   - The accessibility check's npm packages (axe-core, puppeteer-core), at the versions pinned in
@@ -16,7 +17,7 @@ ORT_VERSION=1.31.1
 ORT_DIR="${FORMCHECK_ORT_DIR:-$HOME/.cache/formcheck/onnxruntime-$ORT_VERSION}"
 ORT_LIB="$ORT_DIR/libonnxruntime.so.$ORT_VERSION"
 
-want=(pkg-config libopencv-dev clang libclang-dev ffmpeg opencv-doc)
+want=(pkg-config libopencv-dev clang libclang-dev ffmpeg opencv-doc espeak-ng)
 browser=yes
 [ "${1:-}" = "--no-browser" ] && browser=no
 if [ "$browser" = yes ]; then

@@ -155,7 +155,8 @@ impl<'a> OverlayTimeline<'a> {
     }
 }
 
-fn phase_label(phase: Phase) -> &'static str {
+/// A phase's name on screen.
+pub(crate) fn phase_label(phase: Phase) -> &'static str {
     match phase {
         Phase::Bottom => "start",
         Phase::Lift => "lift",
@@ -165,7 +166,7 @@ fn phase_label(phase: Phase) -> &'static str {
 }
 
 /// Keeps what OpenCV's Hershey fonts can draw.
-fn ascii(text: &str) -> String {
+pub(crate) fn ascii(text: &str) -> String {
     text.chars()
         .map(|c| match c {
             '°' => " deg".to_string(),
@@ -178,7 +179,7 @@ fn ascii(text: &str) -> String {
 }
 
 /// Splits a cue into lines that fit `max_chars`.
-fn wrap(text: &str, max_chars: usize) -> Vec<String> {
+pub(crate) fn wrap(text: &str, max_chars: usize) -> Vec<String> {
     let mut lines = Vec::new();
     let mut line = String::new();
     for word in text.split_whitespace() {
@@ -196,7 +197,15 @@ fn wrap(text: &str, max_chars: usize) -> Vec<String> {
     lines
 }
 
-fn put_text(img: &mut Mat, text: &str, org: Point, scale: f64, color: Scalar, thickness: i32) -> opencv::Result<()> {
+/// Draws `text` with a dark outline.
+pub(crate) fn put_text(
+    img: &mut Mat,
+    text: &str,
+    org: Point,
+    scale: f64,
+    color: Scalar,
+    thickness: i32,
+) -> opencv::Result<()> {
     // A dark outline keeps text readable on any background.
     imgproc::put_text(
         img,

@@ -306,6 +306,9 @@ struct LiveArgs {
     /// No window: cues go to the terminal only.
     #[arg(long)]
     headless: bool,
+    /// Show the picture mirrored, as a front (selfie) camera's picture is expected to look.
+    #[arg(long)]
+    mirror: bool,
     /// Append every event (cues, reps, source loss) as JSON lines here.
     #[arg(long, value_name = "PATH")]
     jsonl: Option<PathBuf>,
@@ -315,6 +318,12 @@ struct LiveArgs {
     /// Stop after this many seconds.
     #[arg(long, value_name = "S", value_parser = parse_seconds)]
     max_seconds: Option<f64>,
+    /// Say each cue aloud (espeak-ng; a cue the voice cannot start within 0.5 s is dropped).
+    #[arg(long)]
+    speak: bool,
+    /// Write the session's speech into this WAV, each cue at its time on the session's timeline.
+    #[arg(long, value_name = "FILE.wav")]
+    speak_to: Option<PathBuf>,
     /// Treat the source as gone after this many seconds without a frame.
     #[arg(long, value_name = "S", default_value_t = 5.0, value_parser = parse_seconds)]
     stall_timeout: f64,
@@ -613,8 +622,23 @@ fn run_live(args: LiveArgs) -> Result<u8, AppError> {
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::Arc;
 
-    let stdout_taken = check_outputs(&[("--jsonl", args.jsonl.as_ref()), ("--json", args.json.as_ref())])?;
+    let stdout_taken = check_outputs(&[
+        ("--jsonl", args.jsonl.as_ref()),
+        ("--json", args.json.as_ref()),
+        ("--speak-to", args.speak_to.as_ref()),
+    ])?;
+    check_not_input(&args.source, &[args.jsonl.as_ref(), args.json.as_ref(), args.speak_to.as_ref()])?;
     let spec = args.spec.load()?;
+    let speaker = args
+        .speak
+        .then(formcheck::speech::Speaker::spawn)
+        .transpose()
+        .map_err(|e| AppError::Usage(format!("--speak: {e}")))?;
+    if args.speak_to.is_some() && !formcheck::speech::available() {
+        return Err(AppError::Usage(
+            "--speak-to: espeak-ng is not installed (scripts/setup.sh installs the Debian package espeak-ng)".into(),
+        ));
+    }
     let config = args.pose.config(SmoothingClock::Timestamps);
     let mut estimator = pipeline::new_estimator(config)?;
     let source = Source::parse(&args.source);
@@ -631,7 +655,7 @@ fn run_live(args: LiveArgs) -> Result<u8, AppError> {
         ..LiveOptions::default()
     };
     let events = EventsFile::new(args.jsonl.as_deref());
-    let mut window = live_window(args.headless)?;
+    let mut window = live_window(args.headless, args.mirror)?;
     let result = formcheck::live::run_live(
         &source,
         &mut estimator,
@@ -640,6 +664,9 @@ fn run_live(args: LiveArgs) -> Result<u8, AppError> {
         &stop,
         |output| {
             say_live_output(output, stdout_taken);
+            if let (Some(speaker), formcheck::live::LiveOutput::Cue(cue)) = (&speaker, output) {
+                speaker.say(&cue.text);
+            }
             events.write(output);
         },
         |frame| {
@@ -647,7 +674,9 @@ fn run_live(args: LiveArgs) -> Result<u8, AppError> {
             window.as_mut().map(|w| w.show(&frame)).unwrap_or(true)
         },
     )?;
+    let mut result = result;
     events.finish()?;
+    finish_speech(&mut result, speaker, args.speak_to.as_deref())?;
     eprintln!(
         "live: {} frames processed, {} dropped, latency p50 {:.0} ms, p95 {:.0} ms, max {:.0} ms ({})",
         result.processed_frames,
@@ -658,11 +687,11 @@ fn run_live(args: LiveArgs) -> Result<u8, AppError> {
         result.end_reason
     );
     eprintln!("live: reps left {}, right {}", result.report.summary.reps_left, result.report.summary.reps_right);
-    let mut result = result;
     if let Some(db) = args.history.db() {
         result.report.session = Some(formcheck::history::session_for_live(&args.history.person(), &args.source));
-        let file = args.json.as_deref().filter(|p| !formcheck::atomic::is_stdout(p));
-        if let Some(warning) = formcheck::history::record_all(db.as_path(), [(&result.report, file)]) {
+        // The session file (`--json`) is a live report, not a plain one: the history keeps the
+        // session itself, and `history rebuild` (which reads plain reports) cannot bring it back.
+        if let Some(warning) = formcheck::history::record_all(db.as_path(), [(&result.report, None)]) {
             eprintln!("formcheck: warning: {warning}");
         }
     }
@@ -673,9 +702,36 @@ fn run_live(args: LiveArgs) -> Result<u8, AppError> {
     Ok(formcheck::exit::OK)
 }
 
+/// Ends the session's speech: the speaker's figures, and the `--speak-to` track rendered.
+fn finish_speech(
+    result: &mut formcheck::live::LiveReport,
+    speaker: Option<formcheck::speech::Speaker>,
+    speak_to: Option<&std::path::Path>,
+) -> Result<(), AppError> {
+    result.speech = speaker.map(formcheck::speech::Speaker::finish);
+    if let Some(path) = speak_to {
+        let cues: Vec<(f64, String)> = result.cues.iter().map(|c| (c.t_s, c.text.clone())).collect();
+        let heard = formcheck::speech::render_track(&cues, result.report.input.duration_s, path)
+            .map_err(|e| AppError::Output { what: "speech track", path: path.to_path_buf(), reason: e.to_string() })?;
+        result.heard = Some(heard);
+    }
+    Ok(())
+}
+
+/// Refuses outputs that would overwrite the input file.
+fn check_not_input(source: &str, outputs: &[Option<&PathBuf>]) -> Result<(), AppError> {
+    let Ok(input) = std::fs::canonicalize(source) else { return Ok(()) };
+    for out in outputs.iter().flatten() {
+        if std::fs::canonicalize(out).is_ok_and(|o| o == input) {
+            return Err(AppError::Usage(format!("{} is the input; it would be overwritten", out.display())));
+        }
+    }
+    Ok(())
+}
+
 /// The live window, when there is a display and `--headless` was not given. A display that
 /// cannot be reached is a usage error; a window that cannot open leaves terminal cues only.
-fn live_window(headless: bool) -> Result<Option<formcheck::live_window::LiveWindow>, AppError> {
+fn live_window(headless: bool, mirror: bool) -> Result<Option<formcheck::live_window::LiveWindow>, AppError> {
     let show_window = !headless && std::env::var_os("DISPLAY").is_some();
     if show_window && !formcheck::live_window::display_reachable() {
         return Err(AppError::Usage(format!(
@@ -683,7 +739,7 @@ fn live_window(headless: bool) -> Result<Option<formcheck::live_window::LiveWind
             std::env::var_os("DISPLAY").unwrap_or_default()
         )));
     }
-    match show_window.then(formcheck::live_window::LiveWindow::new).transpose() {
+    match show_window.then(|| formcheck::live_window::LiveWindow::new(mirror)).transpose() {
         Ok(window) => Ok(window),
         Err(err) => {
             eprintln!("live: cannot open a window ({err}); continuing with terminal cues only");
@@ -706,7 +762,7 @@ fn say_live_output(output: &formcheck::live::LiveOutput, stdout_taken: bool) {
         LiveOutput::Cue(cue) => {
             say(format!("[{:6.1}s] {} {}", cue.t_s, if cue.kind == CueKind::Praise { "+" } else { "!" }, cue.text))
         }
-        LiveOutput::Rep { t_s, side, reps_in_set, faults } => say(format!(
+        LiveOutput::Rep { t_s, side, reps_in_set, faults, .. } => say(format!(
             "[{t_s:6.1}s] {} leg rep {reps_in_set}{}",
             side.as_str(),
             if faults.is_empty() {
@@ -715,6 +771,9 @@ fn say_live_output(output: &formcheck::live::LiveOutput, stdout_taken: bool) {
                 format!(" ({})", faults.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", "))
             }
         )),
+        LiveOutput::RepWithdrawn { t_s, side, rep, .. } => {
+            say(format!("[{t_s:6.1}s] {} leg rep {rep} withdrawn: one rep is not a set", side.as_str()))
+        }
         LiveOutput::SourceLost { reason, .. } => eprintln!("live: source lost: {reason}"),
     }
     let _ = std::io::stdout().flush();

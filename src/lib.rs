@@ -17,6 +17,7 @@ pub mod keyframes;
 pub mod live;
 pub mod live_window;
 pub mod pipeline;
+pub mod speech;
 
 use std::path::PathBuf;
 

@@ -9,7 +9,7 @@ use crate::AppError;
 use formcheck_core::kinematics::Side;
 use formcheck_core::landmarks::PoseFrame;
 use formcheck_core::live::{LiveEvent, StreamingAnalyzer};
-use formcheck_core::report::{InputInfo, Report};
+use formcheck_core::report::{Fault, InputInfo, Phase, RepReport, Report};
 use formcheck_core::spec::{CheckId, ExerciseSpec, Severity};
 use formcheck_vision::pose::PoseEstimator;
 use formcheck_vision::video::{Frame, FrameSource, LatestFrameSource, Source, VideoReader};
@@ -37,15 +37,24 @@ impl Default for LiveOptions {
     }
 }
 
-/// A cue chosen for display.
+/// A cue chosen for display (and speech).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Cue {
-    /// Session time (s).
+    /// Session time (s) it was given, on the source's timeline.
     pub t_s: f64,
     /// What to say.
     pub text: String,
     /// A correction or praise.
     pub kind: CueKind,
+    /// The check a correction is about.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub check: Option<CheckId>,
+    /// 1-based set of the rep it is about (as in the report).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub set: Option<usize>,
+    /// 1-based index in its set of the rep it is about (as in the report).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rep: Option<usize>,
 }
 
 /// What a cue is for.
@@ -89,7 +98,8 @@ impl CuePolicy {
             }
         }
         self.last = Some((t_s, text.to_string(), rank));
-        Some(Cue { t_s, text: text.to_string(), kind: if rank == 0 { CueKind::Praise } else { CueKind::Fix } })
+        let kind = if rank == 0 { CueKind::Praise } else { CueKind::Fix };
+        Some(Cue { t_s, text: text.to_string(), kind, check: None, set: None, rep: None })
     }
 }
 
@@ -139,6 +149,15 @@ pub struct LiveReport {
     pub processed_frames: u64,
     /// Why the session ended.
     pub end_reason: EndReason,
+    /// Every cue given: what was said, when, about which rep.
+    pub cues: Vec<Cue>,
+    /// With `--speak-to`: when each cue of `cues` was heard on the rendered track (`null`:
+    /// dropped, the voice busy until it was stale).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub heard: Option<Vec<Option<crate::speech::Heard>>>,
+    /// With `--speak`: cues said aloud, dropped and failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub speech: Option<crate::speech::SpeechStats>,
 }
 
 /// Something to tell the person or write to the event log.
@@ -147,16 +166,40 @@ pub struct LiveReport {
 pub enum LiveOutput {
     /// A cue to show or say.
     Cue(Cue),
-    /// The rep counter moved.
+    /// The rep counter moved: a rep ended.
     Rep {
-        /// Session time (s).
+        /// Session time (s) it was counted.
         t_s: f64,
+        /// 1-based set (as in the report).
+        set: usize,
+        /// 1-based index in the set, full and partial reps numbered (as in the report).
+        rep: usize,
         /// Working leg.
         side: Side,
         /// Full reps so far in this set.
         reps_in_set: usize,
+        /// Reached less than the set's typical range (not counted).
+        partial: bool,
+        /// When it began, peaked and ended (s).
+        start_s: f64,
+        /// See `start_s`.
+        peak_s: f64,
+        /// See `start_s`.
+        end_s: f64,
         /// Faults of the rep, by check.
         faults: Vec<CheckId>,
+    },
+    /// A set's lone rep counted provisionally was not a set's first after all (the other leg's
+    /// reps followed); the counter goes back and the report does not have it.
+    RepWithdrawn {
+        /// Session time (s).
+        t_s: f64,
+        /// 1-based set it was counted in.
+        set: usize,
+        /// Its index there.
+        rep: usize,
+        /// Working leg.
+        side: Side,
     },
     /// The source went silent or failed.
     SourceLost {
@@ -173,11 +216,49 @@ pub struct ProcessedFrame<'a> {
     pub image: &'a opencv::core::Mat,
     /// Its landmarks.
     pub pose: &'a PoseFrame,
-    /// The most recent cue, if any.
-    pub cue: Option<&'a Cue>,
-    /// Full reps per side so far.
-    pub reps: (usize, usize),
+    /// What the screen shows besides the picture.
+    pub screen: Screen<'a>,
 }
+
+/// What the live screen shows: the counters, the phase, the cue and a prompt.
+#[derive(Clone, Debug)]
+pub struct Screen<'a> {
+    /// Full reps so far per side: (left, right).
+    pub reps: (usize, usize),
+    /// The current set: its number, leg and full reps so far.
+    pub set: Option<(usize, Side, usize)>,
+    /// The movement phase now.
+    pub phase: Option<Phase>,
+    /// The cue to show (the most recent, while it is fresh).
+    pub cue: Option<&'a Cue>,
+    /// What the person should do for the checks to be seen, if anything.
+    pub prompt: Option<Prompt>,
+}
+
+/// A prompt about the person's place in the picture.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Prompt {
+    /// Nobody (or not the whole body) has been seen for a moment.
+    StepIntoView,
+    /// The camera view cannot show the exercise's first (most telling) check.
+    TurnSideOn,
+}
+
+impl Prompt {
+    /// The words on the screen.
+    pub fn text(self) -> &'static str {
+        match self {
+            Prompt::StepIntoView => "Step into view: whole body in the picture",
+            Prompt::TurnSideOn => "Turn side-on to the camera",
+        }
+    }
+}
+
+/// A cue stays on the screen this long (s).
+const CUE_ON_SCREEN_S: f64 = 4.0;
+
+/// Nobody seen for this long (s) prompts to step into view.
+const NOBODY_PROMPT_S: f64 = 1.0;
 
 /// Why a live session ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -211,16 +292,205 @@ impl std::fmt::Display for EndReason {
     }
 }
 
-/// What a live session keeps between frames.
-struct Session {
+/// The coaching of a session: poses in, rep counts and cues out. Each rep's verdict and each
+/// fault seen early goes through the [`CuePolicy`]; every cue given is logged.
+pub struct Coach {
     analyzer: StreamingAnalyzer,
     policy: CuePolicy,
+    /// Checks already told, per (set, rep).
+    told: Vec<(usize, usize, CheckId)>,
+    cues: Vec<Cue>,
+    /// Full reps so far: (left, right).
+    reps: (usize, usize),
+    /// A correction decided later than this after its rep's peak is not given (s).
+    max_fix_delay_s: f64,
+    /// The current set (number, leg, full reps) and phase, for the screen.
+    set: Option<(usize, Side, usize)>,
+    phase: Option<Phase>,
+    /// Source time (s) a pose was last seen.
+    last_pose_s: f64,
+    /// The exercise's first check, whose view decides the "turn side-on" prompt.
+    first_check: Option<CheckId>,
+    spec_views: ExerciseSpec,
+}
+
+/// A correction is worth giving while the rep it is about is fresh: within this long (s) of
+/// its peak as the live window sees it (issue 10's bound; the offline report's peak can be a few
+/// frames earlier, so a cue can land just past 1.5 s after it). One decided later (a side switch waiting for its second
+/// rep, a slow return) is dropped; the next rep with the fault gets it.
+pub const MAX_FIX_DELAY_S: f64 = 1.5;
+
+impl Coach {
+    /// A coach for `spec` with a cue cooldown of `cooldown_s` seconds.
+    pub fn new(spec: &ExerciseSpec, cooldown_s: f64) -> Coach {
+        Self::with_analyzer(spec, StreamingAnalyzer::new(spec.clone()), cooldown_s)
+    }
+
+    /// A coach over a given analyser of `spec` (e.g. one closing its stretches sooner).
+    pub fn with_analyzer(spec: &ExerciseSpec, analyzer: StreamingAnalyzer, cooldown_s: f64) -> Coach {
+        Coach {
+            analyzer,
+            policy: CuePolicy::new(cooldown_s),
+            told: Vec::new(),
+            cues: Vec::new(),
+            reps: (0, 0),
+            max_fix_delay_s: MAX_FIX_DELAY_S,
+            set: None,
+            phase: None,
+            last_pose_s: f64::NEG_INFINITY,
+            first_check: spec.checks.first().map(|c| c.id),
+            spec_views: spec.clone(),
+        }
+    }
+
+    /// Takes one frame's pose; reps and cues go to `on_output`.
+    pub fn push(&mut self, pose: &PoseFrame, on_output: &mut impl FnMut(&LiveOutput)) {
+        if pose.pose.is_some() {
+            self.last_pose_s = pose.t_s;
+        }
+        for event in self.analyzer.push(pose) {
+            match event {
+                LiveEvent::FaultSeen { t_s, set, rep, fault, .. } => {
+                    self.offer_fix(t_s, set, rep, &fault, on_output);
+                }
+                LiveEvent::RepCompleted { t_s, set, side, reps_in_set, rep, .. } => {
+                    self.rep_ended(t_s, set, side, reps_in_set, &rep, on_output);
+                }
+                LiveEvent::RepWithdrawn { t_s, set, rep, side } => {
+                    match side {
+                        Side::Left => self.reps.0 = self.reps.0.saturating_sub(1),
+                        Side::Right => self.reps.1 = self.reps.1.saturating_sub(1),
+                    }
+                    on_output(&LiveOutput::RepWithdrawn { t_s, set, rep, side });
+                }
+                LiveEvent::Phase { phase, .. } => self.phase = Some(phase),
+                LiveEvent::SetStarted { set, side, .. } => self.set = Some((set, side, 0)),
+            }
+        }
+    }
+
+    /// A rep ended: the counter moves; its worst fault not told yet is offered, or praise for
+    /// a clean full rep.
+    fn rep_ended(
+        &mut self,
+        t_s: f64,
+        set: usize,
+        side: Side,
+        reps_in_set: usize,
+        rep: &RepReport,
+        on_output: &mut impl FnMut(&LiveOutput),
+    ) {
+        if !rep.partial {
+            match side {
+                Side::Left => self.reps.0 += 1,
+                Side::Right => self.reps.1 += 1,
+            }
+        }
+        self.set = Some((set, side, reps_in_set));
+        on_output(&LiveOutput::Rep {
+            t_s,
+            set,
+            rep: rep.index,
+            side,
+            reps_in_set,
+            partial: rep.partial,
+            start_s: rep.start_s,
+            peak_s: rep.peak_s,
+            end_s: rep.end_s,
+            faults: rep.faults.iter().map(|f| f.check).collect(),
+        });
+        // Worst first: the first fault not told yet that the policy lets through now.
+        let fresh: Vec<&Fault> =
+            rep.faults.iter().filter(|f| !self.told.contains(&(set, rep.index, f.check))).collect();
+        let stale = t_s - rep.peak_s > self.max_fix_delay_s;
+        match fresh.is_empty() {
+            false if !stale => {
+                for fault in fresh {
+                    if self.offer_fix(t_s, set, rep.index, fault, on_output) {
+                        break;
+                    }
+                }
+            }
+            true if rep.faults.is_empty() && !rep.partial => {
+                if let Some(mut cue) = self.policy.offer(t_s, &rep.cue, 0) {
+                    (cue.set, cue.rep) = (Some(set), Some(rep.index));
+                    self.give(cue, on_output);
+                }
+            }
+            _ => {}
+        }
+        // Only the rep under way can still be told about.
+        self.told.retain(|(s, r, _)| (*s, *r) > (set, rep.index));
+    }
+
+    /// Offers the correction of `fault` on rep `rep` of set `set`; true if it was given.
+    fn offer_fix(
+        &mut self,
+        t_s: f64,
+        set: usize,
+        rep: usize,
+        fault: &Fault,
+        on_output: &mut impl FnMut(&LiveOutput),
+    ) -> bool {
+        self.told.push((set, rep, fault.check));
+        let Some(mut cue) = self.policy.offer(t_s, &fault.cue, severity_rank(fault.severity)) else { return false };
+        (cue.check, cue.set, cue.rep) = (Some(fault.check), Some(set), Some(rep));
+        self.give(cue, on_output);
+        true
+    }
+
+    fn give(&mut self, cue: Cue, on_output: &mut impl FnMut(&LiveOutput)) {
+        on_output(&LiveOutput::Cue(cue.clone()));
+        self.cues.push(cue);
+    }
+
+    /// Full reps so far: (left, right).
+    pub fn reps(&self) -> (usize, usize) {
+        self.reps
+    }
+
+    /// The most recent cue, if any.
+    pub fn last_cue(&self) -> Option<&Cue> {
+        self.cues.last()
+    }
+
+    /// What the screen shows at source time `t_s`.
+    pub fn screen(&self, t_s: f64) -> Screen<'_> {
+        let view = self.analyzer.view();
+        let prompt = if t_s - self.last_pose_s >= NOBODY_PROMPT_S {
+            Some(Prompt::StepIntoView)
+        } else {
+            match (view, self.first_check) {
+                (Some(v), Some(c)) if !self.spec_views.measurable(c, v) => Some(Prompt::TurnSideOn),
+                _ => None,
+            }
+        };
+        Screen {
+            reps: self.reps,
+            set: self.set,
+            phase: self.phase,
+            cue: self.cues.last().filter(|c| t_s - c.t_s <= CUE_ON_SCREEN_S),
+            prompt,
+        }
+    }
+
+    /// Frames the analyser holds now (bounded however long the session).
+    pub fn frames_held(&self) -> usize {
+        self.analyzer.frames_held()
+    }
+
+    /// Ends the session: its report and the cue log.
+    pub fn finish(self, input: InputInfo) -> (Report, Vec<Cue>) {
+        (self.analyzer.finish(input), self.cues)
+    }
+}
+
+/// What a live session keeps between frames.
+struct Session {
+    coach: Coach,
     /// Capture-to-verdict latency of each processed frame (ms).
     latencies: Vec<f64>,
     stats: PassStats,
-    last_cue: Option<Cue>,
-    /// Full reps so far: (left, right).
-    reps: (usize, usize),
     /// Source time of the last frame taken (s).
     last_t: f64,
 }
@@ -228,17 +498,14 @@ struct Session {
 impl Session {
     fn new(spec: &ExerciseSpec, options: &LiveOptions) -> Session {
         Session {
-            analyzer: StreamingAnalyzer::new(spec.clone()),
-            policy: CuePolicy::new(options.cue_cooldown_s),
+            coach: Coach::new(spec, options.cue_cooldown_s),
             latencies: Vec::new(),
             stats: PassStats::default(),
-            last_cue: None,
-            reps: (0, 0),
             last_t: 0.0,
         }
     }
 
-    /// Runs one frame through the estimator and the analyser; reps and cues go to `on_output`.
+    /// Runs one frame through the estimator and the coach; reps and cues go to `on_output`.
     fn process(
         &mut self,
         frame: &Frame,
@@ -256,21 +523,7 @@ impl Session {
             height: frame.image.rows() as u32,
             pose: output.pose,
         };
-        for event in self.analyzer.push(&pose_frame) {
-            if let LiveEvent::RepCompleted { t_s, side, reps_in_set, rep, cue, .. } = event {
-                match side {
-                    Side::Left => self.reps.0 += 1,
-                    Side::Right => self.reps.1 += 1,
-                }
-                let faults = rep.faults.iter().map(|f| f.check).collect();
-                on_output(&LiveOutput::Rep { t_s, side, reps_in_set, faults });
-                let rank = rep.faults.iter().map(|f| severity_rank(f.severity)).max().unwrap_or(0);
-                if let Some(shown) = self.policy.offer(frame.t_s, &cue, rank) {
-                    on_output(&LiveOutput::Cue(shown.clone()));
-                    self.last_cue = Some(shown);
-                }
-            }
-        }
+        self.coach.push(&pose_frame, on_output);
         // The verdict for this frame is in: capture-to-verdict latency.
         self.latencies.push(frame.captured_at.elapsed().as_secs_f64() * 1000.0);
         Ok(pose_frame)
@@ -313,12 +566,8 @@ pub fn run_live(
         }
         session.last_t = frame.t_s;
         let pose_frame = session.process(&frame, estimator, &mut on_output)?;
-        let processed = ProcessedFrame {
-            image: &frame.image,
-            pose: &pose_frame,
-            cue: session.last_cue.as_ref(),
-            reps: session.reps,
-        };
+        let processed =
+            ProcessedFrame { image: &frame.image, pose: &pose_frame, screen: session.coach.screen(frame.t_s) };
         if !on_frame(processed) {
             break EndReason::Interrupted;
         }
@@ -336,8 +585,11 @@ pub fn run_live(
         frames_decoded: capture_stats.captured,
         frames_with_pose: session.stats.frames_with_pose,
     };
-    let report = session.analyzer.finish(input);
+    let (report, cues) = session.coach.finish(input);
     Ok(LiveReport {
+        cues,
+        heard: None,
+        speech: None,
         report,
         latency_ms: LatencyMs::from_samples(&session.latencies),
         dropped_frames: capture_stats.dropped,

@@ -42,6 +42,34 @@ fn realtime_file_gives_cues_latency_and_a_session_report() {
     let events = read_jsonl(&events);
     assert!(events.iter().any(|e| e["event"] == "rep"), "rep events");
     assert!(events.iter().any(|e| e["event"] == "cue"), "at least one cue");
+    // Each event says when it was emitted and what it is about.
+    let mut last_t = 0.0;
+    for e in &events {
+        let t = e["t_s"].as_f64().unwrap_or(f64::NAN);
+        assert!(t >= last_t, "events in emission order: {e}");
+        last_t = t;
+        match e["event"].as_str() {
+            Some("rep") => {
+                for key in ["set", "rep", "reps_in_set"] {
+                    assert!(e[key].as_u64().is_some_and(|n| n >= 1), "{key} in {e}");
+                }
+                let (start, peak, end) =
+                    (e["start_s"].as_f64().unwrap(), e["peak_s"].as_f64().unwrap(), e["end_s"].as_f64().unwrap());
+                assert!(start < peak && peak < end && end <= t, "{e}");
+                assert!(e["faults"].is_array(), "{e}");
+            }
+            Some("cue") => {
+                assert!(e["text"].as_str().is_some_and(|s| !s.is_empty()) && e["kind"].is_string(), "{e}");
+                if e["kind"] == "fix" {
+                    assert!(e["check"].is_string() && e["set"].is_u64() && e["rep"].is_u64(), "{e}");
+                }
+            }
+            _ => {}
+        }
+    }
+    // The session's cue log is the events' cues.
+    let cues = events.iter().filter(|e| e["event"] == "cue").count();
+    assert_eq!(session["cues"].as_array().map(Vec::len), Some(cues));
     let stdout = String::from_utf8_lossy(&result.stdout);
     assert!(stdout.contains("right leg rep 1"), "{stdout}");
 }
@@ -146,7 +174,7 @@ fn the_live_window_opens_on_a_display() {
     let dir = tempfile::tempdir().unwrap();
     let json = dir.path().join("session.json");
     let result = formcheck()
-        .args(["live", sample("08_pelvic_hike.mp4").to_str().unwrap(), "--realtime", "--max-seconds", "3"])
+        .args(["live", sample("08_pelvic_hike.mp4").to_str().unwrap(), "--realtime", "--max-seconds", "4", "--mirror"])
         .args(["--json", json.to_str().unwrap()])
         .env("DISPLAY", &display)
         .env("XDG_RUNTIME_DIR", dir.path())
@@ -181,4 +209,71 @@ fn ctrl_c_ends_the_session_cleanly_with_a_report() {
     assert_eq!(session["end_reason"], "interrupted");
     let processed = session["processed_frames"].as_u64().unwrap();
     assert!((50..250).contains(&processed), "stopped part-way: {processed} frames");
+}
+
+/// Samples of a mono 16-bit WAV as written by `--speak-to` (a 44-byte header) and its rate.
+fn read_wav(path: &Path) -> (u32, Vec<i16>) {
+    let bytes = std::fs::read(path).unwrap();
+    assert_eq!(&bytes[0..4], b"RIFF");
+    assert_eq!(&bytes[8..16], b"WAVEfmt ");
+    assert_eq!(u16::from_le_bytes([bytes[22], bytes[23]]), 1, "mono");
+    let rate = u32::from_le_bytes([bytes[24], bytes[25], bytes[26], bytes[27]]);
+    assert_eq!(&bytes[36..40], b"data");
+    (rate, bytes[44..].chunks_exact(2).map(|c| i16::from_le_bytes([c[0], c[1]])).collect())
+}
+
+#[test]
+fn speak_to_renders_each_cue_at_its_time_without_overlap() {
+    if !Command::new("espeak-ng").arg("--version").output().is_ok_and(|o| o.status.success()) {
+        common::skip_or_fail("no espeak-ng (scripts/setup.sh installs the Debian package espeak-ng)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (json, events, wav) =
+        (dir.path().join("session.json"), dir.path().join("events.jsonl"), dir.path().join("speech.wav"));
+    let result = run(&[
+        "live",
+        sample("08_pelvic_hike.mp4").to_str().unwrap(),
+        "--realtime",
+        "--headless",
+        "--json",
+        json.to_str().unwrap(),
+        "--jsonl",
+        events.to_str().unwrap(),
+        "--speak-to",
+        wav.to_str().unwrap(),
+    ]);
+    assert_eq!(result.status.code(), Some(0), "{}", text(&result));
+    let session: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let cue_events: Vec<f64> =
+        read_jsonl(&events).iter().filter(|e| e["event"] == "cue").map(|e| e["t_s"].as_f64().unwrap()).collect();
+    let cues = session["cues"].as_array().unwrap();
+    let heard = session["heard"].as_array().unwrap();
+    assert_eq!(cues.len(), cue_events.len(), "the cue log is the events' cues");
+    assert_eq!(heard.len(), cues.len());
+    let (rate, samples) = read_wav(&wav);
+    let duration = samples.len() as f64 / f64::from(rate);
+    assert!(duration >= session["input"]["duration_s"].as_f64().unwrap() - 0.1, "the track spans the session");
+    let mut spans = Vec::new();
+    for (cue, h) in cues.iter().zip(heard) {
+        let t = cue["t_s"].as_f64().unwrap();
+        if h.is_null() {
+            continue;
+        }
+        let (start, end) = (h["start_s"].as_f64().unwrap(), h["end_s"].as_f64().unwrap());
+        assert!((t..=t + 0.5).contains(&start), "cue at {t:.2} s heard from {start:.2} s");
+        // Speech there: the cue's first half second is not silent.
+        let at = |s: f64| ((s * f64::from(rate)) as usize).min(samples.len());
+        let loud = samples[at(start)..at(start + 0.5)].iter().filter(|v| v.unsigned_abs() > 1000).count();
+        assert!(loud > 100, "cue at {t:.2} s: no speech in the track at {start:.2} s");
+        spans.push((at(start), at(end)));
+    }
+    assert!(!spans.is_empty(), "the pelvic hike sample gets at least one cue");
+    for pair in spans.windows(2) {
+        assert!(pair[0].1 <= pair[1].0, "cues overlap: {pair:?}");
+    }
+    // Nothing sounds outside the cues' spans.
+    let stray =
+        samples.iter().enumerate().filter(|(i, v)| **v != 0 && !spans.iter().any(|(a, b)| (a..b).contains(&i))).count();
+    assert_eq!(stray, 0, "sound outside the cues");
 }
