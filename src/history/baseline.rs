@@ -5,6 +5,7 @@
 use super::store::SessionRow;
 use formcheck_core::report::PersonalThreshold;
 use formcheck_core::spec::{CheckSpec, ExerciseSpec, View};
+use formcheck_core::signal::median_of;
 use serde::Serialize;
 
 /// Sessions a baseline needs: one session may be an off day, three show what is usual.
@@ -33,7 +34,7 @@ pub fn baselines(sessions: &[SessionRow], spec: &ExerciseSpec) -> Vec<Baseline> 
         .filter(|c| c.personal.is_some())
         .map(|check| {
             let mut medians: Vec<f64> = sessions.iter().filter_map(|s| session_median(s, check, spec)).collect();
-            let value = median(&mut medians);
+            let value = median_of(&mut medians);
             let threshold = value.filter(|_| medians.len() >= MIN_SESSIONS).and_then(|b| check.personal_threshold(b));
             Baseline {
                 check: check.id.to_string(),
@@ -65,7 +66,7 @@ fn session_median(s: &SessionRow, check: &CheckSpec, spec: &ExerciseSpec) -> Opt
             _ => v,
         })
         .collect();
-    median(&mut values)
+    median_of(&mut values)
 }
 
 /// Applies the baselines that have enough sessions to `spec`'s thresholds; returns what the
@@ -87,14 +88,6 @@ pub fn personalise(spec: &mut ExerciseSpec, baselines: &[Baseline]) -> Vec<Perso
     used
 }
 
-fn median(v: &mut [f64]) -> Option<f64> {
-    if v.is_empty() {
-        return None;
-    }
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    Some(if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 })
-}
 
 #[cfg(test)]
 mod tests {

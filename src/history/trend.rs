@@ -5,6 +5,7 @@
 use super::store::SessionRow;
 use formcheck_core::report::Metric;
 use formcheck_core::spec::{Comparison, ExerciseSpec};
+use formcheck_core::signal::median_of;
 use serde::Serialize;
 
 /// How far (in standard errors of the difference) the latest session must move to count as a change:
@@ -124,7 +125,7 @@ fn series(
         Some(z) if (z < 0.0) == (better == Better::Lower) => Verdict::Better,
         Some(_) => Verdict::Worse,
     };
-    let medians = |v: Vec<Vec<f64>>| v.into_iter().map(|mut s| median(&mut s)).collect();
+    let medians = |v: Vec<Vec<f64>>| v.into_iter().map(|mut s| median_of(&mut s)).collect();
     Trend {
         name: name.to_string(),
         metric: metric.map(|m| m.as_str().to_string()),
@@ -176,14 +177,6 @@ fn mean(v: &[f64]) -> f64 {
     v.iter().sum::<f64>() / v.len().max(1) as f64
 }
 
-fn median(v: &mut [f64]) -> Option<f64> {
-    if v.is_empty() {
-        return None;
-    }
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    Some(if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 })
-}
 
 #[cfg(test)]
 mod tests {
