@@ -193,3 +193,60 @@ fn a_personal_baseline_after_three_sessions_moves_a_threshold_within_the_specs_b
         formcheck().args(["analyze", fourth.to_str().unwrap(), "--json", "-", "-q", "--no-history"]).output().unwrap();
     assert!(!String::from_utf8_lossy(&plain.stdout).contains("personal_thresholds"));
 }
+
+#[test]
+fn a_locked_database_delays_then_warns_and_a_killed_batch_leaves_it_consistent() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("h.sqlite");
+    // Another process holds the database's write lock for the whole analysis.
+    let make = formcheck()
+        .args(["history", "rebuild", dir.path().to_str().unwrap(), "--db", db.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(make.status.code(), Some(0), "{}", text(&make));
+    let holder = rusqlite::Connection::open(&db).unwrap();
+    holder.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    let report = dir.path().join("r.json");
+    let out = formcheck()
+        .args(["analyze", sample("01_clean_side.mp4").to_str().unwrap(), "--json", report.to_str().unwrap(), "-q"])
+        .args(["--db", db.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(stderr.contains("locked") && stderr.contains("not added to the history"), "{stderr}");
+    assert!(formcheck_core::report::Report::from_json(&std::fs::read_to_string(&report).unwrap()).is_ok());
+    holder.execute_batch("ROLLBACK").unwrap();
+    drop(holder);
+
+    // A batch killed while it works: the database stays whole, and a rerun records every video.
+    let input = dir.path().join("in");
+    for k in 0..3 {
+        dated_copy("01_clean_side.mp4", &input.join(format!("dee/{k}.mp4")), &format!("2026-08-0{}T07:00:00Z", k + 1));
+    }
+    let out_dir = dir.path().join("out");
+    let mut child = batch(&input, &out_dir, &db).spawn().unwrap();
+    let first = out_dir.join("videos/dee/0.mp4.report.json");
+    let started = std::time::Instant::now();
+    while !first.exists() && started.elapsed() < std::time::Duration::from_secs(120) {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let ok: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+    assert_eq!(ok, "ok");
+    // Whole sessions or none: every recorded session has its reps.
+    let orphans: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM sessions s WHERE NOT EXISTS (SELECT 1 FROM reps r WHERE r.session_id = s.id)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(orphans, 0);
+    drop(conn);
+    let rerun = batch(&input, &out_dir, &db).output().unwrap();
+    assert_eq!(rerun.status.code(), Some(0), "{}", text(&rerun));
+    assert_eq!(history_json(&db, "dee")["sessions"].as_array().unwrap().len(), 3);
+}
