@@ -4,8 +4,8 @@
 
 use super::store::SessionRow;
 use formcheck_core::report::PersonalThreshold;
-use formcheck_core::spec::{CheckSpec, ExerciseSpec, View};
 use formcheck_core::signal::median_of;
+use formcheck_core::spec::{CheckSpec, ExerciseSpec, View};
 use serde::Serialize;
 
 /// Sessions a baseline needs: one session may be an off day, three show what is usual.
@@ -87,7 +87,6 @@ pub fn personalise(spec: &mut ExerciseSpec, baselines: &[Baseline]) -> Vec<Perso
     }
     used
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -4,8 +4,8 @@
 
 use super::store::SessionRow;
 use formcheck_core::report::Metric;
-use formcheck_core::spec::{Comparison, ExerciseSpec};
 use formcheck_core::signal::median_of;
+use formcheck_core::spec::{Comparison, ExerciseSpec};
 use serde::Serialize;
 
 /// How far (in standard errors of the difference) the latest session must move to count as a change:
@@ -176,7 +176,6 @@ fn compare_latest(per_session: &[Vec<f64>]) -> Option<(f64, f64)> {
 fn mean(v: &[f64]) -> f64 {
     v.iter().sum::<f64>() / v.len().max(1) as f64
 }
-
 
 #[cfg(test)]
 mod tests {
