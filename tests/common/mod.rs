@@ -130,3 +130,13 @@ pub fn digest(report: &formcheck_core::report::Report) -> serde_json::Value {
         .collect();
     json!({"sets": sets, "checks": checks})
 }
+
+/// Re-encodes the first 172 frames (two reps) of a bundled sample to `dst` (quick, H.264), with
+/// extra ffmpeg output options (e.g. `-metadata creation_time=…`).
+pub fn short_copy(src: &str, dst: &Path, extra: &[&str]) {
+    let input = sample(src);
+    let mut args = vec!["-i", input.to_str().unwrap(), "-frames:v", "172", "-c:v", "libx264", "-preset", "ultrafast"];
+    args.extend_from_slice(extra);
+    args.push(dst.to_str().unwrap());
+    ffmpeg(&args);
+}
