@@ -49,7 +49,8 @@ pub fn now() -> i64 {
     unix_seconds(SystemTime::now())
 }
 
-fn unix_seconds(t: SystemTime) -> i64 {
+/// A time in Unix seconds (negative before 1970).
+pub(crate) fn unix_seconds(t: SystemTime) -> i64 {
     match t.duration_since(UNIX_EPOCH) {
         Ok(d) => d.as_secs() as i64,
         Err(e) => -(e.duration().as_secs() as i64),
@@ -134,7 +135,7 @@ pub fn parse_rfc3339(text: &str) -> Option<i64> {
 
 /// Days since 1970-01-01 to (year, month, day) in the proleptic Gregorian calendar
 /// (H. Hinnant's algorithm, public domain).
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
+pub(crate) fn civil_from_days(z: i64) -> (i64, i64, i64) {
     let z = z + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);

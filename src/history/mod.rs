@@ -39,7 +39,7 @@ pub fn session_for_live(person: &str, source: &str) -> SessionInfo {
         person: person.to_string(),
         filmed_at: filmed::rfc3339(started),
         filmed_from: filmed::FilmedFrom::Clock.as_str().to_string(),
-        input_sha256: digest.iter().map(|b| format!("{b:02x}")).collect(),
+        input_sha256: crate::batch::hex(&digest),
     }
 }
 

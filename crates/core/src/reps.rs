@@ -246,13 +246,19 @@ impl LegScan<'_> {
     /// The first frame after the top of `up..j` where the leg was back in the lower half of its
     /// rise and still, if any.
     fn rested_after_top(&self, up: usize, j: usize) -> Option<usize> {
+        let (peak, half) = self.top_and_half(up, j.checked_sub(1)?)?;
+        (peak + 1..j).find(|&k| self.elev[k].is_some_and(|v| v < half) && self.still_after(k))
+    }
+
+    /// The highest frame of `lo..=hi` and the level halfway up to it from the bottom (the
+    /// leg's `full_fraction` of its rise), if any frame there is known.
+    fn top_and_half(&self, lo: usize, hi: usize) -> Option<(usize, f64)> {
         let elev = self.elev;
-        let peak = (up..j)
+        let peak = (lo..=hi)
             .filter(|&k| elev[k].is_some())
             .max_by(|&a, &b| elev[a].unwrap_or(f64::MIN).total_cmp(&elev[b].unwrap_or(f64::MIN)))?;
         let top = elev[peak]?;
-        let half = self.levels.bottom + self.spec.full_fraction * (top - self.levels.bottom);
-        (peak + 1..j).find(|&k| elev[k].is_some_and(|v| v < half) && self.still_after(k))
+        Some((peak, self.levels.bottom + self.spec.full_fraction * (top - self.levels.bottom)))
     }
 
     /// Moves the excursion's ends in to where the leg was last still before its top and first
@@ -260,17 +266,8 @@ impl LegScan<'_> {
     /// (after a turn the model may put the resting leg a little higher) does not join the
     /// turn to the rep.
     fn trim_to_stillness(&self, start: usize, end: usize) -> (usize, usize) {
-        let elev = self.elev;
-        let Some(peak) = (start..=end)
-            .filter(|&k| elev[k].is_some())
-            .max_by(|&a, &b| elev[a].unwrap_or(f64::MIN).total_cmp(&elev[b].unwrap_or(f64::MIN)))
-        else {
-            return (start, end);
-        };
-        let top = elev[peak].unwrap_or(f64::MIN);
-        let low = |k: usize| {
-            elev[k].is_some_and(|v| v < self.levels.bottom + self.spec.full_fraction * (top - self.levels.bottom))
-        };
+        let Some((peak, half)) = self.top_and_half(start, end) else { return (start, end) };
+        let low = |k: usize| self.elev[k].is_some_and(|v| v < half);
         let start = (start..peak).rev().find(|&k| low(k) && self.still_before(k)).unwrap_or(start);
         let end = (peak + 1..=end).find(|&k| low(k) && self.still_after(k)).unwrap_or(end);
         (start, end)
