@@ -18,6 +18,7 @@ import hashlib
 import json
 import math
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -200,6 +201,9 @@ def main():
                 continue
             name = f[:-4]
             if args.names and name not in args.names:
+                continue
+            # one half of a side switch: only the joined clip is a corpus clip
+            if re.search(r"_switch_[ab]$", name):
                 continue
             gt_path = os.path.join(args.renders, name + ".json")
             if not os.path.exists(gt_path):
