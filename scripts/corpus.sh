@@ -8,6 +8,8 @@
 #   bash scripts/corpus.sh calibrate          refit the spec's calibration on the calibration part, and rewrite
 #                                             corpus/pose-error.md and corpus/calibration.md
 #   bash scripts/corpus.sh figures            print the figures of both parts (calibration first, then validation)
+#   bash scripts/corpus.sh crossval [--set NAME=VALUE...]   cross-validated figures of the calibration part
+#                                             (refitted without each fold in turn; how decision settings are chosen)
 #
 # Installs Blender 3.4, numpy and Xvfb from Debian when missing. Renders go to
 # ${FORMCHECK_RENDERS:-$HOME/.cache/formcheck/renders} (videos are not committed); what the rule engine needs
@@ -75,8 +77,12 @@ case "${1:-}" in
       --table "$ROOT/corpus/calibration.md" --also "$ROOT/exercises/cable-glute-kickback.toml"
     # the spec is embedded in the binary: rebuild so the new calibration is the one evaluated
     (cd "$ROOT" && cargo build --release --quiet) ;;
+  crossval)
+    shift
+    (cd "$ROOT" && cargo build --release --quiet)
+    python3 "$ROOT/scripts/corpus/crossval.py" --bin "$BIN" --corpus "$ROOT/corpus" "$@" ;;
   figures)
     [ -x "$BIN" ] || (cd "$ROOT" && cargo build --release --quiet)
     for split in calibration validation; do "$BIN" eval --corpus "$ROOT/corpus" --split "$split"; echo; done ;;
-  *) sed -n '2,16p' "$0"; exit 2 ;;
+  *) sed -n '2,18p' "$0"; exit 2 ;;
 esac

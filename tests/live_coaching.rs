@@ -43,10 +43,11 @@ fn replay_each() -> Vec<Replay> {
 }
 
 /// The corpus grows; the bounds below were measured on a fixed slice of it: the shared samples and
-/// seed-8 renders, and our renders of design seeds up to 1039 (61 clips).
+/// seed-8 renders, and our renders of the design seeds up to 1039 that existed then (all but
+/// 1032-1035, rendered later).
 fn in_fixed_slice(name: &str) -> bool {
     match name.strip_prefix('c').and_then(|rest| rest.get(..5)).and_then(|seed| seed.parse::<u32>().ok()) {
-        Some(seed) => seed <= 1039,
+        Some(seed) => seed <= 1031 || (1036..=1039).contains(&seed),
         None => true,
     }
 }
@@ -232,13 +233,14 @@ fn live_cues_and_counts_agree_with_the_offline_report_in_time() {
     // Issue 10's targets are: no false cue, every faulted check cued, every fix cue within 1.5 s
     // of its rep's peak (median 0.8 s), every rep counted within 0.5 s of its end. The bounds
     // below hold what was measured on the fixed slice (62 clips, after the side-switch and cut
-    // handling of the segmentation and the calibration refitted on 50 clips: 29 agreeing fix cues
-    // and 7 not, median 0.70 s, none over 1.5 s; 5 of 31 faulted pairs never cued; 229 reps,
-    // median 0.33 s, 20 over 0.5 s; 4 rep mismatches): the misses are on noisy oblique clips,
-    // side switches, sideways lean judged on a 12 s window whose view differs from the whole
-    // clip's, and checks the offline engine decides with reps still to come. Each is printed.
-    assert!(t.cue_delays.len() >= 25, "fix cues: {}", t.cue_delays.len());
-    assert!(t.false_cues.len() <= 7, "cues the offline report does not back: {:?}", t.false_cues);
+    // handling of the segmentation and the calibration refitted with clean ceilings on 54 clips:
+    // 24 agreeing fix cues and 4 not, median 0.70 s, none over 1.5 s; 5 of 25 faulted pairs
+    // never cued; 229 reps, median 0.33 s, 20 over 0.5 s; 4 rep mismatches): the misses are on
+    // noisy oblique clips, side switches, sideways lean judged on a 12 s window whose view differs
+    // from the whole clip's, and checks the offline engine decides with reps still to come. Each
+    // is printed.
+    assert!(t.cue_delays.len() >= 22, "fix cues: {}", t.cue_delays.len());
+    assert!(t.false_cues.len() <= 4, "cues the offline report does not back: {:?}", t.false_cues);
     assert!(median(&t.cue_delays) <= 0.8, "median cue delay {:.2} s", median(&t.cue_delays));
     let late_cues = t.cue_delays.iter().filter(|d| **d > 1.5).count();
     assert!(late_cues <= 3, "late fix cues: {late_cues}");

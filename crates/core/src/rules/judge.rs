@@ -118,7 +118,9 @@ pub(super) fn judge(ctx: &JudgeContext, value: f64, calibration: Option<&Calibra
     // enough that a good rep gets there only `false_alarm_rate` of the time.
     let separation = (check.threshold - check.typical).abs() / noise;
     let margin = d.fault_margin_sd.max(normal_quantile(1.0 - d.false_alarm_rate) - separation);
-    if z >= margin && cal.scale_fitted {
+    // Past the tail of the clearly good calibration reps from this view, too.
+    let past_clean = cal.clean_ceiling.is_none_or(|c| sign * (value - cal.offset - cal.scale * check.typical) > c);
+    if z >= margin && cal.scale_fitted && past_clean {
         let confidence = normal_cdf(z) * ctx.cov.min(1.0) * confidence_factor(check.metric, ctx.foot, spec);
         Judged::Fault { magnitude: true_value, threshold, confidence }
     } else if let Some(f) = secondary {
@@ -173,6 +175,7 @@ mod tests {
             noise: 1.0,
             reps: 30,
             scale_fitted: true,
+            clean_ceiling: None,
         };
         let thr = spec.check(crate::kickback::PELVIS_HIKE).unwrap().threshold; // 6 true degrees
         let reading = |true_deg: f64| 2.0 + 0.5 * true_deg;
@@ -211,6 +214,39 @@ mod tests {
     }
 
     #[test]
+    fn a_fault_must_read_past_the_good_reps_seen_from_that_view() {
+        let spec = ExerciseSpec::cable_medius_kickback().unwrap();
+        let hike = crate::kickback::PELVIS_HIKE;
+        // Good reps from this view once read up to 6° above a good rep's 2°: a reading of 7° clears
+        // the noise margin (true 10°, 2 sd past 6°) but not that tail.
+        let cal = Calibration {
+            check: hike,
+            view: View::Back,
+            offset: 2.0,
+            scale: 0.5,
+            noise: 1.0,
+            reps: 30,
+            scale_fitted: true,
+            clean_ceiling: Some(6.0),
+        };
+        assert!(matches!(calibrated(&spec, hike, 7.0, &cal), Judged::Borderline { .. }));
+        assert!(matches!(calibrated(&spec, hike, 8.5, &cal), Judged::Fault { .. }));
+        // For a check judged below its threshold the tail lies below a good rep's reading.
+        let knee = crate::kickback::SUPPORT_KNEE_LOCKED;
+        let typical = spec.check(knee).unwrap().typical;
+        let cal = Calibration {
+            check: knee,
+            view: View::SideWorking,
+            offset: 0.0,
+            scale: 1.0,
+            clean_ceiling: Some(13.0),
+            ..cal
+        };
+        assert!(matches!(calibrated(&spec, knee, typical - 12.0, &cal), Judged::Borderline { .. }));
+        assert!(matches!(calibrated(&spec, knee, typical - 14.0, &cal), Judged::Fault { .. }));
+    }
+
+    #[test]
     fn below_checks_judge_the_other_way() {
         let spec = ExerciseSpec::cable_medius_kickback().unwrap();
         let cal = Calibration {
@@ -221,6 +257,7 @@ mod tests {
             noise: 1.0,
             reps: 30,
             scale_fitted: true,
+            clean_ceiling: None,
         };
         assert_eq!(calibrated(&spec, crate::kickback::SUPPORT_KNEE_LOCKED, 15.0, &cal), Judged::Fine);
         assert!(matches!(calibrated(&spec, crate::kickback::SUPPORT_KNEE_LOCKED, 1.0, &cal), Judged::Fault { .. }));

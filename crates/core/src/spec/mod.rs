@@ -365,6 +365,12 @@ pub struct Calibration {
     /// its reading can tell a good rep (fine) from a doubtful one (borderline), never a fault.
     #[serde(default = "yes")]
     pub scale_fitted: bool,
+    /// The highest reading (engine units, on the fault's side of `offset + scale × typical`) that
+    /// a calibration rep clearly without the fault gave from this view, at the `false_alarm_rate`
+    /// quantile. A fault must read past it: pose errors are heavier-tailed than `noise` says (a
+    /// clip read askew stays askew for every rep), and a wrong cue is worse than none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clean_ceiling: Option<f64>,
 }
 
 fn yes() -> bool {

@@ -215,10 +215,11 @@ impl ExerciseSpec {
                 && c.scale.is_finite()
                 && c.scale.abs() > 1e-6
                 && c.noise.is_finite()
-                && c.noise > 0.0)
+                && c.noise > 0.0
+                && c.clean_ceiling.is_none_or(f64::is_finite))
             {
                 return bad(format!(
-                    "calibration of {} from {}: need finite offset, non-zero scale and positive noise",
+                    "calibration of {} from {}: need finite offset, non-zero scale, positive noise and a finite clean ceiling",
                     c.check, c.view
                 ));
             }
