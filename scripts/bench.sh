@@ -38,6 +38,9 @@ for c in "${CLIPS[@]}"; do
     ref=$(sed -E 's/.* fps=([0-9.]+).*/\1/' <<<"$line")
     echo "  $(basename "$c"): mp_pose.py $ref fps (its own loop timing: decode + inference)  ->  ratio $(python3 -c "print(f'{$ours/$ref:.2f}')")x"
     python3 "$PEER_DIR/compare.py" "$WORK/ref.jsonl" "$WORK/ours.jsonl" | grep -E "^(detection|BODY12)" | sed 's/^/    /'
+    t0=$(date +%s.%N); "$BIN" pose "$c" --model lite --jsonl "$WORK/ours_lite.jsonl" 2>/dev/null; t1=$(date +%s.%N)
+    lite=$(python3 -c "print(f'{$frames/($t1-$t0):.1f}')")
+    echo "  $(basename "$c"): formcheck pose --model lite $lite fps  ->  $(python3 -c "print(f'{$lite/$ref:.2f}')")x MediaPipe full"
   else
     echo "  (no reference: run ../shared/tools/peer/setup.sh to compare)"
   fi
