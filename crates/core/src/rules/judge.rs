@@ -123,7 +123,8 @@ pub(super) fn judge(ctx: &JudgeContext, value: f64, calibration: Option<&Calibra
     if z >= margin && cal.scale_fitted && past_clean {
         let confidence = normal_cdf(z) * ctx.cov.min(1.0) * confidence_factor(check.metric, ctx.foot, spec);
         Judged::Fault { magnitude: true_value, threshold, confidence }
-    } else if let Some(f) = secondary {
+    } else if let Some(f) = secondary.filter(|_| cal.scale_fitted) {
+        // (The second witness too needs a view that was seen to show the fault.)
         f
     } else if z > -d.ok_margin_sd {
         Judged::Borderline { magnitude: true_value, noise }
