@@ -52,7 +52,7 @@ fn pin(eval: &Evaluation, reps_exact: f64, macro_f1: f64, coverage: f64, clean_f
 #[test]
 fn calibration_part_figures_hold() {
     let Some((eval, _)) = run(&corpus(), Split::Calibration) else { return };
-    pin(&eval, 0.92, 0.45, 0.82, 0.02);
+    pin(&eval, 0.92, 0.43, 0.82, 0.02);
 }
 
 #[test]
@@ -64,10 +64,10 @@ fn validation_part_figures_hold() {
 }
 
 /// Pinned validation figures (reps exact, macro F1, coverage, clean reps flagged), a little under
-/// what the validation part measured when it was last grown or the calibration refitted (21
-/// clips: 0.86, 0.27, 0.85, 0.00; only 19 faulted reps, so one rep moves the F1 by several
-/// points); never tuned on. Raise them as the figures improve.
-const VALIDATION_PINS: (f64, f64, f64, f64) = (0.83, 0.25, 0.82, 0.03);
+/// what the validation part measured when it was last grown or the calibration refitted (29
+/// clips: 0.83, 0.26, 0.83, 0.00; few faulted reps, so one rep moves the F1 by several points);
+/// never tuned on. Raise them as the figures improve.
+const VALIDATION_PINS: (f64, f64, f64, f64) = (0.80, 0.22, 0.80, 0.03);
 
 /// The reference scorer's summary line, parsed: (reps exact, macro F1, clean flagged, coverage).
 fn reference_figures(line: &str) -> (f64, f64, f64, f64) {
@@ -115,7 +115,7 @@ fn our_scoring_agrees_with_the_reference_scorer() {
 /// without each of 8 folds, each fold judged by the spec fitted without it, scored by the
 /// reference scorer). The in-sample figures flatter any fit; these are what the decision
 /// settings are chosen on, and a change that raises the false alarms out of sample fails here.
-/// Measured on 56 clips: reps exact 0.95, macro F1 0.49, clean reps flagged 0.01, coverage 0.87.
+/// Measured on 64 clips: reps exact 0.94, macro F1 0.45, clean reps flagged 0.00, coverage 0.85.
 #[test]
 fn calibration_part_holds_out_of_sample() {
     let root = common::root();
@@ -136,9 +136,9 @@ fn calibration_part_holds_out_of_sample() {
     eprintln!("{stdout}");
     let (exact, f1, flagged, coverage) = reference_figures(stdout.lines().last().unwrap_or_default());
     assert!(exact >= 0.92, "reps exact {exact} out of sample");
-    assert!(f1 >= 0.45, "macro F1 {f1} out of sample");
+    assert!(f1 >= 0.42, "macro F1 {f1} out of sample");
     assert!(flagged <= 0.03, "clean reps flagged {flagged} out of sample");
-    assert!(coverage >= 0.85, "coverage {coverage} out of sample");
+    assert!(coverage >= 0.83, "coverage {coverage} out of sample");
 }
 
 #[test]
