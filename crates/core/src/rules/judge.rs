@@ -164,11 +164,9 @@ mod tests {
         judge(&ctx, value, Some(cal), spec)
     }
 
-    #[test]
-    fn calibrated_readings_are_fault_borderline_or_fine_by_their_noise() {
-        let spec = ExerciseSpec::cable_medius_kickback().unwrap();
-        // Reads 2° on a good rep, 0.5° per true degree, ±1° (= ±2 true degrees).
-        let cal = Calibration {
+    /// Pelvis hike from behind: 2° on a good rep, 0.5° per true degree, ±1°.
+    fn hike_from_behind() -> Calibration {
+        Calibration {
             check: crate::kickback::PELVIS_HIKE,
             view: View::Back,
             offset: 2.0,
@@ -177,7 +175,14 @@ mod tests {
             reps: 30,
             scale_fitted: true,
             clean_ceiling: None,
-        };
+        }
+    }
+
+    #[test]
+    fn calibrated_readings_are_fault_borderline_or_fine_by_their_noise() {
+        let spec = ExerciseSpec::cable_medius_kickback().unwrap();
+        // Reads 2° on a good rep, 0.5° per true degree, ±1° (= ±2 true degrees).
+        let cal = hike_from_behind();
         let thr = spec.check(crate::kickback::PELVIS_HIKE).unwrap().threshold; // 6 true degrees
         let reading = |true_deg: f64| 2.0 + 0.5 * true_deg;
         assert_eq!(calibrated(&spec, crate::kickback::PELVIS_HIKE, reading(0.0), &cal), Judged::Fine);
@@ -220,16 +225,7 @@ mod tests {
         let hike = crate::kickback::PELVIS_HIKE;
         // Good reps from this view once read up to 6° above a good rep's 2°: a reading of 7° clears
         // the noise margin (true 10°, 2 sd past 6°) but not that tail.
-        let cal = Calibration {
-            check: hike,
-            view: View::Back,
-            offset: 2.0,
-            scale: 0.5,
-            noise: 1.0,
-            reps: 30,
-            scale_fitted: true,
-            clean_ceiling: Some(6.0),
-        };
+        let cal = Calibration { clean_ceiling: Some(6.0), ..hike_from_behind() };
         assert!(matches!(calibrated(&spec, hike, 7.0, &cal), Judged::Borderline { .. }));
         assert!(matches!(calibrated(&spec, hike, 8.5, &cal), Judged::Fault { .. }));
         // For a check judged below its threshold the tail lies below a good rep's reading.
