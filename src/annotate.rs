@@ -4,6 +4,7 @@
 //! A second decoding pass (the landmarks and the report are kept; frames are not), so memory stays
 //! constant in the video's length.
 
+use crate::keyframes::KeyframeCollector;
 use crate::AppError;
 use formcheck_core::kinematics::Side;
 use formcheck_core::landmarks::{Joint, PoseFrame};
@@ -301,12 +302,14 @@ pub fn draw_overlay(img: &mut Mat, state: &OverlayState) -> opencv::Result<()> {
 /// Writes the annotated copy of `input` to `output` (an `.mp4`; `-` is standard output), by the
 /// rules of [`crate::atomic`]: encoded to a temporary file, read back to check that it plays to its
 /// last frame (the encoder does not report write errors, e.g. a full disk), then put in place. On
-/// any failure the temporary file is removed and nothing is left at `output`.
+/// any failure the temporary file is removed and nothing is left at `output`. Each decoded frame
+/// is also offered to `keyframes`, if given, so fault thumbnails need no pass of their own.
 pub fn annotate_video(
     input: &Path,
     frames: &[PoseFrame],
     report: &Report,
     output: &Path,
+    mut keyframes: Option<&mut KeyframeCollector<'_>>,
 ) -> Result<AnnotateOutcome, AppError> {
     let failed = |reason: String| AppError::Output { what: "annotated video", path: output.to_path_buf(), reason };
     let mut reader = VideoReader::open_file(input)?;
@@ -346,6 +349,9 @@ pub fn annotate_video(
                 }
                 draw_overlay(canvas, &timeline.state_at(frame.index, frame.t_s))
             };
+            if let Some(collector) = keyframes.as_deref_mut() {
+                collector.offer(frame.index, &frame.image)?;
+            }
             draw(&mut canvas).map_err(formcheck_vision::video::VideoError::from)?;
             writer.write(&canvas).map_err(formcheck_vision::video::VideoError::from)?;
             written += 1;

@@ -581,7 +581,7 @@ fn run_analyze(args: AnalyzeArgs) -> Result<u8, AppError> {
         }
     }
     if let Some(path) = &args.annotate {
-        let outcome = formcheck::annotate::annotate_video(&args.input, &analysis.frames, &analysis.report, path)?;
+        let outcome = formcheck::annotate::annotate_video(&args.input, &analysis.frames, &analysis.report, path, None)?;
         if !args.quiet {
             let codec = if outcome.codec == "avc1" {
                 "H.264".to_string()

@@ -10,7 +10,7 @@ use opencv::imgproc;
 use opencv::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Thumbnails are at most this many pixels on their long side.
 const THUMB_LONG_SIDE: f64 = 360.0;
@@ -62,6 +62,57 @@ pub fn pick_moments(report: &Report) -> BTreeMap<u64, (CheckId, f64)> {
     picked
 }
 
+/// Turns decoded frames into fault thumbnails as they go by: fed by its own short pass
+/// ([`write_fault_thumbnails`]) or by the annotated-video pass, so that a batch with `--annotate`
+/// decodes each video twice (pose, then annotation and keyframes together) instead of three times.
+pub struct KeyframeCollector<'a> {
+    moments: BTreeMap<u64, (CheckId, f64)>,
+    frames: &'a [PoseFrame],
+    report_path: PathBuf,
+    stem: String,
+    assets: Assets,
+}
+
+impl<'a> KeyframeCollector<'a> {
+    /// A collector of the report's fault moments, writing beside `report_path`.
+    pub fn new(frames: &'a [PoseFrame], report: &Report, report_path: &Path) -> KeyframeCollector<'a> {
+        let stem = report_path
+            .file_name()
+            .map(|n| n.to_string_lossy().trim_end_matches(".report.json").to_string())
+            .unwrap_or_default();
+        KeyframeCollector {
+            moments: pick_moments(report),
+            frames,
+            report_path: report_path.to_path_buf(),
+            stem,
+            assets: Assets::default(),
+        }
+    }
+
+    /// The last frame a thumbnail is wanted of (None: no fault, nothing to decode).
+    pub fn last_frame(&self) -> Option<u64> {
+        self.moments.keys().next_back().copied()
+    }
+
+    /// Offers one decoded frame; writes its thumbnail when it is a fault moment.
+    pub fn offer(&mut self, index: u64, image: &Mat) -> Result<(), AppError> {
+        let Some(&(check, t_s)) = self.moments.get(&index) else { return Ok(()) };
+        let pose = self.frames.iter().find(|f| f.index == index);
+        let jpeg =
+            thumbnail_jpeg(image, pose).map_err(|e| AppError::io(&self.report_path, std::io::Error::other(e)))?;
+        let file = format!("{}.thumb-{index}-{check}.jpg", self.stem);
+        let path = self.report_path.parent().unwrap_or(Path::new(".")).join(&file);
+        crate::atomic::write_atomic(&path, &jpeg).map_err(|e| AppError::io(&path, e))?;
+        self.assets.thumbnails.push(ThumbnailFile { check, t_s, frame: index, file });
+        Ok(())
+    }
+
+    /// The thumbnails written, for the assets file.
+    pub fn finish(self) -> Assets {
+        self.assets
+    }
+}
+
 /// Decodes `input` up to the last fault moment, draws the skeleton on each chosen frame, and
 /// writes JPEG thumbnails beside `report_path`. Returns the list for the assets file.
 pub fn write_fault_thumbnails(
@@ -70,29 +121,16 @@ pub fn write_fault_thumbnails(
     report: &Report,
     report_path: &Path,
 ) -> Result<Assets, AppError> {
-    let moments = pick_moments(report);
-    let mut assets = Assets::default();
-    let Some(&last) = moments.keys().next_back() else { return Ok(assets) };
-    let dir = report_path.parent().unwrap_or(Path::new("."));
-    let stem = report_path
-        .file_name()
-        .map(|n| n.to_string_lossy().trim_end_matches(".report.json").to_string())
-        .unwrap_or_default();
+    let mut collector = KeyframeCollector::new(frames, report, report_path);
+    let Some(last) = collector.last_frame() else { return Ok(collector.finish()) };
     let mut reader = VideoReader::open_file(input)?;
     while let Some(frame) = reader.next_frame()? {
         if frame.index > last {
             break;
         }
-        let Some((check, t_s)) = moments.get(&frame.index) else { continue };
-        let pose = frames.iter().find(|f| f.index == frame.index);
-        let jpeg =
-            thumbnail_jpeg(&frame.image, pose).map_err(|e| AppError::io(report_path, std::io::Error::other(e)))?;
-        let file = format!("{stem}.thumb-{}-{check}.jpg", frame.index);
-        let path = dir.join(&file);
-        crate::atomic::write_atomic(&path, &jpeg).map_err(|e| AppError::io(&path, e))?;
-        assets.thumbnails.push(ThumbnailFile { check: *check, t_s: *t_s, frame: frame.index, file });
+        collector.offer(frame.index, &frame.image)?;
     }
-    Ok(assets)
+    Ok(collector.finish())
 }
 
 /// A small JPEG of `bgr` with the skeleton drawn on it.

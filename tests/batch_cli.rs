@@ -180,3 +180,26 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+/// With `--annotate` the keyframes come out of the annotated video's pass (one decode fewer); they
+/// must be the very thumbnails the keyframe-only pass writes.
+#[test]
+fn keyframes_from_the_annotation_pass_match_their_own_pass() {
+    let clients = tempfile::tempdir().unwrap();
+    common::short_copy("08_pelvic_hike.mp4", &clients.path().join("hike.mp4"), &[]);
+    let out_dir = tempfile::tempdir().unwrap();
+    let plain = out_dir.path().join("plain");
+    let annotated = out_dir.path().join("annotated");
+    assert!(batch(clients.path(), &plain, &[]).status.success());
+    assert!(batch(clients.path(), &annotated, &["--annotate"]).status.success());
+    let assets = |out: &Path| std::fs::read_to_string(out.join("videos/hike.mp4.assets.json")).unwrap();
+    assert_eq!(assets(&plain), assets(&annotated));
+    let listed: serde_json::Value = serde_json::from_str(&assets(&plain)).unwrap();
+    let thumbs = listed["thumbnails"].as_array().unwrap();
+    assert!(!thumbs.is_empty(), "the hike clip has faults, so it has keyframes: {listed}");
+    for t in thumbs {
+        let file = t["file"].as_str().unwrap();
+        let read = |out: &Path| std::fs::read(out.join("videos").join(file)).unwrap();
+        assert_eq!(read(&plain), read(&annotated), "{file}");
+    }
+}

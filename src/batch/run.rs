@@ -4,6 +4,7 @@
 use super::cache::{content_hash, job_key, Claim, OutputPaths, VideoLock};
 use super::scan::{scan, Shard};
 use crate::analyze::analyze_file;
+use crate::keyframes::KeyframeCollector;
 use crate::AppError;
 use formcheck_core::report::Report;
 use formcheck_core::spec::ExerciseSpec;
@@ -255,11 +256,20 @@ fn process_one(options: &BatchOptions, spec: &ExerciseSpec, estimator: &mut dyn 
         analysis.report.session = Some(crate::history::session_for_file(&person_of(options, rel), &input, hash));
         let json = analysis.report.to_json().map_err(|e| AppError::Usage(format!("report serialisation: {e}")))?;
         crate::atomic::write_atomic(&paths.report, json.as_bytes()).map_err(|e| AppError::io(&paths.report, e))?;
-        if options.annotate {
-            crate::annotate::annotate_video(&input, &analysis.frames, &analysis.report, &paths.annotated)?;
-        }
-        let assets =
-            crate::keyframes::write_fault_thumbnails(&input, &analysis.frames, &analysis.report, &paths.report)?;
+        // With an annotated video, its pass also yields the keyframes: one decode fewer.
+        let assets = if options.annotate {
+            let mut keyframes = KeyframeCollector::new(&analysis.frames, &analysis.report, &paths.report);
+            crate::annotate::annotate_video(
+                &input,
+                &analysis.frames,
+                &analysis.report,
+                &paths.annotated,
+                Some(&mut keyframes),
+            )?;
+            keyframes.finish()
+        } else {
+            crate::keyframes::write_fault_thumbnails(&input, &analysis.frames, &analysis.report, &paths.report)?
+        };
         let assets_json = serde_json::to_vec_pretty(&assets).map_err(|e| AppError::Usage(e.to_string()))?;
         crate::atomic::write_atomic(&paths.assets, &assets_json).map_err(|e| AppError::io(&paths.assets, e))?;
         crate::atomic::write_atomic(&paths.stamp, key.as_bytes()).map_err(|e| AppError::io(&paths.stamp, e))?;
