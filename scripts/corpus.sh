@@ -6,8 +6,10 @@
 #   bash scripts/corpus.sh grow FROM TO       render then ingest seeds FROM..TO, one clip at a time
 #   bash scripts/corpus.sh shared             pose the clips under ../shared/samples and ../shared/renders
 #   bash scripts/corpus.sh calibrate          refit the spec's calibration on the calibration part, and rewrite
-#                                             corpus/pose-error.md and corpus/calibration.md
-#   bash scripts/corpus.sh figures            print the figures of both parts (calibration first, then validation)
+#                                             corpus/pose-error.md, corpus/calibration.md and the synthetic
+#                                             bench's noise fit corpus/synth-noise.json
+#   bash scripts/corpus.sh figures            print the figures of both parts (calibration first, then validation),
+#                                             then the synthetic bench at the fitted noise beside validation
 #   bash scripts/corpus.sh crossval [--set NAME=VALUE...]   cross-validated figures of the calibration part
 #                                             (refitted without each fold in turn; how decision settings are chosen)
 #
@@ -76,13 +78,17 @@ case "${1:-}" in
     python3 "$ROOT/scripts/corpus/calibrate.py" "$tmp/readings.csv" "$ROOT/exercises/cable-medius-kickback.toml" \
       --table "$ROOT/corpus/calibration.md" --also "$ROOT/exercises/cable-glute-kickback.toml"
     # the spec is embedded in the binary: rebuild so the new calibration is the one evaluated
-    (cd "$ROOT" && cargo build --release --quiet) ;;
+    (cd "$ROOT" && cargo build --release --quiet)
+    # the synthetic bench's noise per view, fitted to the same part's pose error (about 2 min)
+    "$BIN" eval --corpus "$ROOT/corpus" --split calibration --fit-synthetic "$ROOT/corpus/synth-noise.json" | grep '^synthetic' ;;
   crossval)
     shift
     (cd "$ROOT" && cargo build --release --quiet)
     python3 "$ROOT/scripts/corpus/crossval.py" --bin "$BIN" --corpus "$ROOT/corpus" "$@" ;;
   figures)
     [ -x "$BIN" ] || (cd "$ROOT" && cargo build --release --quiet)
-    for split in calibration validation; do "$BIN" eval --corpus "$ROOT/corpus" --split "$split"; echo; done ;;
+    for split in calibration validation; do "$BIN" eval --corpus "$ROOT/corpus" --split "$split"; echo; done
+    # the synthetic bench at the fitted noise, beside the part it was never fitted on
+    "$BIN" eval --corpus "$ROOT/corpus" --split validation --synthetic 50000..50400 | sed -n '/^synthetic bench/,$p' ;;
   *) sed -n '2,18p' "$0"; exit 2 ;;
 esac

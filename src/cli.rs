@@ -121,7 +121,7 @@ struct BenchArgs {
 #[derive(Args, Debug)]
 struct EvalArgs {
     /// The rendered corpus (`corpus/`): the rules on its cached landmarks, no pose model needed.
-    #[arg(long, value_name = "DIR", conflicts_with_all = ["samples", "synthetic"])]
+    #[arg(long, value_name = "DIR", conflicts_with = "samples")]
     corpus: Option<PathBuf>,
     /// Which part of the corpus: calibration (may be tuned on), validation (never), or all.
     #[arg(long, value_enum, default_value = "all", requires = "corpus")]
@@ -133,8 +133,15 @@ struct EvalArgs {
     #[arg(long, value_name = "DIR", conflicts_with = "synthetic")]
     samples: Option<PathBuf>,
     /// Synthetic landmark sequences for seeds FROM..TO (e.g. 10000..10200, held out from tuning).
+    /// With `--corpus`, the synthetic bench's figures at the noise fitted to the corpus
+    /// (`DIR/synth-noise.json`) and at the generator's typical noise are printed beside the
+    /// rendered ones.
     #[arg(long, value_name = "FROM..TO")]
     synthetic: Option<String>,
+    /// Fit the synthetic bench's noise per view to the pose error of the corpus's calibration
+    /// part and write it here (`bash scripts/corpus.sh calibrate` writes `corpus/synth-noise.json`).
+    #[arg(long, value_name = "JSON", requires = "corpus")]
+    fit_synthetic: Option<PathBuf>,
     /// Write each clip's report as DIR/NAME.json (what the reference scorer reads).
     #[arg(long, value_name = "DIR")]
     reports: Option<PathBuf>,
@@ -935,6 +942,14 @@ fn run_eval(args: EvalArgs) -> Result<u8, AppError> {
     print!("{}", scores.table());
     println!("{}", scores.headline(&label));
     write_eval_outputs(&args, &eval, &reports)?;
+    if let Some(dir) = &args.corpus {
+        if let Some(path) = &args.fit_synthetic {
+            fit_synthetic_noise(&args, dir, &eval, &spec, path)?;
+        }
+        if args.synthetic.is_some() {
+            print_synthetic_beside(&args, dir, &eval, &spec)?;
+        }
+    }
     let met = scores.reps_exact_rate() >= 0.97
         && scores.clean_flag_rate() <= 0.03
         && scores.coverage_rate() >= 0.95
@@ -1018,15 +1033,91 @@ fn eval_samples(
     Ok((label, formcheck::evaluate::evaluate_samples(&clips, &mut estimator, spec, keep)?))
 }
 
-/// The synthetic bench: generated landmark sequences for a range of seeds.
-fn eval_synthetic(args: &EvalArgs, spec: &ExerciseSpec) -> Result<u8, AppError> {
+/// `--synthetic FROM..TO` as a range.
+fn synthetic_seeds(args: &EvalArgs) -> Result<std::ops::Range<u64>, AppError> {
     let range = args.synthetic.as_deref().unwrap_or("10000..10200");
     let (from, to) = range
         .split_once("..")
         .and_then(|(a, b)| Some((a.trim().parse::<u64>().ok()?, b.trim().parse::<u64>().ok()?)))
         .filter(|(a, b)| a < b)
         .ok_or_else(|| AppError::Usage(format!("--synthetic wants FROM..TO, got {range:?}")))?;
-    let board = formcheck_bench::eval::run_synthetic_suite(spec, from..to);
+    Ok(from..to)
+}
+
+/// Seeds the noise fit runs per view and scale (apart from every seed range the bench reports).
+const FIT_SEEDS: std::ops::Range<u64> = 70_000..70_040;
+
+/// `--fit-synthetic`: the synthetic noise per view, fitted to the calibration part's pose error.
+fn fit_synthetic_noise(
+    args: &EvalArgs,
+    dir: &std::path::Path,
+    eval: &Evaluation,
+    spec: &ExerciseSpec,
+    out: &std::path::Path,
+) -> Result<(), AppError> {
+    use formcheck_bench::corpus::{Corpus, Split};
+    if !matches!(args.split, SplitArg::Calibration) {
+        return Err(AppError::Usage(
+            "--fit-synthetic fits on the calibration part only: add --split calibration".into(),
+        ));
+    }
+    let corpus = Corpus::open(dir).map_err(|e| AppError::Usage(e.to_string()))?;
+    let clips = corpus.select(Some(Split::Calibration), args.only.as_deref());
+    let rates = formcheck_bench::synth_fit::measured_rates(&clips);
+    let fit = formcheck_bench::synth_fit::fit(&eval.pairs, &rates, spec, FIT_SEEDS, "calibration");
+    let mut json = serde_json::to_string_pretty(&fit).map_err(|e| AppError::Usage(e.to_string()))?;
+    json.push('\n');
+    formcheck::atomic::write_atomic(out, json.as_bytes()).map_err(|e| AppError::io(out, e))?;
+    for (view, v) in &fit.views {
+        let worst = v
+            .spreads
+            .iter()
+            .map(|(m, s)| (m, s.synthetic / s.rendered))
+            .max_by(|a, b| a.1.ln().abs().total_cmp(&b.1.ln().abs()));
+        let worst = worst.map_or(String::new(), |(m, r)| format!(", farthest: {m} synthetic/rendered spread {r:.2}"));
+        println!("synthetic noise for {view}: scale {:.2}, pair share {:.1}{worst}", v.scale, v.pair_share);
+    }
+    Ok(())
+}
+
+/// The synthetic bench at the fitted noise and at the typical noise, beside the rendered figures.
+fn print_synthetic_beside(
+    args: &EvalArgs,
+    dir: &std::path::Path,
+    eval: &Evaluation,
+    spec: &ExerciseSpec,
+) -> Result<(), AppError> {
+    use formcheck_bench::synth_fit::{clean_flag_rate, macro_f1, run_fitted_suite, NoiseFit};
+    let seeds = synthetic_seeds(args)?;
+    let path = args.fit_synthetic.clone().unwrap_or_else(|| dir.join("synth-noise.json"));
+    let text = std::fs::read_to_string(&path).map_err(|e| AppError::io(&path, e))?;
+    let fit: NoiseFit = serde_json::from_str(&text).map_err(|e| AppError::Usage(format!("{}: {e}", path.display())))?;
+    let fitted = run_fitted_suite(spec, &fit, seeds.clone());
+    let typical = formcheck_bench::eval::run_synthetic_suite(spec, seeds.clone());
+    let s = &eval.scores;
+    println!(
+        "synthetic bench (seeds {}..{}, noise fitted on the {} part) beside the rendered clips:",
+        seeds.start, seeds.end, fit.fitted_on
+    );
+    println!("  {:<20} {:>9} {:>18} {:>18}", "figure", "rendered", "synthetic fitted", "synthetic typical");
+    let rows = [
+        ("reps exact", s.reps_exact_rate(), fitted.rep_exact_rate(), typical.rep_exact_rate()),
+        ("clean reps flagged", s.clean_flag_rate(), clean_flag_rate(&fitted), clean_flag_rate(&typical)),
+        ("macro F1", s.macro_f1(), macro_f1(&fitted), macro_f1(&typical)),
+    ];
+    for (name, r, f, t) in rows {
+        println!("  {name:<20} {r:>9.2} {f:>18.2} {t:>18.2}");
+    }
+    if args.verbose {
+        println!("synthetic bench at the fitted noise:");
+        print!("{}", fitted.summary());
+    }
+    Ok(())
+}
+
+/// The synthetic bench: generated landmark sequences for a range of seeds.
+fn eval_synthetic(args: &EvalArgs, spec: &ExerciseSpec) -> Result<u8, AppError> {
+    let board = formcheck_bench::eval::run_synthetic_suite(spec, synthetic_seeds(args)?);
     print!("{}", board.summary());
     if args.verbose {
         for miss in board.rep_misses.iter().chain(&board.fault_misses) {

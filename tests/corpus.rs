@@ -175,3 +175,33 @@ fn output_into_a_closed_pipe_ends_quietly() {
     assert!(!first.is_empty());
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+/// The committed synthetic noise fit (`corpus/synth-noise.json`, from `bash scripts/corpus.sh
+/// calibrate`) is a fit: per view, the typical engine metric's error spread on synthetic
+/// sequences is within a factor of 1.6 of the spread on the rendered calibration clips; and the
+/// bench at that noise counts reps about as well as the engine does on the rendered validation
+/// part, where the generator's typical noise promised far better.
+#[test]
+fn synthetic_noise_fit_tracks_the_rendered_pose_error() {
+    use formcheck_bench::synth_fit::{run_fitted_suite, NoiseFit};
+    let text = std::fs::read_to_string(common::root().join("corpus/synth-noise.json")).expect("fit is committed");
+    let fit: NoiseFit = serde_json::from_str(&text).unwrap();
+    assert_eq!(fit.fitted_on, "calibration");
+    assert_eq!(fit.views.len(), 6, "every camera view has its noise");
+    for (view, v) in &fit.views {
+        let mut ratios: Vec<f64> = v.spreads.values().map(|s| (s.synthetic / s.rendered).ln().abs()).collect();
+        assert!(ratios.len() >= 8, "{view}: fitted on {} metrics", ratios.len());
+        ratios.sort_by(f64::total_cmp);
+        let n = ratios.len();
+        let median = ((ratios[(n - 1) / 2] + ratios[n / 2]) / 2.0).exp();
+        assert!(median < 1.6, "{view}: typical spread off by a factor {median:.2}");
+    }
+    let Some((eval, _)) = run(&corpus(), Split::Validation) else { return };
+    let spec = ExerciseSpec::cable_medius_kickback().unwrap();
+    let fitted = run_fitted_suite(&spec, &fit, 50_000..50_150).rep_exact_rate();
+    let typical = formcheck_bench::eval::run_synthetic_suite(&spec, 50_000..50_150).rep_exact_rate();
+    let rendered = eval.scores.reps_exact_rate();
+    eprintln!("reps exact: rendered validation {rendered:.2}, synthetic fitted {fitted:.2}, typical {typical:.2}");
+    assert!((fitted - rendered).abs() < (typical - rendered).abs(), "the fit predicts rep counting no better");
+    assert!((fitted - rendered).abs() <= 0.10, "fitted {fitted:.2} vs rendered {rendered:.2}");
+}

@@ -53,6 +53,20 @@ pub struct ClipEntry {
     /// Design seed of our renders.
     #[serde(default)]
     pub seed: Option<u64>,
+    /// What the pose model got wrong on the clip (as `scripts/corpus/ingest.py` measured it).
+    #[serde(default)]
+    pub pose_error: Option<ClipPoseError>,
+}
+
+/// The per-clip pose error rates of the manifest (the fields the synthetic noise fit reads).
+#[derive(Clone, Copy, Debug, Default, Deserialize)]
+pub struct ClipPoseError {
+    /// Fraction of frames whose legs' image labels were swapped.
+    #[serde(default)]
+    pub leg_swap_rate: f64,
+    /// Fraction of frames without a person.
+    #[serde(default)]
+    pub person_missing_rate: f64,
 }
 
 /// The corpus on disk.

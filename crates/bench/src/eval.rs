@@ -77,6 +77,9 @@ pub struct Scoreboard {
     pub clean_reps: usize,
     /// Of those, reps where the engine flagged any fault.
     pub clean_flagged: usize,
+    /// Of those, reps flagged with a check the rendered scorer scores ([`crate::score::SCORED`]):
+    /// the count comparable with rendered figures.
+    pub clean_flagged_scored: usize,
     /// Checks whose not-measurable status was as expected from the true view.
     pub nm_correct: usize,
     /// Checks judged.
@@ -283,6 +286,9 @@ impl Scoreboard {
         let clean = lr.faults.is_empty();
         if let (true, Some(g)) = (clean, got) {
             self.clean_reps += 1;
+            if g.faults.iter().any(|f| crate::score::SCORED.contains(&f.check)) {
+                self.clean_flagged_scored += 1;
+            }
             if !g.faults.is_empty() {
                 self.clean_flagged += 1;
                 self.fault_misses.push(format!(

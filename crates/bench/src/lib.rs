@@ -10,6 +10,8 @@
 //!   injected faults, pose-model noise), the synthetic ground truth.
 //! - [`eval`]: scoring reports against that ground truth (and the rendered samples' label
 //!   files): rep counts, per-fault confusion by view, the synthetic bench's targets.
+//! - [`synth_fit`]: the synthetic bench's noise fitted per view to the pose error measured on
+//!   rendered footage, and the bench run with it.
 //! - [`pose_error`]: what the pose error does to the engine's metrics: per view and metric the
 //!   bias and spread of the measured value against the truth.
 
@@ -19,6 +21,7 @@ pub mod eval;
 pub mod pose_error;
 pub mod score;
 pub mod synth;
+pub mod synth_fit;
 pub mod truth;
 
 /// Errors reading corpus files and ground truth.

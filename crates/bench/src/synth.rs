@@ -108,6 +108,12 @@ pub struct Noise {
     /// guess each time the feet come to overlap, held while they do. On the rendered side views
     /// the hidden heel hops by ~5 cm between bottoms.
     pub hidden_foot_hop: f64,
+    /// How much of a body joint's slow error it shares with its left/right partner (0: none,
+    /// 1: the pair errs as one). The pose model places a pair (the hips, the shoulders) more
+    /// consistently than two independent guesses would be, so lines across the body (pelvis
+    /// tilt and turn) are steadier than limb angles.
+    #[serde(default)]
+    pub pair_share: f64,
 }
 
 impl Noise {
@@ -122,6 +128,7 @@ impl Noise {
         frame_time_jitter: 0.0,
         camera_sway: 0.0,
         hidden_foot_hop: 0.0,
+        pair_share: 0.0,
     };
     /// Typical phone-video pose noise.
     pub const TYPICAL: Noise = Noise {
@@ -134,6 +141,7 @@ impl Noise {
         frame_time_jitter: 0.15,
         camera_sway: 0.006,
         hidden_foot_hop: 0.012,
+        pair_share: 0.0,
     };
 }
 
@@ -819,6 +827,15 @@ impl Camera {
             s.0 = a * s.0 + k * r.normal();
             s.1 = a * s.1 + k * r.normal();
             s.2 = a * s.2 + k * r.normal();
+            let s = if n.pair_share > 0.0 && i >= 11 {
+                // The partner's state is this frame's or the last (AR(1) at 0.9: nearly the same);
+                // mixing with it takes no random draw, so sequences stay as they were at 0.
+                let partner = if i % 2 == 1 { i + 1 } else { i - 1 };
+                let (p, own, w) = (slow[partner], slow[i], n.pair_share / 2.0);
+                (own.0 + w * (p.0 - own.0), own.1 + w * (p.1 - own.1), own.2 + w * (p.2 - own.2))
+            } else {
+                *s
+            };
             let jit_px = n.image_jitter * self.h_px;
             let mut u = self.f * cx / cz + self.cx + jit_px * (0.7 * r.normal() + 0.7 * s.0);
             let mut v = self.f * cy / cz + self.cy + jit_px * (0.7 * r.normal() + 0.7 * s.1);
