@@ -136,7 +136,9 @@ fn calibration_part_holds_out_of_sample() {
     eprintln!("{stdout}");
     let (exact, f1, flagged, coverage) = reference_figures(stdout.lines().last().unwrap_or_default());
     assert!(exact >= 0.92, "reps exact {exact} out of sample");
-    assert!(f1 >= 0.42, "macro F1 {f1} out of sample");
+    // 0.47 before a view whose fitted slope falls under the floor stopped calling faults: the
+    // fold without the one good lean-from-behind clip no longer guesses lean from behind.
+    assert!(f1 >= 0.40, "macro F1 {f1} out of sample");
     assert!(flagged <= 0.03, "clean reps flagged {flagged} out of sample");
     assert!(coverage >= 0.83, "coverage {coverage} out of sample");
 }

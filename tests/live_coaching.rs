@@ -234,13 +234,15 @@ fn live_cues_and_counts_agree_with_the_offline_report_in_time() {
     // of its rep's peak (median 0.8 s), every rep counted within 0.5 s of its end. The bounds
     // below hold what was measured on the fixed slice (62 clips, after the side-switch and cut
     // handling of the segmentation and the calibration refitted with clean ceilings on 56 clips:
-    // 20 agreeing fix cues and 4 not, median 0.70 s, none over 1.5 s; 5 of 21 faulted pairs
+    // 20 agreeing fix cues and none that the report does not back (the four there were are gone
+    // since sizes no body shows are failed readings, and a view whose reading hardly follows a
+    // fault never calls it), median 0.70 s, none over 1.5 s; 5 of 20 faulted pairs
     // never cued; 229 reps, median 0.33 s, 20 over 0.5 s; 4 rep mismatches): the misses are on
     // noisy oblique clips, side switches, sideways lean judged on a 12 s window whose view differs
     // from the whole clip's, and checks the offline engine decides with reps still to come. Each
     // is printed.
     assert!(t.cue_delays.len() >= 18, "fix cues: {}", t.cue_delays.len());
-    assert!(t.false_cues.len() <= 4, "cues the offline report does not back: {:?}", t.false_cues);
+    assert!(t.false_cues.is_empty(), "cues the offline report does not back: {:?}", t.false_cues);
     assert!(median(&t.cue_delays) <= 0.8, "median cue delay {:.2} s", median(&t.cue_delays));
     let late_cues = t.cue_delays.iter().filter(|d| **d > 1.5).count();
     assert!(late_cues <= 3, "late fix cues: {late_cues}");

@@ -156,7 +156,9 @@ def main():
     for (check, view), pts in sorted(groups.items()):
         if len(pts) < MIN_REPS:
             continue
-        fitted = (check, view) in scales
+        # A slope under the floor is no fit: from this view the reading hardly follows the fault,
+        # so the view was not seen to show it (borderline at most, never a fault).
+        fitted = scales.get((check, view), 0.0) >= MIN_SCALE
         b = scales.get((check, view), median(pooled[check]) if pooled[check] else 1.0)
         b = b if b >= MIN_SCALE else MIN_SCALE
         a = median([y - b * x for x, y in pts])

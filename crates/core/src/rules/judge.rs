@@ -95,6 +95,9 @@ pub(super) fn judge(ctx: &JudgeContext, value: f64, calibration: Option<&Calibra
             _ => check.threshold,
         };
         if sign * (value - threshold) > 0.0 {
+            if implausible(check, value) {
+                return Judged::Borderline { magnitude: value, noise: 0.0 };
+            }
             let confidence = ctx.vis * ctx.cov * confidence_factor(check.metric, ctx.foot, spec);
             return Judged::Fault { magnitude: value, threshold, confidence };
         }
@@ -120,7 +123,12 @@ pub(super) fn judge(ctx: &JudgeContext, value: f64, calibration: Option<&Calibra
     let margin = d.fault_margin_sd.max(normal_quantile(1.0 - d.false_alarm_rate) - separation);
     // Past the tail of the clearly good calibration reps from this view, too.
     let past_clean = cal.clean_ceiling.is_none_or(|c| sign * (value - cal.offset - cal.scale * check.typical) > c);
-    if z >= margin && cal.scale_fitted && past_clean {
+    // Both the raw reading and its estimate on the true scale must be past what a body does: a
+    // scale fitted on few reps can stretch a plausible reading past it.
+    if z >= margin && implausible(check, true_value) && implausible(check, value) {
+        // A measurement that failed: shown to the coach, never cued.
+        Judged::Borderline { magnitude: true_value, noise }
+    } else if z >= margin && cal.scale_fitted && past_clean {
         let confidence = normal_cdf(z) * ctx.cov.min(1.0) * confidence_factor(check.metric, ctx.foot, spec);
         Judged::Fault { magnitude: true_value, threshold, confidence }
     } else if let Some(f) = secondary.filter(|_| cal.scale_fitted) {
@@ -131,6 +139,11 @@ pub(super) fn judge(ctx: &JudgeContext, value: f64, calibration: Option<&Calibra
     } else {
         Judged::Fine
     }
+}
+
+/// Whether an estimated size (threshold's scale) is past what a body can show for the check.
+fn implausible(check: &CheckSpec, size: f64) -> bool {
+    check.plausible_max.is_some_and(|m| size.abs() > m)
 }
 
 /// How far past its threshold a fault is (for ranking), ≥ 1.
@@ -217,6 +230,23 @@ mod tests {
             Judged::Borderline { .. }
         ));
         assert_eq!(calibrated(&spec, crate::kickback::PELVIS_HIKE, reading(0.0), &unseen), Judged::Fine);
+    }
+
+    #[test]
+    fn a_size_no_body_shows_is_a_failed_reading_not_a_fault() {
+        let spec = ExerciseSpec::cable_medius_kickback().unwrap();
+        let hike = crate::kickback::PELVIS_HIKE;
+        let max = spec.check(hike).unwrap().plausible_max.expect("the hike has a plausible maximum");
+        // Reading and true size on the same scale: past the maximum, both are.
+        let cal = Calibration { scale: 1.0, offset: 0.0, ..hike_from_behind() };
+        assert!(matches!(calibrated(&spec, hike, max - 5.0, &cal), Judged::Fault { .. }));
+        match calibrated(&spec, hike, max + 5.0, &cal) {
+            Judged::Borderline { magnitude, .. } => assert!((magnitude - (max + 5.0)).abs() < 1e-9),
+            other => panic!("{other:?}"),
+        }
+        // A reading a body can show, stretched past the maximum only by the view's scale, stands.
+        let compressed = Calibration { scale: 0.5, offset: 0.0, ..hike_from_behind() };
+        assert!(matches!(calibrated(&spec, hike, max - 5.0, &compressed), Judged::Fault { .. }));
     }
 
     #[test]

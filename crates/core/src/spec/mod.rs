@@ -257,6 +257,11 @@ pub struct CheckSpec {
     /// How the threshold may follow the person's own baseline (opt-in, from their history).
     #[serde(default)]
     pub personal: Option<PersonalSpec>,
+    /// The largest size (threshold's scale) a body doing this exercise can show: an estimate
+    /// past it is the pose model losing the person (a turn, a flip, someone else), not a fault,
+    /// so the rep is borderline for the check and never cued.
+    #[serde(default)]
+    pub plausible_max: Option<f64>,
 }
 
 /// A threshold that may follow the person: `baseline − margin` for a fault below the threshold,
@@ -655,6 +660,9 @@ mod tests {
         let mut neg = spec.clone();
         neg.reps.enter_deg = -1.0;
         assert!(neg.validate().unwrap_err().to_string().contains("reps.enter_deg"));
+        let mut implausible = spec.clone();
+        implausible.checks[0].plausible_max = Some(implausible.checks[0].threshold);
+        assert!(implausible.validate().unwrap_err().to_string().contains("plausible_max"));
         let mut empty = spec.clone();
         empty.checks[2].cue = " ".into();
         assert!(empty.validate().unwrap_err().to_string().contains("cue must not be empty"));

@@ -249,6 +249,11 @@ fn check_entry(c: &CheckSpec, seen: &mut BTreeSet<CheckId>) -> Result<(), SpecEr
             return bad(format!("check {}: secondary_threshold must be positive", c.id));
         }
     }
+    if let Some(m) = c.plausible_max {
+        if !(m.is_finite() && m > c.threshold) {
+            return bad(format!("check {}: plausible_max must be a number above the threshold", c.id));
+        }
+    }
     if let Some(p) = &c.personal {
         if !(p.margin.is_finite() && p.margin > 0.0 && p.min.is_finite() && p.max.is_finite() && p.min <= p.max) {
             return bad(format!("check {}: personal needs margin > 0 and min <= max", c.id));
