@@ -152,8 +152,8 @@ pub fn rendered_spreads(pairs: &[MetricPair]) -> BTreeMap<(View, &'static str), 
     errors.into_iter().filter_map(|(k, e)| Some((k, (e.len(), robust_spread(&e)?)))).collect()
 }
 
-/// The engine's reading of one synthetic sequence: with noise, and of the same sequence without.
-fn reports(p: &SynthParams, spec: &ExerciseSpec) -> Report {
+/// The engine's report on the synthetic sequence `p` describes.
+fn report_of(p: &SynthParams, spec: &ExerciseSpec) -> Report {
     analyze(&generate(p).frames, spec, InputInfo::default())
 }
 
@@ -181,7 +181,7 @@ fn metric_errors(noisy: &Report, clean: &Report, out: &mut BTreeMap<&'static str
     }
 }
 
-/// Synthetic sequences of `view` for `seeds`, as the generator draws them apart from the view.
+/// The synthetic sequence of `seed`, as the generator draws it, seen from `view`.
 fn params_for(view: View, seed: u64) -> SynthParams {
     let mut p = SynthParams::random(seed);
     p.view = view;
@@ -214,7 +214,7 @@ pub fn fit(
             .map(|s| {
                 let mut p = params_for(view, s);
                 p.noise = Noise::NONE;
-                reports(&p, spec)
+                report_of(&p, spec)
             })
             .collect();
         let spreads_at = |k: f64, share: f64| -> BTreeMap<&'static str, f64> {
@@ -222,7 +222,7 @@ pub fn fit(
             for (seed, clean) in seeds.clone().zip(&clean) {
                 let mut p = params_for(view, seed);
                 p.noise = scaled_noise(k, share, r);
-                metric_errors(&reports(&p, spec), clean, &mut errors);
+                metric_errors(&report_of(&p, spec), clean, &mut errors);
             }
             errors.into_iter().filter_map(|(m, e)| Some((m, robust_spread(&e)?))).collect()
         };
@@ -320,9 +320,9 @@ mod tests {
             for seed in 500..512 {
                 let mut p = params_for(View::SideWorking, seed);
                 p.noise = Noise::NONE;
-                let clean = reports(&p, &spec);
+                let clean = report_of(&p, &spec);
                 p.noise = scaled_noise(k, 0.0, MeasuredRates::default());
-                metric_errors(&reports(&p, &spec), &clean, &mut errors);
+                metric_errors(&report_of(&p, &spec), &clean, &mut errors);
             }
             robust_spread(&errors["trunk_forward_change_deg"]).unwrap()
         };
