@@ -91,6 +91,12 @@ pub(crate) fn check_results(
                     cue: None,
                 };
             }
+            // Borderline only because every view it was judged from is too coarse to clear a
+            // good rep: say so, and where to film from instead.
+            let views: Vec<View> = set_views.iter().flatten().copied().filter(|v| spec.measurable(id, *v)).collect();
+            let coarse: Vec<String> = views.iter().filter_map(|v| spec.coarse_reason(id, *v)).collect();
+            let coarse =
+                (f == 0 && b > 0 && !views.is_empty() && coarse.len() == views.len()).then(|| coarse[0].clone());
             CheckResult {
                 check: id,
                 metric: Some(check.metric),
@@ -104,8 +110,8 @@ pub(crate) fn check_results(
                 reps_measured: m,
                 reps_with_fault: f,
                 reps_borderline: b,
-                reason: None,
-                advice: None,
+                advice: coarse.as_ref().and(advice),
+                reason: coarse,
                 cue: c.map(|c| if f > 0 { c.cue.clone() } else { c.positive_cue.clone() }),
             }
         })

@@ -529,6 +529,21 @@ impl ExerciseSpec {
         self.judgement(id, view).is_ok()
     }
 
+    /// Why `id`, judged from `view`, says borderline on good reps too: the view's noise puts a
+    /// good rep within `decision.ok_margin_sd` of the threshold, so only a large fault can show
+    /// (`None` when the view tells a good rep from the threshold, or cannot judge at all).
+    pub fn coarse_reason(&self, id: CheckId, view: View) -> Option<String> {
+        let check = self.check(id)?;
+        let cal = self.judgement(id, view).ok().flatten()?;
+        let sd = cal.noise / cal.scale.abs();
+        ((check.threshold - check.typical).abs() < self.decision.ok_margin_sd * sd).then(|| {
+            format!(
+                "from this camera view ({view}) only a large fault would show (±{sd:.1} {}): good reps read as borderline too",
+                check.metric.unit()
+            )
+        })
+    }
+
     /// How `id` is judged from `view`: on its calibrated reading (`Some`), on its raw reading
     /// (`None`, a check without calibration), or not at all, with why.
     pub fn judgement(&self, id: CheckId, view: View) -> Result<Option<&Calibration>, String> {
@@ -591,6 +606,26 @@ mod tests {
             assert_eq!(spec.exercise, name);
         }
         assert!(ExerciseSpec::bundled("cable-medius-kickback.toml").is_none());
+    }
+
+    #[test]
+    fn a_view_too_coarse_to_clear_a_good_rep_says_why() {
+        let mut spec = ExerciseSpec::cable_medius_kickback().unwrap();
+        let hike = CheckId::new("pelvis_hike");
+        let check = spec.check(hike).unwrap().clone();
+        let gap = (check.threshold - check.typical).abs();
+        let cal = spec.calibration.iter_mut().find(|c| c.check == hike && c.view == View::Back).unwrap();
+        // A good rep 2 sd short of the threshold: judged, and cleared.
+        cal.noise = cal.scale.abs() * gap / 2.0;
+        assert!(spec.coarse_reason(hike, View::Back).is_none());
+        // Half an sd short: judged, but a good rep reads borderline too.
+        let cal = spec.calibration.iter_mut().find(|c| c.check == hike && c.view == View::Back).unwrap();
+        cal.noise = cal.scale.abs() * gap * 2.0;
+        assert!(spec.measurable(hike, View::Back));
+        let why = spec.coarse_reason(hike, View::Back).expect("too coarse to clear a good rep");
+        assert!(why.contains("(back)") && why.contains("only a large fault"), "{why}");
+        // A view that cannot judge at all says so elsewhere (not measurable), not here.
+        assert!(spec.coarse_reason(hike, View::SideWorking).is_none());
     }
 
     #[test]
