@@ -113,7 +113,8 @@ pub struct Borderline {
     pub threshold: f64,
     /// Unit of magnitude and threshold (the check's metric's).
     pub unit: Unit,
-    /// The measurement's noise (one standard deviation) from this view, from the corpus.
+    /// The measurement's noise (one standard deviation) from this view, from the corpus (0 for a
+    /// check judged on its raw reading, whose noise is not known).
     pub noise: f64,
     /// Time of the worst moment (s).
     pub peak_s: f64,
