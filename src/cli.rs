@@ -918,6 +918,11 @@ fn run_eval(args: EvalArgs) -> Result<u8, AppError> {
         ("--pose-error", args.pose_error.as_ref()),
         ("--figures", args.figures.as_ref()),
     ])?;
+    if args.fit_synthetic.is_some() && !matches!(args.split, SplitArg::Calibration) {
+        return Err(AppError::Usage(
+            "--fit-synthetic fits on the calibration part only: add --split calibration".into(),
+        ));
+    }
     let spec = args.spec.load()?;
     let mut reports: Vec<(String, formcheck_core::report::Report)> = Vec::new();
     let mut keep = |clip: &ClipResult| {
@@ -1056,11 +1061,6 @@ fn fit_synthetic_noise(
     out: &std::path::Path,
 ) -> Result<(), AppError> {
     use formcheck_bench::corpus::{Corpus, Split};
-    if !matches!(args.split, SplitArg::Calibration) {
-        return Err(AppError::Usage(
-            "--fit-synthetic fits on the calibration part only: add --split calibration".into(),
-        ));
-    }
     let corpus = Corpus::open(dir).map_err(|e| AppError::Usage(e.to_string()))?;
     let clips = corpus.select(Some(Split::Calibration), args.only.as_deref());
     let rates = formcheck_bench::synth_fit::measured_rates(&clips);
