@@ -217,7 +217,7 @@ pub struct CheckResult {
     /// Where to film from to measure it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub advice: Option<String>,
-    /// Corrective cue (fault) or positive cue (ok).
+    /// Corrective cue (fault) or positive cue (ok); none when not measurable or borderline.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cue: Option<String>,
 }

@@ -112,7 +112,12 @@ pub(crate) fn check_results(
                 reps_borderline: b,
                 advice: coarse.as_ref().and(advice),
                 reason: coarse,
-                cue: c.map(|c| if f > 0 { c.cue.clone() } else { c.positive_cue.clone() }),
+                // Praise only for a check that was judged fine: a borderline rep earns none.
+                cue: c.and_then(|c| match (f, b) {
+                    (0, 0) => Some(c.positive_cue.clone()),
+                    (0, _) => None,
+                    _ => Some(c.cue.clone()),
+                }),
             }
         })
         .collect()
@@ -157,5 +162,34 @@ pub(crate) fn summarize(spec: &ExerciseSpec, sets: &[SetReport], checks: &[Check
         partial_reps: sets.iter().map(|s| s.partial_count).sum(),
         top_fixes,
         positive,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn borderline_earns_no_praise_and_a_coarse_view_says_why() {
+        let mut spec = ExerciseSpec::cable_medius_kickback().unwrap();
+        let hike = CheckId::new("pelvis_hike");
+        let mut counts = CheckCounts::default();
+        counts.measured.insert(hike, 3);
+        counts.borderlined.insert(hike, 3);
+        let result = |spec: &ExerciseSpec| {
+            check_results(spec, &counts, &[Some(View::Back)], false).into_iter().find(|c| c.check == hike).unwrap()
+        };
+        let r = result(&spec);
+        assert_eq!(r.status, Status::Borderline);
+        assert_eq!(r.cue, None, "a borderline check is not praised");
+        // From behind the hike is judged finely enough that a good rep clears it: no excuse.
+        assert_eq!(r.reason, None);
+        // Make the view coarse: good reps would read borderline too, and the result says so.
+        let gap = spec.check(hike).map(|c| (c.threshold - c.typical).abs()).unwrap();
+        let cal = spec.calibration.iter_mut().find(|c| c.check == hike && c.view == View::Back).unwrap();
+        cal.noise = cal.scale.abs() * gap * 2.0;
+        let r = result(&spec);
+        assert!(r.reason.as_deref().is_some_and(|w| w.contains("only a large fault")), "{:?}", r.reason);
+        assert!(r.advice.is_some());
     }
 }
