@@ -1087,7 +1087,7 @@ fn print_synthetic_beside(
     eval: &Evaluation,
     spec: &ExerciseSpec,
 ) -> Result<(), AppError> {
-    use formcheck_bench::synth_fit::{clean_flag_rate, macro_f1, run_fitted_suite, NoiseFit};
+    use formcheck_bench::synth_fit::{run_fitted_suite, NoiseFit};
     let seeds = synthetic_seeds(args)?;
     let path = args.fit_synthetic.clone().unwrap_or_else(|| dir.join("synth-noise.json"));
     let text = std::fs::read_to_string(&path).map_err(|e| AppError::io(&path, e))?;
@@ -1102,8 +1102,8 @@ fn print_synthetic_beside(
     println!("  {:<20} {:>9} {:>18} {:>18}", "figure", "rendered", "synthetic fitted", "synthetic typical");
     let rows = [
         ("reps exact", s.reps_exact_rate(), fitted.rep_exact_rate(), typical.rep_exact_rate()),
-        ("clean reps flagged", s.clean_flag_rate(), clean_flag_rate(&fitted), clean_flag_rate(&typical)),
-        ("macro F1", s.macro_f1(), macro_f1(&fitted), macro_f1(&typical)),
+        ("clean reps flagged", s.clean_flag_rate(), fitted.scored_clean_flag_rate(), typical.scored_clean_flag_rate()),
+        ("macro F1", s.macro_f1(), fitted.scored_macro_f1(), typical.scored_macro_f1()),
     ];
     for (name, r, f, t) in rows {
         println!("  {name:<20} {r:>9.2} {f:>18.2} {t:>18.2}");

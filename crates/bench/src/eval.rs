@@ -109,6 +109,22 @@ impl Scoreboard {
             self.clean_flagged as f64 / self.clean_reps as f64
         }
     }
+    /// Fraction of clean reps flagged with a check the rendered scorer scores (comparable with
+    /// the rendered figures).
+    pub fn scored_clean_flag_rate(&self) -> f64 {
+        self.clean_flagged_scored as f64 / self.clean_reps.max(1) as f64
+    }
+    /// Macro F1 over the checks the rendered scorer scores, by its rule
+    /// ([`crate::score::Scores::f1`]).
+    pub fn scored_macro_f1(&self) -> f64 {
+        let f: Vec<f64> =
+            crate::score::SCORED.iter().filter_map(|c| crate::score::Scores::f1(&self.check_total(*c))).collect();
+        if f.is_empty() {
+            0.0
+        } else {
+            f.iter().sum::<f64>() / f.len() as f64
+        }
+    }
     /// Confusion of a check over all views that show it.
     pub fn check_total(&self, check: CheckId) -> Confusion {
         let mut c = Confusion::default();
@@ -322,11 +338,23 @@ impl Scoreboard {
     }
 }
 
-/// Runs the engine on synthetic sequences for every seed in `seeds` and scores them.
+/// Runs the engine on synthetic sequences for every seed in `seeds` and scores them, at the
+/// generator's typical noise.
 pub fn run_synthetic_suite(spec: &ExerciseSpec, seeds: std::ops::Range<u64>) -> Scoreboard {
+    run_synthetic_suite_with(spec, seeds, |_| crate::synth::Noise::TYPICAL)
+}
+
+/// [`run_synthetic_suite`] with each sequence's noise chosen by its camera view.
+pub fn run_synthetic_suite_with(
+    spec: &ExerciseSpec,
+    seeds: std::ops::Range<u64>,
+    noise_for: impl Fn(View) -> crate::synth::Noise,
+) -> Scoreboard {
     let mut board = Scoreboard::default();
     for seed in seeds {
-        let seq = generate(&SynthParams::random(seed));
+        let mut p = SynthParams::random(seed);
+        p.noise = noise_for(p.view);
+        let seq = generate(&p);
         let report = analyze(&seq.frames, spec, InputInfo::default());
         board.score(&report, &seq.labels, spec);
     }

@@ -19,6 +19,7 @@ use crate::pose_error::{metric_value, MetricPair, METRICS};
 use crate::synth::{generate, Noise, SynthParams};
 use formcheck_core::analyze;
 use formcheck_core::report::{InputInfo, Report};
+use formcheck_core::signal::median_of;
 use formcheck_core::spec::{ExerciseSpec, View};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -38,19 +39,9 @@ pub fn robust_spread(errors: &[f64]) -> Option<f64> {
     if errors.len() < 2 {
         return None;
     }
-    let median = |v: &mut Vec<f64>| {
-        v.sort_by(f64::total_cmp);
-        let n = v.len();
-        if n % 2 == 1 {
-            v[n / 2]
-        } else {
-            (v[n / 2 - 1] + v[n / 2]) / 2.0
-        }
-    };
-    let mut e = errors.to_vec();
-    let m = median(&mut e);
+    let m = median_of(&mut errors.to_vec())?;
     let mut dev: Vec<f64> = errors.iter().map(|x| (x - m).abs()).collect();
-    Some(1.4826 * median(&mut dev))
+    Some(1.4826 * median_of(&mut dev)?)
 }
 
 /// One metric's error spread, rendered and synthetic (at the fitted scale).
@@ -255,37 +246,9 @@ pub fn fit(
     NoiseFit { fitted_on: fitted_on.to_string(), seeds: (seeds.start, seeds.end), views }
 }
 
-/// Fraction of clean reps flagged with a check the rendered scorer scores.
-pub fn clean_flag_rate(board: &Scoreboard) -> f64 {
-    board.clean_flagged_scored as f64 / board.clean_reps.max(1) as f64
-}
-
 /// The synthetic bench with each sequence's noise taken from the fit for its view.
 pub fn run_fitted_suite(spec: &ExerciseSpec, fit: &NoiseFit, seeds: Range<u64>) -> Scoreboard {
-    let mut board = Scoreboard::default();
-    for seed in seeds {
-        let mut p = SynthParams::random(seed);
-        p.noise = fit.noise_for(p.view);
-        let seq = generate(&p);
-        let report = analyze(&seq.frames, spec, InputInfo::default());
-        board.score(&report, &seq.labels, spec);
-    }
-    board
-}
-
-/// Mean F1 over the checks the rendered scorer scores that had a fault in some sequence (its rule).
-pub fn macro_f1(board: &Scoreboard) -> f64 {
-    let f: Vec<f64> = crate::score::SCORED
-        .iter()
-        .map(|c| board.check_total(*c))
-        .filter(|c| c.tp + c.fn_ > 0)
-        .map(|c| if c.tp == 0 { 0.0 } else { c.f1() })
-        .collect();
-    if f.is_empty() {
-        0.0
-    } else {
-        f.iter().sum::<f64>() / f.len() as f64
-    }
+    crate::eval::run_synthetic_suite_with(spec, seeds, |view| fit.noise_for(view))
 }
 
 #[cfg(test)]
