@@ -106,7 +106,9 @@ pub fn base_signals(frames: &[PoseFrame], spec: &ExerciseSpec) -> BaseSignals {
         PerSide::from_fn(|side| smooth(&t, &image_swing(&t, &skeletons, &b.elevation[side], side), &spec.smoothing));
     (b.rep, b.rep_signal) = fuse_swings(&b.elevation, &swing);
     // A cut (a joined or edited clip) is no movement: no excursion may run across one.
-    for (i, cut) in cuts(&skeletons).into_iter().enumerate() {
+    let as_seen: Vec<Option<Skeleton>> =
+        frames.iter().map(|f| f.pose.as_ref().map(|p| Skeleton::from_pose_with_weak(p, min_vis, min_vis))).collect();
+    for (i, cut) in cuts(&skeletons, &as_seen).into_iter().enumerate() {
         if cut {
             for side in Side::BOTH {
                 b.rep[side][i] = None;
@@ -133,29 +135,36 @@ pub fn base_signals(frames: &[PoseFrame], spec: &ExerciseSpec) -> BaseSignals {
 /// a cut between two shots moved it 0.14 on the corpus's joined side switches (the pose model's
 /// filter spreads the rest over the next frames). Walking past moves it ~0.1 at 30 frames/s: a
 /// gap there costs nothing, walking is no rep.
-fn cuts(skeletons: &[Option<Skeleton>]) -> Vec<bool> {
-    let mut out = vec![false; skeletons.len()];
-    for i in 1..skeletons.len() {
+///
+/// The lower body (hips, legs, feet, as the model gave them, before any left/right repair) must
+/// jump too: the model flickering on the head and shoulders alone, over legs that stay put (seen
+/// on a tall figure filmed from low down), is no cut, and taking it for one hid every rep.
+fn cuts(repaired: &[Option<Skeleton>], as_seen: &[Option<Skeleton>]) -> Vec<bool> {
+    let mut out = vec![false; repaired.len()];
+    let lower = &Joint::ALL[Joint::LeftHip as usize..];
+    for i in 1..repaired.len().min(as_seen.len()) {
         // The jump must also hold a few frames later: a tracking glitch that snaps back (the
         // model re-finding the person) is no cut.
-        let later = skeletons.get(i + CUT_HOLD_FRAMES).and_then(Option::as_ref);
-        let (Some(a), Some(b), Some(c)) = (&skeletons[i - 1], &skeletons[i], later) else { continue };
-        out[i] =
-            body_jump(a, b).is_some_and(|m| m > CUT_JUMP_TORSO) && body_jump(a, c).is_some_and(|m| m > CUT_JUMP_TORSO);
+        let jumped = |skeletons: &[Option<Skeleton>], joints: &[Joint]| {
+            let later = skeletons.get(i + CUT_HOLD_FRAMES).and_then(Option::as_ref);
+            let (Some(a), Some(b), Some(c)) = (&skeletons[i - 1], &skeletons[i], later) else { return false };
+            body_jump(a, b, joints).is_some_and(|m| m > CUT_JUMP_TORSO)
+                && body_jump(a, c, joints).is_some_and(|m| m > CUT_JUMP_TORSO)
+        };
+        out[i] = jumped(repaired, &Joint::ALL) && jumped(as_seen, lower);
     }
     out
 }
 
-/// The median image displacement of the joints seen in both skeletons, in `a`'s torso lengths.
-fn body_jump(a: &Skeleton, b: &Skeleton) -> Option<f64> {
+/// The median image displacement of `joints` seen in both skeletons, in `a`'s torso lengths.
+fn body_jump(a: &Skeleton, b: &Skeleton, joints: &[Joint]) -> Option<f64> {
     let h = a.image_mid(Joint::LeftHip, Joint::RightHip)?;
     let s = a.image_mid(Joint::LeftShoulder, Joint::RightShoulder)?;
     let torso = (s - h).norm();
     if torso < 1.0 {
         return None;
     }
-    let mut moved: Vec<f64> =
-        Joint::ALL.iter().filter_map(|&j| Some((b.image(j)? - a.image(j)?).norm() / torso)).collect();
+    let mut moved: Vec<f64> = joints.iter().filter_map(|&j| Some((b.image(j)? - a.image(j)?).norm() / torso)).collect();
     if moved.len() < MIN_JOINTS_FOR_CUT {
         return None;
     }
@@ -167,8 +176,8 @@ const CUT_HOLD_FRAMES: usize = 4;
 
 /// Whole-body image jump (torso lengths between two frames) that is a cut, not movement.
 const CUT_JUMP_TORSO: f64 = 0.1;
-/// Joints seen in both frames for the jump to be judged.
-const MIN_JOINTS_FOR_CUT: usize = 8;
+/// Joints of each half of the body seen in both frames for the jump to be judged.
+const MIN_JOINTS_FOR_CUT: usize = 4;
 
 /// Appends one frame's body measurements (hip midpoint, trunk height, torso length, image scale,
 /// face visibility, nearer hip) to `b`; all unknown without a skeleton.
@@ -372,4 +381,59 @@ fn thigh_elevation(s: &Skeleton, side: Side) -> Option<f64> {
     // trunk-relative angle would hide the very reps in which the person leans.
     let [hip, knee, _, _] = side.leg();
     angle_between_deg(s.world_weak(knee)? - s.world_weak(hip)?, UP * -1.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::landmarks::{ImagePoint, Pose, WorldPoint, NUM_LANDMARKS};
+
+    /// A standing figure, every joint seen: joint k at (300 + 3k, 100 + 20k) px, so the torso
+    /// (shoulders 11–12 to hips 23–24) is about 240 px long.
+    fn standing() -> Pose {
+        let mut image = [ImagePoint::default(); NUM_LANDMARKS];
+        for (k, p) in image.iter_mut().enumerate() {
+            *p = ImagePoint {
+                x: 300.0 + 3.0 * k as f32,
+                y: 100.0 + 20.0 * k as f32,
+                z: 0.0,
+                visibility: 1.0,
+                presence: 1.0,
+            };
+        }
+        Pose { image, world: [WorldPoint::default(); NUM_LANDMARKS] }
+    }
+
+    /// `n` frames of `before`, then `n` of `after`, as skeletons.
+    fn clip(before: &Pose, after: &Pose, n: usize) -> Vec<Option<Skeleton>> {
+        (0..2 * n).map(|i| Some(Skeleton::from_pose_with_weak(if i < n { before } else { after }, 0.5, 0.5))).collect()
+    }
+
+    /// `pose` with the joints in `range` moved by `dy` px.
+    fn moved(pose: &Pose, range: std::ops::Range<usize>, dy: f32) -> Pose {
+        let mut p = pose.clone();
+        for k in range {
+            p.image[k].y += dy;
+        }
+        p
+    }
+
+    #[test]
+    fn a_whole_body_jump_is_a_cut_and_upper_body_flicker_is_not() {
+        let still = standing();
+        let hip = Joint::LeftHip as usize;
+        // Everything 80 px (a third of the torso) lower from frame 6 on: a cut there only.
+        let whole = clip(&still, &moved(&still, 0..NUM_LANDMARKS, 80.0), 6);
+        let found = cuts(&whole, &whole);
+        assert!(found[6], "{found:?}");
+        assert_eq!(found.iter().filter(|c| **c).count(), 1);
+        // Head, shoulders and arms jump as far, the legs stay put: the model flickering, no cut.
+        let upper = clip(&still, &moved(&still, 0..hip, 80.0), 6);
+        assert!(cuts(&upper, &upper).iter().all(|c| !c));
+        // The legs jumped as seen but were repaired (a left/right swap put back): still a cut
+        // only if the repaired body jumped as a whole.
+        let legs_only = clip(&still, &moved(&still, hip..NUM_LANDMARKS, 80.0), 6);
+        assert!(cuts(&clip(&still, &still, 6), &legs_only).iter().all(|c| !c));
+        assert!(cuts(&whole, &legs_only)[6]);
+    }
 }
