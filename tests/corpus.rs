@@ -207,6 +207,9 @@ fn synthetic_noise_fit_tracks_the_rendered_pose_error() {
     // The fitted noise errs on the hard side (its rep count is below the rendered one), the
     // typical noise on the easy side; with the engine mending failures the synthetic bench has
     // no model of (the model flickering on the upper body), the two now sit about as far off.
-    assert!(fitted <= rendered && typical >= rendered, "fitted {fitted:.2}, rendered {rendered:.2}, typical {typical:.2}");
+    assert!(
+        fitted <= rendered && typical >= rendered,
+        "fitted {fitted:.2}, rendered {rendered:.2}, typical {typical:.2}"
+    );
     assert!((fitted - rendered).abs() <= 0.12, "fitted {fitted:.2} vs rendered {rendered:.2}");
 }

@@ -236,21 +236,46 @@ fn live_cues_and_counts_agree_with_the_offline_report_in_time() {
     // handling of the segmentation and the calibration refitted with clean ceilings on 56 clips:
     // 20 agreeing fix cues and none that the report does not back (the four there were are gone
     // since sizes no body shows are failed readings, and a view whose reading hardly follows a
-    // fault never calls it), median 0.70 s, none over 1.5 s; 5 of 20 faulted pairs
-    // never cued; 229 reps, median 0.33 s, 20 over 0.5 s; 4 rep mismatches): the misses are on
+    // fault never calls it), median 0.70 s, none over 1.5 s; 5 of 20 faulted pairs never cued;
+    // 229 reps, median 0.33 s, 20 over 0.5 s; 4 rep mismatches. Since reps of the set's own leg
+    // are counted without the extra settling moment: 22 agreeing fix cues, median 0.57 s, one at
+    // 1.53 s; 3 of 20 pairs never cued; median 0.07 s, 16 over 0.5 s): the misses are on
     // noisy oblique clips, side switches, sideways lean judged on a 12 s window whose view differs
     // from the whole clip's, and checks the offline engine decides with reps still to come. Each
     // is printed.
-    assert!(t.cue_delays.len() >= 18, "fix cues: {}", t.cue_delays.len());
+    assert!(t.cue_delays.len() >= 20, "fix cues: {}", t.cue_delays.len());
     assert!(t.false_cues.is_empty(), "cues the offline report does not back: {:?}", t.false_cues);
     assert!(median(&t.cue_delays) <= 0.8, "median cue delay {:.2} s", median(&t.cue_delays));
     let late_cues = t.cue_delays.iter().filter(|d| **d > 1.5).count();
     assert!(late_cues <= 3, "late fix cues: {late_cues}");
-    assert!(t.missed.len() * 4 <= t.faulted_pairs, "missed {} of {}", t.missed.len(), t.faulted_pairs);
+    assert!(t.missed.len() * 5 <= t.faulted_pairs, "missed {} of {}", t.missed.len(), t.faulted_pairs);
     let late_counts = t.count_delays.iter().filter(|d| **d > 0.5).count();
     assert!(late_counts * 10 <= t.count_delays.len(), "{late_counts} reps counted over 0.5 s after their end");
-    assert!(median(&t.count_delays) <= 0.4);
+    assert!(median(&t.count_delays) <= 0.2, "median count delay {:.2} s", median(&t.count_delays));
     assert!(t.rep_mismatches.len() <= 4, "{:?}", t.rep_mismatches);
+}
+
+/// Issue 10's "done when", held exactly on the sixteen sample clips (`../shared/samples`, the
+/// clips the issue names): every check the offline report faults is cued, every fix cue names a
+/// fault the report has for that rep and comes within 1.5 s of its peak (median 0.8 s), every rep
+/// is counted within 0.5 s of its end, the first included, and live counts the report's reps.
+#[test]
+fn on_the_samples_every_fault_is_cued_in_its_rep_and_every_rep_counted_at_its_end() {
+    let mut tally = Tally::default();
+    let mut clips = 0;
+    for r in replay_all().iter().filter(|r| r.name.starts_with("shared_samples_")) {
+        tally.add(r);
+        clips += 1;
+    }
+    tally.print(clips);
+    let t = &tally;
+    assert_eq!(clips, 16, "the sixteen samples are in the corpus");
+    assert!(t.false_cues.is_empty(), "{:?}", t.false_cues);
+    assert!(t.missed.is_empty(), "{:?}", t.missed);
+    assert!(t.rep_mismatches.is_empty(), "{:?}", t.rep_mismatches);
+    assert!(t.late.is_empty(), "{:?}", t.late);
+    assert!(median(&t.cue_delays) <= 0.8, "median cue delay {:.2} s", median(&t.cue_delays));
+    assert!(t.faulted_pairs >= 6, "faulted (clip, check) pairs: {}", t.faulted_pairs);
 }
 
 /// Prints a clip's live stream and its offline reps (`LIVE_DEBUG=NAME`).
