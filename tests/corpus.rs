@@ -64,10 +64,10 @@ fn validation_part_figures_hold() {
 }
 
 /// Pinned validation figures (reps exact, macro F1, coverage, clean reps flagged), a little under
-/// what the validation part measured when it was last grown or the judge changed (74 clips: 0.86,
-/// 0.31, 0.86, 0.00; few faulted reps, so one rep moves the F1 by several points); never tuned
+/// what the validation part measured when it was last grown or the judge changed (82 clips: 0.88,
+/// 0.33, 0.86, 0.00; few faulted reps, so one rep moves the F1 by several points); never tuned
 /// on. Raise them as the figures improve.
-const VALIDATION_PINS: (f64, f64, f64, f64) = (0.82, 0.26, 0.83, 0.03);
+const VALIDATION_PINS: (f64, f64, f64, f64) = (0.84, 0.28, 0.83, 0.03);
 
 /// The reference scorer's summary line, parsed: (reps exact, macro F1, clean flagged, coverage).
 fn reference_figures(line: &str) -> (f64, f64, f64, f64) {
