@@ -36,13 +36,6 @@ BODY = ["shoulder", "hip", "knee", "ankle", "heel", "foot_index"]
 LEG = ["hip", "knee", "ankle", "heel", "foot_index"]
 MIN_VIS = 0.5
 
-# Renders that show nothing to judge, each looked at by eye: the design placed the camera where
-# the machine hides the person. Not a verdict on the engine, so not in the corpus.
-UNUSABLE = {
-    "c01207_oblique_front_working": "the machine's column hides the person in every frame (camera 45 deg in "
-                                    "front on the machine's side)",
-}
-
 
 def sha256(path):
     h = hashlib.sha256()
@@ -211,9 +204,6 @@ def main():
                 continue
             # one half of a side switch: only the joined clip is a corpus clip
             if re.search(r"_switch_[ab]$", name):
-                continue
-            if name in UNUSABLE:
-                print(f"ingest: {name} left out: {UNUSABLE[name]}", file=sys.stderr)
                 continue
             gt_path = os.path.join(args.renders, name + ".json")
             if not os.path.exists(gt_path):
