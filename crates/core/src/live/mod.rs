@@ -292,6 +292,8 @@ impl StreamingAnalyzer {
             if self.tally.side.is_some_and(|s| s != set.side) {
                 continue;
             }
+            // A rep is told early until it could have been counted (its leg's reps are counted
+            // at once, but a switch waits this long); `peak_s` then keeps it from being told twice.
             let settle = self.spec.reps.baseline_window_s;
             for rep in &set.reps {
                 if rep.peak_s > self.tally.last_end_s
@@ -327,7 +329,9 @@ impl StreamingAnalyzer {
         // frames cannot move its end any more): counted at once, a switch soon after a rep was
         // taken on a leg label the next frames put back. Waiting the same moment for every rep
         // counted reps a median 0.33 s after their end on the corpus, and the first rep of a set
-        // whose rest between reps is short (0.2 s) over 0.5 s late; now 0.07 s.
+        // whose rest between reps is short (0.2 s) over 0.5 s late; now 0.07 s. The session's
+        // first rep is counted at once too: it is provisional (see `review_first`), withdrawn if
+        // the next windows give it to the other leg.
         let switch = t.side.is_some_and(|s| s != side);
         let settle = if switch { self.spec.reps.baseline_window_s } else { 0.0 };
         let settled = |r: &RepReport| r.end_s + settle < now && !r.partial;
