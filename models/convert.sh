@@ -12,6 +12,7 @@
 # Environment:
 #   FORMCHECK_CONVERT_VENV  venv location (default ~/.cache/formcheck/convert-venv)
 #   PYTHON                  interpreter used to create the venv (default python3.11)
+#   FORMCHECK_CONVERT_VENV_ONLY  set: build or check the venv, convert nothing (convert_movenet.sh)
 set -euo pipefail
 
 NPM_SPEC="@mediapipe/pose@0.5.1675469404"
@@ -42,6 +43,8 @@ if [[ ! -x "$venv/bin/python" || ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]
 else
   echo "convert.sh: reusing venv $venv"
 fi
+# convert_movenet.sh shares this venv and asks for it alone.
+[ -n "${FORMCHECK_CONVERT_VENV_ONLY:-}" ] && exit 0
 
 # --- fetch and unpack the npm package into a temp dir ----------------------
 work="$(mktemp -d)"

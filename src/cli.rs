@@ -4,7 +4,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use formcheck::evaluate::{ClipResult, Evaluation};
 use formcheck::{pipeline, AppError};
 use formcheck_core::spec::ExerciseSpec;
-use formcheck_vision::pose::{ModelComplexity, PoseConfig, PoseEstimator, SmoothingClock};
+use formcheck_vision::pose::movenet::MoveNetVariant;
+use formcheck_vision::pose::{ModelComplexity, PoseConfig, PoseEstimator, PoseModel, SmoothingClock};
 use std::io::IsTerminal;
 use std::io::Write;
 use std::path::PathBuf;
@@ -129,6 +130,10 @@ struct EvalArgs {
     /// Only corpus clips whose name contains this.
     #[arg(long, value_name = "TEXT", requires = "corpus")]
     only: Option<String>,
+    /// With `--corpus`: judge only what a 17-keypoint, image-only pose model (MoveNet) would give
+    /// of the cached landmarks (the COCO joints' image points; no 3D, no feet).
+    #[arg(long, requires = "corpus")]
+    keypoints_only: bool,
     /// Folder of rendered clips (NAME.mp4 with NAME.json ground truth): runs video → pose → rules.
     #[arg(long, value_name = "DIR", conflicts_with = "synthetic")]
     samples: Option<PathBuf>,
@@ -384,18 +389,26 @@ struct ReportArgs {
     client: Option<String>,
 }
 
-/// Which BlazePose landmark model to run.
+/// Which pose model to run.
 #[derive(Clone, Copy, Debug, ValueEnum)]
 enum ModelArg {
+    /// BlazePose, lite landmark model.
     Lite,
+    /// BlazePose, full landmark model.
     Full,
+    /// BlazePose, heavy landmark model.
     Heavy,
+    /// MoveNet Lightning: 17 keypoints in the image only (no 3D, no feet).
+    MovenetLightning,
+    /// MoveNet Thunder: 17 keypoints in the image only (no 3D, no feet).
+    MovenetThunder,
 }
 
 /// Options of the pose stage, shared by every subcommand that runs it.
 #[derive(Args, Debug)]
 struct PoseOptions {
-    /// Landmark model: lite is fastest, heavy most accurate.
+    /// Pose model: BlazePose lite is fastest, heavy most accurate; MoveNet gives no 3D landmarks
+    /// and no feet, so the checks that need them are reported as not measurable.
     #[arg(long, value_enum, default_value = "full")]
     model: ModelArg,
     /// Folder holding the ONNX models and manifest.json (default: the bundled models/).
@@ -413,10 +426,12 @@ impl PoseOptions {
         let dir = self.models.clone().unwrap_or_else(formcheck_vision::pose::default_models_dir);
         let mut config = PoseConfig::new(dir);
         config.smoothing_clock = clock;
-        config.complexity = match self.model {
-            ModelArg::Lite => ModelComplexity::Lite,
-            ModelArg::Full => ModelComplexity::Full,
-            ModelArg::Heavy => ModelComplexity::Heavy,
+        config.model = match self.model {
+            ModelArg::Lite => PoseModel::BlazePose(ModelComplexity::Lite),
+            ModelArg::Full => PoseModel::BlazePose(ModelComplexity::Full),
+            ModelArg::Heavy => PoseModel::BlazePose(ModelComplexity::Heavy),
+            ModelArg::MovenetLightning => PoseModel::MoveNet(MoveNetVariant::Lightning),
+            ModelArg::MovenetThunder => PoseModel::MoveNet(MoveNetVariant::Thunder),
         };
         if let Some(threads) = self.threads {
             config.intra_threads = threads.max(1);
@@ -844,7 +859,12 @@ fn run_batch(args: BatchArgs) -> Result<u8, AppError> {
     let spec = args.spec.load()?;
     let shard = args.shard.as_deref().map(Shard::parse).transpose().map_err(AppError::Usage)?;
     let pose = args.pose.config(SmoothingClock::Timestamps);
-    let settings_key = format!("model={:?};spec={spec:?};annotate={}", pose.complexity, args.annotate);
+    // BlazePose keys keep their old spelling, so a batch folder made before MoveNet resumes.
+    let model_key = match pose.model {
+        PoseModel::BlazePose(c) => format!("{c:?}"),
+        other => other.name().to_string(),
+    };
+    let settings_key = format!("model={model_key};spec={spec:?};annotate={}", args.annotate);
     let options = BatchOptions {
         input_dir: args.dir.clone(),
         out_dir: args.out.clone(),
@@ -856,10 +876,10 @@ fn run_batch(args: BatchArgs) -> Result<u8, AppError> {
         person: args.history.person.clone(),
         history: args.history.db(),
     };
-    // Each worker runs BlazePose with its share of the cores.
+    // Each worker runs the pose model with its share of the cores.
     let new_estimator = move |threads: usize| -> Result<Box<dyn PoseEstimator>, AppError> {
         let config = PoseConfig { intra_threads: threads, ..pose.clone() };
-        Ok(Box::new(pipeline::new_estimator(config)?))
+        Ok(pipeline::new_estimator(config)?)
     };
     let quiet = args.quiet;
     let summary = formcheck::batch::run_batch(&options, &spec, &new_estimator, |rel, outcome| {
@@ -1010,12 +1030,12 @@ fn eval_corpus(
         for part in [Split::Calibration, Split::Validation] {
             let part_clips = corpus.select(Some(part), args.only.as_deref());
             if !part_clips.is_empty() {
-                let e = formcheck::evaluate::evaluate_corpus(&corpus, &part_clips, spec, |_| {})?;
+                let e = formcheck::evaluate::evaluate_corpus(&corpus, &part_clips, spec, args.keypoints_only, |_| {})?;
                 println!("{}", e.scores.headline(&format!("corpus/{}", part.as_str())));
             }
         }
     }
-    Ok((label, formcheck::evaluate::evaluate_corpus(&corpus, &clips, spec, keep)?))
+    Ok((label, formcheck::evaluate::evaluate_corpus(&corpus, &clips, spec, args.keypoints_only, keep)?))
 }
 
 /// Video → pose → rules on a folder of rendered clips with ground truth.

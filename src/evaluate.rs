@@ -83,12 +83,18 @@ pub fn evaluate_corpus(
     corpus: &Corpus,
     clips: &[&ClipEntry],
     spec: &ExerciseSpec,
+    keypoints_only: bool,
     mut on_clip: impl FnMut(&ClipResult),
 ) -> Result<Evaluation, AppError> {
     let mut eval = Evaluation::default();
     for clip in clips {
         let truth = corpus.truth(clip).map_err(truth_error)?;
-        let frames = corpus.landmarks(clip).map_err(|e| AppError::Usage(e.to_string()))?;
+        let mut frames = corpus.landmarks(clip).map_err(|e| AppError::Usage(e.to_string()))?;
+        if keypoints_only {
+            for pose in frames.iter_mut().filter_map(|f| f.pose.as_mut()) {
+                *pose = pose.keypoints_only();
+            }
+        }
         let report = formcheck_core::analyze(&frames, spec, input_info(&clip.name, &frames));
         eval.add(&report, &truth, spec);
         on_clip(&ClipResult { name: clip.name.clone(), report: Ok(report) });

@@ -3,7 +3,7 @@
 
 use crate::AppError;
 use formcheck_core::landmarks::PoseFrame;
-use formcheck_vision::pose::{BlazePose, PoseConfig, PoseEstimator};
+use formcheck_vision::pose::{open_estimator, PoseConfig, PoseEstimator};
 use formcheck_vision::video::{FrameSource, PrefetchReader, VideoInfo, VideoReader};
 use opencv::prelude::*;
 use std::path::Path;
@@ -114,9 +114,9 @@ pub fn extract_from(
     Ok((info, stats))
 }
 
-/// Builds the BlazePose estimator, mapping its errors into the app's.
-pub fn new_estimator(config: PoseConfig) -> Result<BlazePose, AppError> {
-    Ok(BlazePose::new(config)?)
+/// Builds the estimator of the configured pose model, mapping its errors into the app's.
+pub fn new_estimator(config: PoseConfig) -> Result<Box<dyn PoseEstimator + Send>, AppError> {
+    Ok(open_estimator(config)?)
 }
 
 #[cfg(test)]

@@ -31,7 +31,7 @@ fn run(corpus: &Corpus, split: Split) -> Option<(Evaluation, Vec<(String, formch
         }
     }
     let mut reports = Vec::new();
-    let eval = evaluate_corpus(corpus, &clips, &spec, |clip| {
+    let eval = evaluate_corpus(corpus, &clips, &spec, false, |clip| {
         reports.push((clip.name.clone(), clip.report.clone().expect("cached landmarks analyse")));
     })
     .unwrap();

@@ -227,6 +227,42 @@ impl Pose {
     }
 }
 
+/// The joints of the 17 COCO keypoints (MoveNet's output order) in BlazePose's slots.
+pub const COCO17_JOINTS: [Joint; 17] = [
+    Joint::Nose,
+    Joint::LeftEye,
+    Joint::RightEye,
+    Joint::LeftEar,
+    Joint::RightEar,
+    Joint::LeftShoulder,
+    Joint::RightShoulder,
+    Joint::LeftElbow,
+    Joint::RightElbow,
+    Joint::LeftWrist,
+    Joint::RightWrist,
+    Joint::LeftHip,
+    Joint::RightHip,
+    Joint::LeftKnee,
+    Joint::RightKnee,
+    Joint::LeftAnkle,
+    Joint::RightAnkle,
+];
+
+impl Pose {
+    /// What a 17-keypoint, image-only pose model (MoveNet) would give of this pose: the COCO
+    /// joints' image points (depth 0), every other joint absent and no world landmarks. Lets the
+    /// rendered corpus measure what the rules can do without 3D and feet, apart from how well
+    /// such a model places its points.
+    pub fn keypoints_only(&self) -> Pose {
+        let nan = WorldPoint { x: f32::NAN, y: f32::NAN, z: f32::NAN };
+        let mut out = Pose { image: [ImagePoint::default(); NUM_LANDMARKS], world: [nan; NUM_LANDMARKS] };
+        for j in COCO17_JOINTS {
+            out.image[j.index()] = ImagePoint { z: 0.0, ..self.image[j.index()] };
+        }
+        out
+    }
+}
+
 /// What the pose stage saw in one decoded frame.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PoseFrame {
@@ -301,9 +337,11 @@ impl PoseFrame {
                     .map(|l| [round_to(l.x, 3), round_to(l.y, 3), round_to(l.z, 5), round_to(l.visibility, 5)])
                     .collect()
             }),
+            // A model without 3D (MoveNet) leaves the world landmarks NaN: written as absent.
             world: self
                 .pose
                 .as_ref()
+                .filter(|p| p.world.iter().all(|w| w.x.is_finite() && w.y.is_finite() && w.z.is_finite()))
                 .map(|p| p.world.iter().map(|w| [round_to(w.x, 5), round_to(w.y, 5), round_to(w.z, 5)]).collect()),
             presence: self.pose.as_ref().map(|p| p.image.iter().map(|l| round_to(l.presence, 5)).collect()),
         };
@@ -320,10 +358,9 @@ impl PoseFrame {
                 if img.len() != NUM_LANDMARKS {
                     return Err(LandmarkIoError::Count { line: line_no, what: "image", found: img.len() });
                 }
-                let mut pose = Pose {
-                    image: [ImagePoint::default(); NUM_LANDMARKS],
-                    world: [WorldPoint::default(); NUM_LANDMARKS],
-                };
+                // Absent world landmarks stay NaN, so nothing reads them as the origin.
+                let nan = WorldPoint { x: f32::NAN, y: f32::NAN, z: f32::NAN };
+                let mut pose = Pose { image: [ImagePoint::default(); NUM_LANDMARKS], world: [nan; NUM_LANDMARKS] };
                 for (dst, src) in pose.image.iter_mut().zip(&img) {
                     *dst = ImagePoint { x: src[0], y: src[1], z: src[2], visibility: src[3], presence: 1.0 };
                 }

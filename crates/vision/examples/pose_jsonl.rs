@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use formcheck_core::landmarks::PoseFrame;
-use formcheck_vision::pose::{default_models_dir, BlazePose, ModelComplexity, PoseConfig, SmoothingClock};
+use formcheck_vision::pose::{default_models_dir, BlazePose, ModelComplexity, PoseConfig, PoseModel, SmoothingClock};
 use opencv::core::Mat;
 use opencv::prelude::*;
 use opencv::{imgcodecs, videoio};
@@ -38,11 +38,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 }
             }
             "--complexity" => {
-                cfg.complexity = match args.next().as_deref() {
+                cfg.model = PoseModel::BlazePose(match args.next().as_deref() {
                     Some("lite") | Some("0") => ModelComplexity::Lite,
                     Some("heavy") | Some("2") => ModelComplexity::Heavy,
                     _ => ModelComplexity::Full,
-                }
+                })
             }
             _ => input = Some(PathBuf::from(a)),
         }

@@ -1,7 +1,7 @@
 //! Side-independent signals: both thighs' swing (the rep signal), the hips' and ankles' image
 //! positions, the image scale, the facing and the face's visibility.
 
-use crate::kinematics::facing::{average_axis, raw_left_axis};
+use crate::kinematics::facing::{average_axis, image_left_axis, raw_left_axis};
 use crate::kinematics::geometry::UP;
 use crate::kinematics::swaps::repair_leg_swaps;
 use crate::kinematics::{angle_between_deg, PerSide, Side, Skeleton, Vec3};
@@ -59,11 +59,18 @@ pub struct BaseSignals {
     pub skeletons: Vec<Option<Skeleton>>,
     /// Frames whose leg labels were swapped back.
     pub swaps_repaired: usize,
+    /// The pose model gave no 3D world landmarks (MoveNet): facing, nearer side and reps come
+    /// from the image alone, and what needs depth cannot be measured.
+    pub image_only: bool,
 }
 
 /// Computes the side-independent signals of a whole sequence.
 pub fn base_signals(frames: &[PoseFrame], spec: &ExerciseSpec) -> BaseSignals {
     let (poses, swaps) = repair_leg_swaps(frames);
+    let image_only = !frames
+        .iter()
+        .filter_map(|f| f.pose.as_ref())
+        .any(|p| p.world.iter().all(|w| w.x.is_finite() && w.y.is_finite() && w.z.is_finite()));
     let min_vis = spec.visibility.min_visibility;
     let skeletons: Vec<Option<Skeleton>> = poses
         .iter()
@@ -76,6 +83,7 @@ pub fn base_signals(frames: &[PoseFrame], spec: &ExerciseSpec) -> BaseSignals {
         t: t.clone(),
         frame: frames.iter().map(|f| f.index).collect(),
         swaps_repaired: swaps,
+        image_only,
         ..Default::default()
     };
     // Per leg, the thigh's angle from straight down.
@@ -86,7 +94,8 @@ pub fn base_signals(frames: &[PoseFrame], spec: &ExerciseSpec) -> BaseSignals {
             from_down[side].push(s.as_ref().and_then(|s| thigh_elevation(s, side)));
         }
         push_body(&mut b, s.as_ref());
-        raw_left.push(s.as_ref().and_then(raw_left_axis));
+        let axis = if image_only { image_left_axis } else { raw_left_axis };
+        raw_left.push(s.as_ref().and_then(axis));
     }
     b.ankle_px = PerSide::from_fn(|side| {
         let [_, _, ankle, _] = side.leg();
@@ -124,6 +133,11 @@ pub fn base_signals(frames: &[PoseFrame], spec: &ExerciseSpec) -> BaseSignals {
             })
         })
         .collect();
+    if image_only {
+        // Side-on, the side turned to the camera is the one the person faces away from: facing
+        // image-right (yaw > 0) shows their right side, so the left hip is the farther one.
+        b.left_nearer = b.yaw_deg.iter().map(|y| y.map(|y| y < 0.0)).collect();
+    }
     b.skeletons = skeletons;
     b
 }
@@ -282,11 +296,16 @@ fn fuse_swings(
 /// Image ankle displacement from its rest position relative to the hip midpoint, in
 /// pseudo-degrees (see [`RepSignal::Fused`]). The rest position is local in time (the camera or
 /// the person may move between sets): the median offset over the frames within ±4 s whose
-/// world thigh angle is in that window's lowest quarter.
+/// world thigh angle is in that window's lowest quarter. A pose model without 3D (MoveNet)
+/// gives no thigh angle; then the rest frames are those whose ankle reaches furthest down the
+/// body's image axis (shoulders to hips), the window's top quarter: a kick back shortens that
+/// reach from every camera position, by turning the leg (side-on) or foreshortening it (from
+/// behind or in front).
 fn image_swing(t: &[f64], skeletons: &[Option<Skeleton>], elevation: &[Option<f64>], side: Side) -> Vec<Option<f64>> {
     const HALF_WINDOW_S: f64 = 4.0;
     let [_, _, ankle, _] = side.leg();
-    let offs: Vec<Option<(f64, f64)>> = skeletons
+    // The ankle's offset from the hip midpoint and its reach down the body axis, in torso lengths.
+    let measured: Vec<Option<((f64, f64), f64)>> = skeletons
         .iter()
         .map(|s| {
             let s = s.as_ref()?;
@@ -297,9 +316,13 @@ fn image_swing(t: &[f64], skeletons: &[Option<Skeleton>], elevation: &[Option<f6
                 return None;
             }
             let a = s.image_weak(ankle)?;
-            Some(((a.x - hip.x) / torso, (a.y - hip.y) / torso))
+            let (dx, dy) = ((a.x - hip.x) / torso, (a.y - hip.y) / torso);
+            let (ux, uy) = ((hip.x - sh.x) / torso, (hip.y - sh.y) / torso);
+            Some(((dx, dy), dx * ux + dy * uy))
         })
         .collect();
+    let offs: Vec<Option<(f64, f64)>> = measured.iter().map(|m| m.map(|m| m.0)).collect();
+    let reach: Vec<Option<f64>> = measured.iter().map(|m| m.map(|m| m.1)).collect();
     let n = offs.len().min(t.len());
     let mut out = vec![None; n];
     let mut reference: Option<(f64, f64)> = None;
@@ -309,12 +332,13 @@ fn image_swing(t: &[f64], skeletons: &[Option<Skeleton>], elevation: &[Option<f6
         if i % 5 == 0 || reference.is_none() {
             slide_window(t, i, HALF_WINDOW_S, n, &mut lo, &mut hi);
             let low = percentile(elevation[lo..=hi].iter().flatten().copied(), REST_QUARTER_PERCENTILE);
-            let (mut xs, mut ys): (Vec<f64>, Vec<f64>) = offs[lo..=hi]
-                .iter()
-                .zip(&elevation[lo..=hi])
-                .filter(|(_, e)| low.is_none() || e.zip(low).is_some_and(|(e, l)| e <= l))
-                .filter_map(|(o, _)| *o)
-                .unzip();
+            let far = percentile(reach[lo..=hi].iter().flatten().copied(), 100.0 - REST_QUARTER_PERCENTILE);
+            let at_rest = |k: usize| match low {
+                Some(l) => elevation[k].is_some_and(|e| e <= l),
+                None => far.is_none() || reach[k].zip(far).is_some_and(|(r, f)| r >= f),
+            };
+            let (mut xs, mut ys): (Vec<f64>, Vec<f64>) =
+                (lo..=hi).filter(|&k| at_rest(k)).filter_map(|k| offs[k]).unzip();
             if let (Some(rx), Some(ry)) = (median_of(&mut xs), median_of(&mut ys)) {
                 reference = Some((rx, ry));
             }

@@ -75,16 +75,30 @@ pub struct SideSignals {
     pub visibility: Vec<f64>,
 }
 
+/// A torso's length (shoulder to hip midpoints) in metres, to read image distances in metres
+/// when the pose model gives no 3D (MoveNet): an adult's is 0.45–0.55 m.
+const NOMINAL_TORSO_M: f64 = 0.5;
+
 /// Which body side faces the machine during frames `lo..hi`: the side whose wrist is held
-/// further from its hip (the hand on the machine), when that is clear by `margin_m`.
+/// further from its hip (the hand on the machine), when that is clear by `margin_m`. Without
+/// 3D landmarks the distances are the image's, in torso lengths taken as [`NOMINAL_TORSO_M`].
 pub fn machine_side(base: &BaseSignals, lo: usize, hi: usize, margin_m: f64) -> Option<Side> {
+    let reach = |s: &Skeleton, wrist: Joint, hip: Joint| -> Option<f64> {
+        if !base.image_only {
+            return Some((s.world(wrist)? - s.world(hip)?).norm());
+        }
+        let torso = (s.image_mid(Joint::LeftShoulder, Joint::RightShoulder)?
+            - s.image_mid(Joint::LeftHip, Joint::RightHip)?)
+        .norm();
+        (torso > 1.0).then_some((s.image(wrist)? - s.image(hip)?).norm() / torso * NOMINAL_TORSO_M)
+    };
     let dist = |wrist: Joint, hip: Joint| -> Option<f64> {
         let mut v: Vec<f64> = base
             .skeletons
             .get(lo..hi.min(base.skeletons.len()))?
             .iter()
             .flatten()
-            .filter_map(|s| Some((s.world(wrist)? - s.world(hip)?).norm()))
+            .filter_map(|s| reach(s, wrist, hip))
             .collect();
         median_of(&mut v)
     };

@@ -9,7 +9,7 @@ use crate::rules::knee::Knee;
 use crate::rules::leg::Leg;
 use crate::rules::pelvis::Pelvis;
 use crate::rules::trunk::Trunk;
-use crate::rules::{is_side, RepVerdict};
+use crate::rules::{is_frontal, is_side, RepVerdict};
 use crate::spec::{CheckSpec, View};
 
 /// Evaluates one rep (see [`RepContext`]): its phases, its metrics, and its faults, borderline
@@ -154,6 +154,40 @@ impl<'a> Readings<'a> {
     }
 }
 
+/// Whether the engine always reads `metric` from the image alone when the camera sees the
+/// person from `view` (see the readings above and the trunk, pelvis, knee and leg modules; the
+/// standing knee is also read from the image at 45° where its image angle was seen enough).
+fn reads_image(metric: Metric, view: View) -> bool {
+    match metric {
+        Metric::TrunkForwardChange | Metric::SupportKneeFlexion | Metric::SupportKneeRange => is_side(view),
+        Metric::TrunkAwayChange | Metric::PelvisHikeChange | Metric::SidewaysMargin => is_frontal(view),
+        Metric::SwingRatio | Metric::Amplitude => true,
+        Metric::PelvisRotationChange
+        | Metric::TorsoTwistChange
+        | Metric::PeakHipExtension
+        | Metric::PeakHipAbduction
+        | Metric::PeakHipExtensionRelTrunk
+        | Metric::TrunkBackChange
+        | Metric::SupportFootShift => false,
+    }
+}
+
+/// Why a check cannot be measured with a pose model that gives no 3D landmarks (nor heel or toe
+/// points), and what would measure it.
+fn without_depth(metric: Metric) -> String {
+    let how = if reads_image(metric, View::SideSupport) {
+        "; filmed side-on it is read from the image"
+    } else if reads_image(metric, View::Back) {
+        "; filmed from behind or in front it is read from the image"
+    } else {
+        ""
+    };
+    if metric == Metric::SupportFootShift {
+        return "the pose model in use gives no heel or toe points and no depth (a BlazePose model does)".into();
+    }
+    format!("from this camera view it needs depth, and the pose model in use gives no 3D landmarks (a BlazePose model does){how}")
+}
+
 /// Judges `check` on the rep seen from `view` (mean landmark visibility `vis`) and records the
 /// outcome in `v`.
 fn judge_check(cx: &RepContext, r: &Readings, check: &CheckSpec, view: View, vis: f64, v: &mut RepVerdict) {
@@ -167,8 +201,19 @@ fn judge_check(cx: &RepContext, r: &Readings, check: &CheckSpec, view: View, vis
             return;
         }
     };
+    // A pose model without 3D (MoveNet) leaves every depth reading empty, and the standing
+    // foot needs heel and toe points it does not give: say so, and how to get the check,
+    // rather than let it pass as unseen.
+    if cx.base.image_only && check.metric == Metric::SupportFootShift {
+        v.unmeasured.push((check.id, without_depth(check.metric)));
+        return;
+    }
     let reading = match r.reading(cx, check, view) {
         Ok(Some(reading)) => reading,
+        Ok(None) if cx.base.image_only && !reads_image(check.metric, view) => {
+            v.unmeasured.push((check.id, without_depth(check.metric)));
+            return;
+        }
         Ok(None) => return,
         Err(why) => {
             v.unmeasured.push((check.id, why));

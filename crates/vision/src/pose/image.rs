@@ -41,10 +41,49 @@ impl Cropper {
         (lo, hi): (f32, f32),
         out: &mut [f32],
     ) -> Result<(), PoseError> {
+        let data = self.warp(bgr, rect, size, border, out.len())?;
+        let scale = (hi - lo) / 255.0;
+        for (dst, src) in out.chunks_exact_mut(3).zip(data.chunks_exact(3)) {
+            dst[0] = src[2] as f32 * scale + lo;
+            dst[1] = src[1] as f32 * scale + lo;
+            dst[2] = src[0] as f32 * scale + lo;
+        }
+        Ok(())
+    }
+
+    /// Like [`Cropper::crop`] into an integer RGB tensor with the pixel values as they are
+    /// (0..255), for models that take the 8-bit image (MoveNet).
+    pub fn crop_i32(
+        &mut self,
+        bgr: &Mat,
+        rect: PixelRect,
+        size: u32,
+        border: Border,
+        out: &mut [i32],
+    ) -> Result<(), PoseError> {
+        let data = self.warp(bgr, rect, size, border, out.len())?;
+        for (dst, src) in out.chunks_exact_mut(3).zip(data.chunks_exact(3)) {
+            dst[0] = i32::from(src[2]);
+            dst[1] = i32::from(src[1]);
+            dst[2] = i32::from(src[0]);
+        }
+        Ok(())
+    }
+
+    /// Warps `rect` of `bgr` to a `size`×`size` BGR image and returns its bytes, checking that
+    /// they fill a tensor of `tensor_len` values.
+    fn warp(
+        &mut self,
+        bgr: &Mat,
+        rect: PixelRect,
+        size: u32,
+        border: Border,
+        tensor_len: usize,
+    ) -> Result<&[u8], PoseError> {
         check_frame(bgr)?;
         let n = (size * size * 3) as usize;
-        if out.len() != n {
-            return Err(PoseError::BadFrame(format!("tensor buffer has {} values, expected {n}", out.len())));
+        if tensor_len != n {
+            return Err(PoseError::BadFrame(format!("tensor buffer has {tensor_len} values, expected {n}")));
         }
         let m = tensor_to_image_affine(rect, size, size);
         for (r, row) in m.iter().enumerate() {
@@ -70,13 +109,7 @@ impl Cropper {
         if data.len() != n {
             return Err(PoseError::BadFrame(format!("warp produced {} bytes, expected {n}", data.len())));
         }
-        let scale = (hi - lo) / 255.0;
-        for (dst, src) in out.chunks_exact_mut(3).zip(data.chunks_exact(3)) {
-            dst[0] = src[2] as f32 * scale + lo;
-            dst[1] = src[1] as f32 * scale + lo;
-            dst[2] = src[0] as f32 * scale + lo;
-        }
-        Ok(())
+        Ok(data)
     }
 }
 

@@ -25,6 +25,7 @@ pub mod geometry;
 pub mod image;
 pub mod landmark;
 pub mod models;
+pub mod movenet;
 pub mod replay;
 pub mod runtime;
 
@@ -78,6 +79,43 @@ impl ModelComplexity {
     }
 }
 
+/// Which pose model to run: BlazePose (33 landmarks with 3D world landmarks) at one of its
+/// sizes, or MoveNet (17 COCO keypoints, image only).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PoseModel {
+    /// BlazePose with this landmark model.
+    BlazePose(ModelComplexity),
+    /// MoveNet SinglePose.
+    MoveNet(movenet::MoveNetVariant),
+}
+
+impl Default for PoseModel {
+    fn default() -> Self {
+        PoseModel::BlazePose(ModelComplexity::Full)
+    }
+}
+
+impl PoseModel {
+    /// The name the CLI and reports use (`full`, `movenet-thunder`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            PoseModel::BlazePose(ModelComplexity::Lite) => "lite",
+            PoseModel::BlazePose(ModelComplexity::Full) => "full",
+            PoseModel::BlazePose(ModelComplexity::Heavy) => "heavy",
+            PoseModel::MoveNet(movenet::MoveNetVariant::Lightning) => "movenet-lightning",
+            PoseModel::MoveNet(movenet::MoveNetVariant::Thunder) => "movenet-thunder",
+        }
+    }
+}
+
+/// Opens the estimator `cfg.model` names.
+pub fn open_estimator(cfg: PoseConfig) -> Result<Box<dyn PoseEstimator + Send>, PoseError> {
+    Ok(match cfg.model {
+        PoseModel::BlazePose(_) => Box::new(BlazePose::new(cfg)?),
+        PoseModel::MoveNet(variant) => Box::new(movenet::MoveNet::new(cfg, variant)?),
+    })
+}
+
 /// The clock that drives the landmark smoothing filters.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum SmoothingClock {
@@ -92,8 +130,8 @@ pub enum SmoothingClock {
 /// Settings for [`BlazePose`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct PoseConfig {
-    /// Landmark model size.
-    pub complexity: ModelComplexity,
+    /// The pose model (BlazePose's landmark model size, or MoveNet).
+    pub model: PoseModel,
     /// Directory holding the `.onnx` files and `manifest.json`.
     pub models_dir: PathBuf,
     /// Run the detector on every frame and do not smooth (MediaPipe's `static_image_mode`).
@@ -123,7 +161,7 @@ impl PoseConfig {
     /// confidences 0.5) with models from `models_dir`.
     pub fn new(models_dir: impl Into<PathBuf>) -> Self {
         PoseConfig {
-            complexity: ModelComplexity::Full,
+            model: PoseModel::default(),
             models_dir: models_dir.into(),
             static_mode: false,
             smooth: true,
@@ -237,6 +275,16 @@ pub trait PoseEstimator {
     fn reset(&mut self);
 }
 
+impl<T: PoseEstimator + ?Sized> PoseEstimator for Box<T> {
+    fn estimate(&mut self, frame: &Frame) -> Result<PoseOutput, PoseError> {
+        (**self).estimate(frame)
+    }
+
+    fn reset(&mut self) {
+        (**self).reset();
+    }
+}
+
 /// BlazePose pose estimator for one video stream (or a series of unrelated images in static mode).
 pub struct BlazePose {
     cfg: PoseConfig,
@@ -260,10 +308,13 @@ impl BlazePose {
                 return Err(PoseError::Config(format!("{name} must be in [0, 1], got {v}")));
             }
         }
+        let PoseModel::BlazePose(complexity) = cfg.model else {
+            return Err(PoseError::Config(format!("{} is not a BlazePose model", cfg.model.name())));
+        };
         let threads = ThreadSettings { intra_threads: cfg.intra_threads, intra_spinning: cfg.intra_spinning };
         let cfg_clock = cfg.smoothing_clock;
         let detector = PoseDetector::new(&cfg.models_dir, threads)?;
-        let landmarks = LandmarkModel::new(&cfg.models_dir, cfg.complexity.file_name(), threads)?;
+        let landmarks = LandmarkModel::new(&cfg.models_dir, complexity.file_name(), threads)?;
         Ok(BlazePose {
             cfg,
             detector,
