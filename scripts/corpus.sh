@@ -5,9 +5,12 @@
 #   bash scripts/corpus.sh ingest [NAME...]   pose every rendered clip not yet in corpus/ and add it
 #   bash scripts/corpus.sh grow FROM TO       render then ingest seeds FROM..TO, one clip at a time
 #   bash scripts/corpus.sh shared             pose the clips under ../shared/samples and ../shared/renders
-#   bash scripts/corpus.sh calibrate          refit the spec's calibration on the calibration part, and rewrite
+#   bash scripts/corpus.sh calibrate          refit the spec's calibration on the calibration part (BlazePose's, and
+#                                             the image-only one on the MoveNet landmarks, both models pooled), rewrite
 #                                             corpus/pose-error.md, corpus/calibration.md and the synthetic
 #                                             bench's noise fit corpus/synth-noise.json
+#   bash scripts/corpus.sh pose-model NAME    pose every clip whose video is at hand with another pose model
+#                                             (movenet-thunder, movenet-lightning) into corpus/ beside its own
 #   bash scripts/corpus.sh figures            print the figures of both parts (calibration first, then validation),
 #                                             then the synthetic bench at the fitted noise beside validation
 #   bash scripts/corpus.sh crossval [--set NAME=VALUE...]   cross-validated figures of the calibration part
@@ -77,10 +80,22 @@ case "${1:-}" in
     python3 "$ROOT/scripts/corpus/joint_error.py" "$ROOT/corpus/manifest.jsonl" "$ROOT/corpus/pose-error.md" --split calibration
     python3 "$ROOT/scripts/corpus/calibrate.py" "$tmp/readings.csv" "$ROOT/exercises/cable-medius-kickback.toml" \
       --table "$ROOT/corpus/calibration.md" --also "$ROOT/exercises/cable-glute-kickback.toml"
+    # a pose model without 3D reads reps its own way: its calibration, on both MoveNets' readings
+    : > "$tmp/keypoints.csv"
+    for m in movenet-thunder movenet-lightning; do
+      "$BIN" eval --corpus "$ROOT/corpus" --split calibration --pose-model "$m" --readings "$tmp/$m.csv" > /dev/null
+      if [ -s "$tmp/keypoints.csv" ]; then tail -n +2 "$tmp/$m.csv" >> "$tmp/keypoints.csv"; else cat "$tmp/$m.csv" > "$tmp/keypoints.csv"; fi
+    done
+    python3 "$ROOT/scripts/corpus/calibrate.py" "$tmp/keypoints.csv" "$ROOT/exercises/cable-medius-kickback.toml" \
+      --landmarks keypoints --table "$ROOT/corpus/calibration-keypoints.md" --also "$ROOT/exercises/cable-glute-kickback.toml"
     # the spec is embedded in the binary: rebuild so the new calibration is the one evaluated
     (cd "$ROOT" && cargo build --release --quiet)
     # the synthetic bench's noise per view, fitted to the same part's pose error (about 2 min)
     "$BIN" eval --corpus "$ROOT/corpus" --split calibration --fit-synthetic "$ROOT/corpus/synth-noise.json" | grep '^synthetic' ;;
+  pose-model)
+    [ -n "${2:-}" ] || { echo "corpus: pose-model NAME (movenet-thunder, movenet-lightning)" >&2; exit 2; }
+    (cd "$ROOT" && cargo build --release --quiet)
+    python3 "$ROOT/scripts/corpus/pose_model.py" "$BIN" "$ROOT/corpus" "$WORK" "$2" ;;
   crossval)
     shift
     (cd "$ROOT" && cargo build --release --quiet)
@@ -88,7 +103,10 @@ case "${1:-}" in
   figures)
     [ -x "$BIN" ] || (cd "$ROOT" && cargo build --release --quiet)
     for split in calibration validation; do "$BIN" eval --corpus "$ROOT/corpus" --split "$split"; echo; done
+    for m in movenet-thunder movenet-lightning; do
+      echo "== $m (the clips posed with it)"; "$BIN" eval --corpus "$ROOT/corpus" --pose-model "$m" | grep '^corpus/'; echo
+    done
     # the synthetic bench at the fitted noise, beside the part it was never fitted on
     "$BIN" eval --corpus "$ROOT/corpus" --split validation --synthetic 50000..50400 | sed -n '/^synthetic bench/,$p' ;;
-  *) sed -n '2,18p' "$0"; exit 2 ;;
+  *) sed -n '2,21p' "$0"; exit 2 ;;
 esac

@@ -132,8 +132,12 @@ struct EvalArgs {
     only: Option<String>,
     /// With `--corpus`: judge only what a 17-keypoint, image-only pose model (MoveNet) would give
     /// of the cached landmarks (the COCO joints' image points; no 3D, no feet).
-    #[arg(long, requires = "corpus")]
+    #[arg(long, requires = "corpus", conflicts_with = "pose_model")]
     keypoints_only: bool,
+    /// With `--corpus`: judge another pose model's cached landmarks of the same videos (e.g.
+    /// movenet-thunder; `scripts/corpus.sh pose-model NAME` makes them); clips without are left out.
+    #[arg(long, value_name = "NAME", requires = "corpus")]
+    pose_model: Option<String>,
     /// Folder of rendered clips (NAME.mp4 with NAME.json ground truth): runs video → pose → rules.
     #[arg(long, value_name = "DIR", conflicts_with = "synthetic")]
     samples: Option<PathBuf>,
@@ -1020,7 +1024,17 @@ fn eval_corpus(
         SplitArg::Validation => Some(Split::Validation),
         SplitArg::All => None,
     };
-    let clips = corpus.select(split, args.only.as_deref());
+    use formcheck::evaluate::CorpusLandmarks;
+    let landmarks = match (&args.pose_model, args.keypoints_only) {
+        (Some(m), _) => CorpusLandmarks::Model(m.clone()),
+        (None, true) => CorpusLandmarks::KeypointsOnly,
+        (None, false) => CorpusLandmarks::Own,
+    };
+    let by_model = |c: &&formcheck_bench::corpus::ClipEntry| {
+        args.pose_model.as_ref().is_none_or(|m| c.landmarks_by_model.contains_key(m))
+    };
+    let mut clips = corpus.select(split, args.only.as_deref());
+    clips.retain(by_model);
     if clips.is_empty() {
         return Err(AppError::Usage(format!("{}: no clips selected", dir.display())));
     }
@@ -1028,14 +1042,15 @@ fn eval_corpus(
     if split.is_none() {
         // Both parts side by side: what was fitted on, and what was never seen.
         for part in [Split::Calibration, Split::Validation] {
-            let part_clips = corpus.select(Some(part), args.only.as_deref());
+            let mut part_clips = corpus.select(Some(part), args.only.as_deref());
+            part_clips.retain(by_model);
             if !part_clips.is_empty() {
-                let e = formcheck::evaluate::evaluate_corpus(&corpus, &part_clips, spec, args.keypoints_only, |_| {})?;
+                let e = formcheck::evaluate::evaluate_corpus(&corpus, &part_clips, spec, &landmarks, |_| {})?;
                 println!("{}", e.scores.headline(&format!("corpus/{}", part.as_str())));
             }
         }
     }
-    Ok((label, formcheck::evaluate::evaluate_corpus(&corpus, &clips, spec, args.keypoints_only, keep)?))
+    Ok((label, formcheck::evaluate::evaluate_corpus(&corpus, &clips, spec, &landmarks, keep)?))
 }
 
 /// Video → pose → rules on a folder of rendered clips with ground truth.

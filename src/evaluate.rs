@@ -78,19 +78,34 @@ pub fn evaluate_samples(
     Ok(eval)
 }
 
+/// Which of a corpus clip's cached landmarks the rules read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CorpusLandmarks {
+    /// The corpus's own (BlazePose full).
+    Own,
+    /// Only what a 17-keypoint, image-only model would give of them (see `Pose::keypoints_only`).
+    KeypointsOnly,
+    /// Another pose model's (`landmarks_by_model`); clips without them are left out by the caller.
+    Model(String),
+}
+
 /// Runs the rules on the corpus clips' cached landmarks (no pose model needed) and scores them.
 pub fn evaluate_corpus(
     corpus: &Corpus,
     clips: &[&ClipEntry],
     spec: &ExerciseSpec,
-    keypoints_only: bool,
+    landmarks: &CorpusLandmarks,
     mut on_clip: impl FnMut(&ClipResult),
 ) -> Result<Evaluation, AppError> {
     let mut eval = Evaluation::default();
     for clip in clips {
         let truth = corpus.truth(clip).map_err(truth_error)?;
-        let mut frames = corpus.landmarks(clip).map_err(|e| AppError::Usage(e.to_string()))?;
-        if keypoints_only {
+        let model = match landmarks {
+            CorpusLandmarks::Model(m) => Some(m.as_str()),
+            _ => None,
+        };
+        let mut frames = corpus.landmarks_by(clip, model).map_err(|e| AppError::Usage(e.to_string()))?;
+        if *landmarks == CorpusLandmarks::KeypointsOnly {
             for pose in frames.iter_mut().filter_map(|f| f.pose.as_mut()) {
                 *pose = pose.keypoints_only();
             }

@@ -1,7 +1,7 @@
 """Fits how each check's reading depends on the true size of its fault, per camera view, on the
 calibration part of the corpus, and writes the fit into the exercise spec.
 
-    python3 calibrate.py READINGS.csv SPEC.toml [--table OUT.md] [--also OTHER.toml ...]
+    python3 calibrate.py READINGS.csv SPEC.toml [--landmarks keypoints] [--table OUT.md] [--also OTHER.toml ...]
 
 READINGS.csv comes from `formcheck eval --corpus corpus --split calibration --readings READINGS.csv`
 (one line per paired rep and check: the engine's view, its raw reading, the true size on the label's
@@ -16,7 +16,10 @@ scale). Per (check, view) the reading is modelled as offset + scale * truth + no
   rate's quantile (pose errors are heavier-tailed than the noise figure: a fault must read past it);
 - views with fewer than MIN_REPS readings get no entry: the engine then reports the check as not
   calibrated from that view rather than guess.
-Everything after the CALIBRATION marker line of the spec is replaced; the rest is left as it is.
+Everything after the CALIBRATION marker line of the spec is replaced, keeping the entries fitted on
+the other landmark set; the rest is left as it is. --landmarks keypoints: the readings are of a
+17-keypoint, image-only pose model (MoveNet); its entries carry `landmarks = "keypoints"` and apply
+only to such a model (BlazePose's entries, the default, only to BlazePose).
 --also: other exercise specs whose checks share ids (and so metric, views and label scale) with this
 one get the same entries for those checks, after their own marker line.
 """
@@ -99,19 +102,32 @@ def clean_ceiling(check, pts, offset, scale, false_alarm_rate):
     return good[max(0, math.ceil((1 - false_alarm_rate) * len(good)) - 1)] + spread(good)
 
 
-def write_spec(spec_path, entries):
-    """Replaces everything after the spec's marker line with these entries (atomically)."""
+def entry_lines(e):
+    return ["", "[[calibration]]", f'check = "{e["check"]}"', f'view = "{e["view"]}"',
+            f'offset = {e["offset"]:.4f}', f'scale = {e["scale"]:.4f}', f'noise = {e["noise"]:.4f}',
+            f'reps = {e["reps"]}'] + ([] if e["fitted"] else ["scale_fitted = false"]) \
+        + ([] if e.get("ceiling") is None else [f'clean_ceiling = {e["ceiling"]:.4f}']) \
+        + ([] if e.get("landmarks", "blazepose") == "blazepose" else [f'landmarks = "{e["landmarks"]}"'])
+
+
+def write_spec(spec_path, entries, landmarks="blazepose"):
+    """Replaces everything after the spec's marker line with these entries and the spec's entries
+    fitted on the other landmark set (atomically)."""
     text = open(spec_path).read()
+    with open(spec_path, "rb") as f:
+        kept = [{"check": c["check"], "view": c["view"], "offset": c["offset"], "scale": c["scale"],
+                 "noise": c["noise"], "reps": c["reps"], "fitted": c.get("scale_fitted", True),
+                 "ceiling": c.get("clean_ceiling"), "landmarks": c.get("landmarks", "blazepose")}
+                for c in tomllib.load(f).get("calibration", []) if c.get("landmarks", "blazepose") != landmarks]
+    entries = [dict(e, landmarks=landmarks) for e in entries]
+    entries = sorted(kept + entries, key=lambda e: (e["landmarks"] != "blazepose", e["check"], e["view"]))
     head = text.split(MARKER)[0].rstrip("\n")
     out = [head, "", MARKER,
            "# reading = offset + scale x true size (label scale); noise = sd of the reading about that line.",
            "# scale_fitted = false: too few faulted reps from that view to fit its own scale; the check's scale over",
            "# the other views is used, and that view can only call a rep fine or borderline, never a fault."]
     for e in entries:
-        out += ["", "[[calibration]]", f'check = "{e["check"]}"', f'view = "{e["view"]}"',
-                f'offset = {e["offset"]:.4f}', f'scale = {e["scale"]:.4f}', f'noise = {e["noise"]:.4f}',
-                f'reps = {e["reps"]}'] + ([] if e["fitted"] else ["scale_fitted = false"]) \
-            + ([] if e.get("ceiling") is None else [f'clean_ceiling = {e["ceiling"]:.4f}'])
+        out += entry_lines(e)
     with open(spec_path + ".part", "w") as f:
         f.write("\n".join(out) + "\n")
     os.replace(spec_path + ".part", spec_path)
@@ -120,6 +136,9 @@ def write_spec(spec_path, entries):
 def main():
     readings, spec_path = sys.argv[1], sys.argv[2]
     table = sys.argv[sys.argv.index("--table") + 1] if "--table" in sys.argv else None
+    landmarks = sys.argv[sys.argv.index("--landmarks") + 1] if "--landmarks" in sys.argv else "blazepose"
+    if landmarks not in ("blazepose", "keypoints"):
+        sys.exit(f"calibrate: --landmarks blazepose|keypoints, got {landmarks}")
     with open(spec_path, "rb") as f:
         spec = tomllib.load(f)
     checks = {c["id"]: c for c in spec.get("checks", [])}
@@ -166,10 +185,11 @@ def main():
         noise = max(spread(res), 1e-3) * (1 + 1 / math.sqrt(len(pts)))
         entries.append({"check": check, "view": view, "offset": a, "scale": b, "noise": noise, "reps": len(pts),
                         "fitted": fitted, "ceiling": clean_ceiling(checks.get(check), pts, a, b, false_alarm_rate)})
-    write_spec(spec_path, entries)
-    for other in (sys.argv[sys.argv.index("--also") + 1:] if "--also" in sys.argv else []):
+    write_spec(spec_path, entries, landmarks)
+    also = sys.argv[sys.argv.index("--also") + 1:] if "--also" in sys.argv else []
+    for other in [a for a in also if not a.startswith("--")]:
         ids = set(re.findall(r'^id = "([a-z0-9_]+)"', open(other).read(), re.M))
-        write_spec(other, [e for e in entries if e["check"] in ids])
+        write_spec(other, [e for e in entries if e["check"] in ids], landmarks)
     if table:
         with open(table, "w") as f:
             f.write("| check | view | reps | offset | scale | scale fitted | noise (reading) | noise (true units) "

@@ -56,6 +56,10 @@ pub struct ClipEntry {
     /// What the pose model got wrong on the clip (as `scripts/corpus/ingest.py` measured it).
     #[serde(default)]
     pub pose_error: Option<ClipPoseError>,
+    /// The same video's landmarks by other pose models (`formcheck pose --model NAME`), by model
+    /// name, relative to the corpus folder (`scripts/corpus.sh pose-model NAME`).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub landmarks_by_model: std::collections::BTreeMap<String, String>,
 }
 
 /// The per-clip pose error rates of the manifest (the fields the synthetic noise fit reads).
@@ -103,7 +107,20 @@ impl Corpus {
 
     /// The clip's cached landmarks.
     pub fn landmarks(&self, clip: &ClipEntry) -> Result<Vec<PoseFrame>, BenchError> {
-        let path = self.root.join(&clip.landmarks);
+        self.landmarks_by(clip, None)
+    }
+
+    /// The clip's cached landmarks by pose model `model` (`None`: the corpus's own, BlazePose
+    /// full); an error when the clip has none by that model.
+    pub fn landmarks_by(&self, clip: &ClipEntry, model: Option<&str>) -> Result<Vec<PoseFrame>, BenchError> {
+        let rel = match model {
+            None => &clip.landmarks,
+            Some(m) => clip.landmarks_by_model.get(m).ok_or_else(|| BenchError::Invalid {
+                path: clip.name.clone(),
+                what: format!("no landmarks by pose model {m}"),
+            })?,
+        };
+        let path = self.root.join(rel);
         let text = read_text(&path)?;
         read_jsonl(text.as_bytes()).map_err(|source| BenchError::Landmarks { path: path.display().to_string(), source })
     }

@@ -14,8 +14,9 @@ use crate::view::{dominant_view, frame_views, segments};
 /// Analyses a whole sequence of pose frames (any frame rate, gaps and empty frames allowed).
 pub fn analyze(frames: &[PoseFrame], spec: &ExerciseSpec, input: InputInfo) -> Report {
     let base = base_signals(frames, spec);
-    let sets = segment(&base, spec);
-    build_report(&base, &sets, spec, input)
+    let spec = spec.for_landmarks(base.landmark_set());
+    let sets = segment(&base, &spec);
+    build_report(&base, &sets, &spec, input)
 }
 
 /// The set's reps without a first or last one during which the standing foot moved further

@@ -64,13 +64,24 @@ pub struct BaseSignals {
     pub image_only: bool,
 }
 
+impl BaseSignals {
+    /// The landmarks the rules read on this sequence (which calibration applies).
+    pub fn landmark_set(&self) -> crate::spec::LandmarkSet {
+        if self.image_only {
+            crate::spec::LandmarkSet::Keypoints
+        } else {
+            crate::spec::LandmarkSet::Blazepose
+        }
+    }
+}
+
 /// Computes the side-independent signals of a whole sequence.
 pub fn base_signals(frames: &[PoseFrame], spec: &ExerciseSpec) -> BaseSignals {
     let (poses, swaps) = repair_leg_swaps(frames);
-    let image_only = !frames
-        .iter()
-        .filter_map(|f| f.pose.as_ref())
-        .any(|p| p.world.iter().all(|w| w.x.is_finite() && w.y.is_finite() && w.z.is_finite()));
+    // Image only: someone was seen, never with 3D landmarks.
+    let mut poses_seen = frames.iter().filter_map(|f| f.pose.as_ref()).peekable();
+    let image_only = poses_seen.peek().is_some()
+        && !poses_seen.any(|p| p.world.iter().all(|w| w.x.is_finite() && w.y.is_finite() && w.z.is_finite()));
     let min_vis = spec.visibility.min_visibility;
     let skeletons: Vec<Option<Skeleton>> = poses
         .iter()
@@ -297,15 +308,17 @@ fn fuse_swings(
 /// pseudo-degrees (see [`RepSignal::Fused`]). The rest position is local in time (the camera or
 /// the person may move between sets): the median offset over the frames within ±4 s whose
 /// world thigh angle is in that window's lowest quarter. A pose model without 3D (MoveNet)
-/// gives no thigh angle; then the rest frames are those whose ankle reaches furthest down the
-/// body's image axis (shoulders to hips), the window's top quarter: a kick back shortens that
-/// reach from every camera position, by turning the leg (side-on) or foreshortening it (from
-/// behind or in front).
+/// gives no thigh angle; then the rest frames are those where the ankles are closest together
+/// (the window's lowest quarter of their image gap): a kick takes the working ankle away from
+/// the standing one from every camera position, and the gap does not care which ankle the
+/// model calls left. (The ankle's reach down the body axis was tried first: side-on the kick
+/// straightens the knee and the trunk tips, and the reach grew as often as it shrank.)
 fn image_swing(t: &[f64], skeletons: &[Option<Skeleton>], elevation: &[Option<f64>], side: Side) -> Vec<Option<f64>> {
     const HALF_WINDOW_S: f64 = 4.0;
     let [_, _, ankle, _] = side.leg();
     // The ankle's offset from the hip midpoint and its reach down the body axis, in torso lengths.
-    let measured: Vec<Option<((f64, f64), f64)>> = skeletons
+    let [_, _, other_ankle, _] = side.other().leg();
+    let measured: Vec<Option<(f64, f64, Option<f64>)>> = skeletons
         .iter()
         .map(|s| {
             let s = s.as_ref()?;
@@ -316,13 +329,12 @@ fn image_swing(t: &[f64], skeletons: &[Option<Skeleton>], elevation: &[Option<f6
                 return None;
             }
             let a = s.image_weak(ankle)?;
-            let (dx, dy) = ((a.x - hip.x) / torso, (a.y - hip.y) / torso);
-            let (ux, uy) = ((hip.x - sh.x) / torso, (hip.y - sh.y) / torso);
-            Some(((dx, dy), dx * ux + dy * uy))
+            let gap = s.image_weak(other_ankle).map(|b| (a - b).norm() / torso);
+            Some(((a.x - hip.x) / torso, (a.y - hip.y) / torso, gap))
         })
         .collect();
-    let offs: Vec<Option<(f64, f64)>> = measured.iter().map(|m| m.map(|m| m.0)).collect();
-    let reach: Vec<Option<f64>> = measured.iter().map(|m| m.map(|m| m.1)).collect();
+    let offs: Vec<Option<(f64, f64)>> = measured.iter().map(|m| m.map(|m| (m.0, m.1))).collect();
+    let gap: Vec<Option<f64>> = measured.iter().map(|m| m.and_then(|m| m.2)).collect();
     let n = offs.len().min(t.len());
     let mut out = vec![None; n];
     let mut reference: Option<(f64, f64)> = None;
@@ -332,10 +344,10 @@ fn image_swing(t: &[f64], skeletons: &[Option<Skeleton>], elevation: &[Option<f6
         if i % 5 == 0 || reference.is_none() {
             slide_window(t, i, HALF_WINDOW_S, n, &mut lo, &mut hi);
             let low = percentile(elevation[lo..=hi].iter().flatten().copied(), REST_QUARTER_PERCENTILE);
-            let far = percentile(reach[lo..=hi].iter().flatten().copied(), 100.0 - REST_QUARTER_PERCENTILE);
+            let close = percentile(gap[lo..=hi].iter().flatten().copied(), REST_QUARTER_PERCENTILE);
             let at_rest = |k: usize| match low {
                 Some(l) => elevation[k].is_some_and(|e| e <= l),
-                None => far.is_none() || reach[k].zip(far).is_some_and(|(r, f)| r >= f),
+                None => close.is_none() || gap[k].zip(close).is_some_and(|(g, c)| g <= c),
             };
             let (mut xs, mut ys): (Vec<f64>, Vec<f64>) =
                 (lo..=hi).filter(|&k| at_rest(k)).filter_map(|k| offs[k]).unzip();

@@ -254,6 +254,14 @@ impl StreamingAnalyzer {
         let from = frames.partition_point(|f| f.t_s < now - self.window_s);
         let window = &frames[from..];
         let base = base_signals(window, &self.window_spec);
+        // A pose model without 3D: from now on the rules read with the calibration fitted on
+        // such landmarks (one model serves a whole session).
+        let set = base.landmark_set();
+        if base.image_only && self.spec.landmarks != set {
+            self.spec = self.spec.for_landmarks(set).into_owned();
+            self.window_spec = self.window_spec.for_landmarks(set).into_owned();
+            self.early_spec = self.early_spec.for_landmarks(set).into_owned();
+        }
         let sets = segment(&base, &self.window_spec);
         // Only while a leg is up can a rep be under way.
         let up = PerSide::from_fn(|side| leg_raised(&base, side, &self.spec));

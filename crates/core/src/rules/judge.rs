@@ -188,6 +188,7 @@ mod tests {
             reps: 30,
             scale_fitted: true,
             clean_ceiling: None,
+            landmarks: Default::default(),
         }
     }
 
@@ -285,6 +286,7 @@ mod tests {
             reps: 30,
             scale_fitted: true,
             clean_ceiling: None,
+            landmarks: Default::default(),
         };
         assert_eq!(calibrated(&spec, crate::kickback::SUPPORT_KNEE_LOCKED, 15.0, &cal), Judged::Fine);
         assert!(matches!(calibrated(&spec, crate::kickback::SUPPORT_KNEE_LOCKED, 1.0, &cal), Judged::Fault { .. }));

@@ -175,22 +175,30 @@ fn reads_image(metric: Metric, view: View) -> bool {
 /// Why a check cannot be measured with a pose model that gives no 3D landmarks (nor heel or toe
 /// points), and what would measure it.
 fn without_depth(metric: Metric) -> String {
-    let how = if reads_image(metric, View::SideSupport) {
-        "; filmed side-on it is read from the image"
-    } else if reads_image(metric, View::Back) {
-        "; filmed from behind or in front it is read from the image"
-    } else {
-        ""
-    };
+    let no_3d = "the pose model in use gives no 3D landmarks (a BlazePose model does)";
     if metric == Metric::SupportFootShift {
         return "the pose model in use gives no heel or toe points and no depth (a BlazePose model does)".into();
     }
-    format!("from this camera view it needs depth, and the pose model in use gives no 3D landmarks (a BlazePose model does){how}")
+    if reads_image(metric, View::SideSupport) {
+        format!("from this camera view it needs depth, and {no_3d}; filmed side-on it is read from the image")
+    } else if reads_image(metric, View::Back) {
+        format!("from this camera view it needs depth, and {no_3d}; filmed from behind or in front it is read from the image")
+    } else {
+        format!("it needs depth, and {no_3d}")
+    }
 }
 
 /// Judges `check` on the rep seen from `view` (mean landmark visibility `vis`) and records the
 /// outcome in `v`.
 fn judge_check(cx: &RepContext, r: &Readings, check: &CheckSpec, view: View, vis: f64, v: &mut RepVerdict) {
+    // A pose model without 3D (MoveNet) leaves every depth reading empty, and the standing
+    // foot needs heel and toe points it does not give: say so, and how to get the check,
+    // rather than let it pass as unseen or as uncalibrated.
+    let never_in_image = View::ALL.iter().all(|w| !reads_image(check.metric, *w));
+    if cx.base.image_only && never_in_image && check.views.contains(&view) {
+        v.unmeasured.push((check.id, without_depth(check.metric)));
+        return;
+    }
     let calibration = match cx.spec.judgement(check.id, view) {
         Ok(c) => c,
         Err(why) => {
@@ -201,13 +209,6 @@ fn judge_check(cx: &RepContext, r: &Readings, check: &CheckSpec, view: View, vis
             return;
         }
     };
-    // A pose model without 3D (MoveNet) leaves every depth reading empty, and the standing
-    // foot needs heel and toe points it does not give: say so, and how to get the check,
-    // rather than let it pass as unseen.
-    if cx.base.image_only && check.metric == Metric::SupportFootShift {
-        v.unmeasured.push((check.id, without_depth(check.metric)));
-        return;
-    }
     let reading = match r.reading(cx, check, view) {
         Ok(Some(reading)) => reading,
         Ok(None) if cx.base.image_only && !reads_image(check.metric, view) => {

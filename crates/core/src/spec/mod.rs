@@ -376,6 +376,26 @@ pub struct Calibration {
     /// clip read askew stays askew for every rep), and a wrong cue is worse than none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clean_ceiling: Option<f64>,
+    /// The landmarks the fit was made on: each pose model family reads a rep its own way.
+    #[serde(default, skip_serializing_if = "LandmarkSet::is_blazepose")]
+    pub landmarks: LandmarkSet,
+}
+
+/// Which landmarks readings are taken from, and so which calibration applies.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LandmarkSet {
+    /// BlazePose's 33 landmarks with their 3D world landmarks.
+    #[default]
+    Blazepose,
+    /// 17 COCO keypoints in the image only (MoveNet): no depth, no feet.
+    Keypoints,
+}
+
+impl LandmarkSet {
+    fn is_blazepose(&self) -> bool {
+        *self == LandmarkSet::Blazepose
+    }
 }
 
 fn yes() -> bool {
@@ -421,6 +441,10 @@ pub struct ExerciseSpec {
     /// entries is judged only from the views that have one.
     #[serde(default)]
     pub calibration: Vec<Calibration>,
+    /// The landmarks the rules will read: only the calibration fitted on them applies (see
+    /// [`ExerciseSpec::for_landmarks`]); not part of the file.
+    #[serde(skip)]
+    pub landmarks: LandmarkSet,
 }
 
 /// Errors loading an exercise spec.
@@ -512,15 +536,26 @@ impl ExerciseSpec {
     pub fn calibration(&self, id: CheckId, view: View) -> Result<Option<&Calibration>, ()> {
         let mut any = false;
         for c in self.calibration.iter().filter(|c| c.check == id) {
-            if c.view == view {
+            if c.view == view && c.landmarks == self.landmarks {
                 return Ok(Some(c));
             }
             any = true;
         }
-        if any {
+        // Another model's calibration does not carry over: a check calibrated for BlazePose
+        // but not for these landmarks is not calibrated for them.
+        if any || self.landmarks != LandmarkSet::Blazepose {
             Err(())
         } else {
             Ok(None)
+        }
+    }
+
+    /// This spec as it applies to rules reading `landmarks` (the calibration fitted on them).
+    pub fn for_landmarks(&self, landmarks: LandmarkSet) -> std::borrow::Cow<'_, ExerciseSpec> {
+        if landmarks == self.landmarks {
+            std::borrow::Cow::Borrowed(self)
+        } else {
+            std::borrow::Cow::Owned(ExerciseSpec { landmarks, ..self.clone() })
         }
     }
 
@@ -553,6 +588,10 @@ impl ExerciseSpec {
         }
         match self.calibration(id, view) {
             Ok(None) => Ok(None),
+            Err(()) if self.landmarks == LandmarkSet::Keypoints => Err(format!(
+                "its measurement from this camera view ({view}) has not been calibrated for a pose model without 3D \
+                 landmarks (a BlazePose model's is)"
+            )),
             Err(()) => Err(format!("its measurement from this camera view ({view}) has not been calibrated yet")),
             Ok(Some(c)) => {
                 let sd = c.noise / c.scale.abs();
@@ -606,6 +645,22 @@ mod tests {
             assert_eq!(spec.exercise, name);
         }
         assert!(ExerciseSpec::bundled("cable-medius-kickback.toml").is_none());
+    }
+
+    #[test]
+    fn each_landmark_set_is_judged_only_with_its_own_calibration() {
+        let spec = ExerciseSpec::cable_medius_kickback().unwrap();
+        let (lean, foot) = (crate::kickback::TORSO_LEAN_FORWARD, crate::kickback::SUPPORT_FOOT_SHIFT);
+        let own = spec.judgement(lean, View::SideWorking).unwrap().unwrap();
+        assert_eq!(own.landmarks, LandmarkSet::Blazepose);
+        let keypoints = spec.for_landmarks(LandmarkSet::Keypoints);
+        let theirs = keypoints.judgement(lean, View::SideWorking).unwrap().unwrap();
+        assert_eq!(theirs.landmarks, LandmarkSet::Keypoints);
+        // Calibrated for BlazePose only: not carried over to a model without 3D or feet.
+        assert!(spec.judgement(foot, View::SideSupport).is_ok());
+        let why = keypoints.judgement(foot, View::SideSupport).unwrap_err();
+        assert!(why.contains("without 3D"), "{why}");
+        assert!(matches!(spec.for_landmarks(LandmarkSet::Blazepose), std::borrow::Cow::Borrowed(_)));
     }
 
     #[test]

@@ -208,7 +208,7 @@ impl ExerciseSpec {
             if self.check(c.check).is_none() {
                 return bad(format!("calibration of {}: the exercise has no such check", c.check));
             }
-            if !pairs.insert((c.check, c.view)) {
+            if !pairs.insert((c.check, c.view, c.landmarks)) {
                 return bad(format!("calibration of {} from {} appears more than once", c.check, c.view));
             }
             if !(c.offset.is_finite()
