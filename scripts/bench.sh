@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Speed figures, all measured in one run on this machine (the numbers in the README came from here):
 #   1. `formcheck bench` on a 1080p H.264 clip: decode-only, pose and analyze fps, analyze/decode ratio, peak memory
-#   2. `formcheck pose` vs the MediaPipe reference (mp_pose.py) on the same clip, when the peer venv exists
+#   2. `formcheck pose` (every model) vs the MediaPipe reference (mp_pose.py) on the same clip, when the
+#      peer venv exists
 #   3. live: p50/p95 capture-to-verdict latency on a 30 fps file played in real time
 #   4. batch: wall time of 1 vs 2 workers on four 1080p clips
 #   5. per-stage criterion benches (detector, landmark model, whole frame)
@@ -22,8 +23,10 @@ CLIPS=("$CLIP")
 PEER_CLIP=/tmp/peer-inputs/grass_1080p.mp4   # real footage, from the peer's make_inputs.sh
 [ -s "$PEER_CLIP" ] && CLIPS+=("$PEER_CLIP")
 
-echo "== 1. end to end (formcheck bench)"
-for c in "${CLIPS[@]}"; do "$BIN" bench "$c"; done
+echo "== 1. end to end (formcheck bench), BlazePose full, then MoveNet Thunder and Lightning"
+for c in "${CLIPS[@]}"; do
+  for m in full movenet-thunder movenet-lightning; do echo "  --model $m"; "$BIN" bench "$c" --model "$m"; done
+done
 
 echo "== 2. formcheck pose vs MediaPipe reference (same clip, same machine, one after the other)"
 PEER_PY=/tmp/peer-venv/bin/python
@@ -38,9 +41,11 @@ for c in "${CLIPS[@]}"; do
     ref=$(sed -E 's/.* fps=([0-9.]+).*/\1/' <<<"$line")
     echo "  $(basename "$c"): mp_pose.py $ref fps (its own loop timing: decode + inference)  ->  ratio $(python3 -c "print(f'{$ours/$ref:.2f}')")x"
     python3 "$PEER_DIR/compare.py" "$WORK/ref.jsonl" "$WORK/ours.jsonl" | grep -E "^(detection|BODY12)" | sed 's/^/    /'
-    t0=$(date +%s.%N); "$BIN" pose "$c" --model lite --jsonl "$WORK/ours_lite.jsonl" 2>/dev/null; t1=$(date +%s.%N)
-    lite=$(python3 -c "print(f'{$frames/($t1-$t0):.1f}')")
-    echo "  $(basename "$c"): formcheck pose --model lite $lite fps  ->  $(python3 -c "print(f'{$lite/$ref:.2f}')")x MediaPipe full"
+    for m in lite movenet-thunder movenet-lightning; do
+      t0=$(date +%s.%N); "$BIN" pose "$c" --model "$m" --jsonl "$WORK/ours_$m.jsonl" 2>/dev/null; t1=$(date +%s.%N)
+      fps=$(python3 -c "print(f'{$frames/($t1-$t0):.1f}')")
+      echo "  $(basename "$c"): formcheck pose --model $m $fps fps  ->  $(python3 -c "print(f'{$fps/$ref:.2f}')")x MediaPipe full"
+    done
   else
     echo "  (no reference: run ../shared/tools/peer/setup.sh to compare)"
   fi

@@ -1224,15 +1224,15 @@ fn write_eval_outputs(
 fn run_bench(args: BenchArgs) -> Result<u8, AppError> {
     let spec = ExerciseSpec::cable_medius_kickback()?;
     let config = args.pose.config(SmoothingClock::Timestamps);
-    let threads = config.intra_threads;
+    let (threads, model) = (config.intra_threads, config.model.name());
     let mut estimator = pipeline::new_estimator(config)?;
     let f = formcheck::bench::run_bench(&args.input, &mut estimator, &spec)?;
     if args.json {
         println!("{}", serde_json::to_string(&f).unwrap_or_default());
     } else {
         println!(
-            "bench: {} ({}x{}, {} frames, {:?} model, {threads} ORT threads)\n  decode only   {:7.1} fps\n  pose          {:7.1} fps\n  analyze       {:7.1} fps  ({:.2}x the decode-only time)\n  peak memory   {:7.0} MiB",
-            args.input.display(), f.width, f.height, f.frames, args.pose.model, f.decode_fps, f.pose_fps, f.analyze_fps, f.analyze_to_decode_ratio, f.peak_rss_mib
+            "bench: {} ({}x{}, {} frames, model {model}, {threads} ORT threads)\n  decode only   {:7.1} fps\n  pose          {:7.1} fps\n  analyze       {:7.1} fps  ({:.2}x the decode-only time)\n  peak memory   {:7.0} MiB",
+            args.input.display(), f.width, f.height, f.frames, f.decode_fps, f.pose_fps, f.analyze_fps, f.analyze_to_decode_ratio, f.peak_rss_mib
         );
     }
     Ok(formcheck::exit::OK)
