@@ -361,31 +361,10 @@ impl BlazePose {
         let mut timings = StageTimings::default();
         let tracking = !self.cfg.static_mode;
 
-        let mut detector_ran = false;
-        let mut people_detected = None;
-        let roi = match self.next_roi.take().filter(|_| tracking) {
-            Some(roi) => {
-                if self.cfg.count_people && self.follow.census_due(t_s) {
-                    let t0 = Instant::now();
-                    people_detected = Some(self.detector.detect(bgr, self.cfg.min_detection_confidence)?.len());
-                    timings.detector = t0.elapsed();
-                }
-                Some(roi)
-            }
-            None => {
-                detector_ran = true;
-                let t0 = Instant::now();
-                let detections = self.detector.detect(bgr, self.cfg.min_detection_confidence)?;
-                timings.detector = t0.elapsed();
-                people_detected = Some(detections.len());
-                let pick = if tracking && self.cfg.lock_on {
-                    self.follow.choose(&detections, w, h, t_s)
-                } else {
-                    (!detections.is_empty()).then_some(0)
-                };
-                pick.map(|i| detection_to_roi(&detections[i], w, h))
-            }
-        };
+        let tracked = self.next_roi.take().filter(|_| tracking);
+        let found = find_person(&mut self.detector, &mut self.follow, &self.cfg, bgr, t_s, tracked)?;
+        let (roi, detector_ran, people_detected) = (found.roi, found.detector_ran, found.people);
+        timings.detector = found.detector_time;
 
         let mut result = None;
         if let Some(roi) = roi {
@@ -479,6 +458,52 @@ impl PoseEstimator for BlazePose {
     fn reset(&mut self) {
         BlazePose::reset(self);
     }
+}
+
+/// Where to look for the person this frame, and what finding them cost.
+struct Found {
+    /// The region to run the pose model on, if anyone is there.
+    roi: Option<Roi>,
+    /// Whether the detector ran to find them.
+    detector_ran: bool,
+    /// People the detector saw, when it ran (to re-detect or for the census).
+    people: Option<usize>,
+    /// Time spent in the detector.
+    detector_time: Duration,
+}
+
+/// The region of the person to track this frame: the one `tracked` from the previous frame's
+/// landmarks (counting the people in view when the census is due), or else the one the detector
+/// finds, chosen by the lock-on (see [`follow`]) or as the most prominent. Shared by every pose
+/// model that crops from BlazePose's detector.
+fn find_person(
+    detector: &mut PoseDetector,
+    follow: &mut follow::Follow,
+    cfg: &PoseConfig,
+    bgr: &Mat,
+    t_s: f64,
+    tracked: Option<Roi>,
+) -> Result<Found, PoseError> {
+    let (w, h) = (bgr.cols() as u32, bgr.rows() as u32);
+    let t0 = Instant::now();
+    if let Some(roi) = tracked {
+        let people = if cfg.count_people && follow.census_due(t_s) {
+            Some(detector.detect(bgr, cfg.min_detection_confidence)?.len())
+        } else {
+            None
+        };
+        let detector_time = if people.is_some() { t0.elapsed() } else { Duration::ZERO };
+        return Ok(Found { roi: Some(roi), detector_ran: false, people, detector_time });
+    }
+    let detections = detector.detect(bgr, cfg.min_detection_confidence)?;
+    let detector_time = t0.elapsed();
+    let pick = if !cfg.static_mode && cfg.lock_on {
+        follow.choose(&detections, w, h, t_s)
+    } else {
+        (!detections.is_empty()).then_some(0)
+    };
+    let roi = pick.map(|i| detection_to_roi(&detections[i], w, h));
+    Ok(Found { roi, detector_ran: true, people: Some(detections.len()), detector_time })
 }
 
 /// ROI for the landmark model from a detection: keypoint 0 (hip centre) and 1 (scale point),

@@ -27,7 +27,7 @@ use super::filter::{PointsSmoother, VisibilitySmoother, LANDMARKS_FILTER, VISIBI
 use super::image::{self, Border, Cropper};
 use super::models::{load_verified, pick_output};
 use super::runtime::{build_session, ThreadSettings};
-use super::{detection_to_roi, follow, Clock, PoseConfig, PoseError, PoseEstimator, PoseOutput, Roi, StageTimings};
+use super::{find_person, follow, Clock, PoseConfig, PoseError, PoseEstimator, PoseOutput, Roi, StageTimings};
 use crate::video::Frame;
 
 /// Which MoveNet.
@@ -149,31 +149,13 @@ impl MoveNet {
         let mut timings = StageTimings::default();
         let tracking = !self.cfg.static_mode;
 
-        let mut detector_ran = false;
-        let mut people_detected = None;
-        let crop = match self.next_crop.take().filter(|_| tracking) {
-            Some(crop) => {
-                if self.cfg.count_people && self.follow.census_due(t_s) {
-                    let t0 = Instant::now();
-                    people_detected = Some(self.detector.detect(bgr, self.cfg.min_detection_confidence)?.len());
-                    timings.detector = t0.elapsed();
-                }
-                Some(crop)
-            }
-            None => {
-                detector_ran = true;
-                let t0 = Instant::now();
-                let detections = self.detector.detect(bgr, self.cfg.min_detection_confidence)?;
-                timings.detector = t0.elapsed();
-                people_detected = Some(detections.len());
-                let pick = if tracking && self.cfg.lock_on {
-                    self.follow.choose(&detections, w, h, t_s)
-                } else {
-                    (!detections.is_empty()).then_some(0)
-                };
-                pick.map(|i| upright_square(&detection_to_roi(&detections[i], w, h), w, h))
-            }
-        };
+        // A detection's region is turned upright: MoveNet was trained on upright crops.
+        let tracked = self.next_crop.take().filter(|_| tracking);
+        let was_tracking = tracked.is_some();
+        let located = find_person(&mut self.detector, &mut self.follow, &self.cfg, bgr, t_s, tracked)?;
+        let crop = located.roi.map(|roi| if was_tracking { roi } else { upright_square(&roi, w, h) });
+        let (detector_ran, people_detected) = (located.detector_ran, located.people);
+        timings.detector = located.detector_time;
 
         let mut found = false;
         if let Some(crop) = crop {
