@@ -863,7 +863,8 @@ fn run_batch(args: BatchArgs) -> Result<u8, AppError> {
     let spec = args.spec.load()?;
     let shard = args.shard.as_deref().map(Shard::parse).transpose().map_err(AppError::Usage)?;
     let pose = args.pose.config(SmoothingClock::Timestamps);
-    // BlazePose keys keep their old spelling, so a batch folder made before MoveNet resumes.
+    // BlazePose models keep their old spelling in the key (the spec's part changes whenever the
+    // spec does: a batch folder then analyses its videos again).
     let model_key = match pose.model {
         PoseModel::BlazePose(c) => format!("{c:?}"),
         other => other.name().to_string(),

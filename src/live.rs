@@ -10,7 +10,7 @@ use formcheck_core::kinematics::Side;
 use formcheck_core::landmarks::PoseFrame;
 use formcheck_core::live::{LiveEvent, StreamingAnalyzer};
 use formcheck_core::report::{Fault, InputInfo, Phase, RepReport, Report};
-use formcheck_core::spec::{CheckId, ExerciseSpec, Severity};
+use formcheck_core::spec::{CheckId, ExerciseSpec, LandmarkSet, Severity};
 use formcheck_vision::pose::PoseEstimator;
 use formcheck_vision::video::{Frame, FrameSource, LatestFrameSource, Source, VideoReader};
 use opencv::prelude::*;
@@ -345,8 +345,12 @@ impl Coach {
 
     /// Takes one frame's pose; reps and cues go to `on_output`.
     pub fn push(&mut self, pose: &PoseFrame, on_output: &mut impl FnMut(&LiveOutput)) {
-        if pose.pose.is_some() {
+        if let Some(p) = &pose.pose {
             self.last_pose_s = pose.t_s;
+            // A pose model without 3D (MoveNet): which views show a check is its calibration's.
+            if self.spec_views.landmarks == LandmarkSet::Blazepose && p.world.iter().all(|w| !w.x.is_finite()) {
+                self.spec_views = self.spec_views.for_landmarks(LandmarkSet::Keypoints).into_owned();
+            }
         }
         for event in self.analyzer.push(pose) {
             match event {

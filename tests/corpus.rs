@@ -82,29 +82,36 @@ fn validation_part_figures_hold() {
 /// calibration part; and the corpus's own BlazePose landmarks cut to what such a model gives
 /// (judged with the same calibration), which separates what the rules lose without 3D from how
 /// well MoveNet places its points. Measured (reps exact, macro F1, coverage, clean reps
-/// flagged), calibration / validation: thunder 0.94, 0.53, 0.51, 0.00 / 0.82, 0.26, 0.44, 0.00
-/// on 32 / 49 clips; lightning 0.88, 0.57, 0.51, 0.00 / 0.78, 0.22, 0.44, 0.01; keypoints cut
-/// from BlazePose 0.85, 0.60, 0.44, 0.01 / 0.78, 0.33, 0.39, 0.00 on 65 / 97 clips.
+/// flagged), calibration / validation: thunder 0.94, 0.58, 0.57, 0.00 / 0.82, 0.26, 0.50, 0.00
+/// on 32 / 49 clips; lightning 0.88, 0.63, 0.57, 0.00 / 0.78, 0.22, 0.50, 0.01; keypoints cut
+/// from BlazePose 0.85, 0.60, 0.49, 0.01 / 0.78, 0.28, 0.44, 0.00 on 65 / 97 clips.
 #[test]
 fn image_only_figures_hold() {
     let corpus = corpus();
     let thunder = CorpusLandmarks::Model("movenet-thunder".into());
     let lightning = CorpusLandmarks::Model("movenet-lightning".into());
     if let Some((eval, _)) = run_on(&corpus, Split::Calibration, &thunder) {
-        pin(&eval, 0.90, 0.45, 0.45, 0.02);
+        pin(&eval, 0.90, 0.50, 0.52, 0.02);
     }
     if let Some((eval, _)) = run_on(&corpus, Split::Validation, &thunder) {
-        pin(&eval, 0.78, 0.20, 0.40, 0.03);
+        pin(&eval, 0.78, 0.20, 0.45, 0.03);
+    }
+    if let Some((eval, _)) = run_on(&corpus, Split::Calibration, &lightning) {
+        pin(&eval, 0.84, 0.50, 0.50, 0.02);
     }
     if let Some((eval, _)) = run_on(&corpus, Split::Validation, &lightning) {
-        pin(&eval, 0.74, 0.17, 0.40, 0.03);
+        pin(&eval, 0.74, 0.17, 0.45, 0.03);
     }
     if let Some((eval, reports)) = run_on(&corpus, Split::Validation, &CorpusLandmarks::KeypointsOnly) {
-        pin(&eval, 0.74, 0.27, 0.35, 0.03);
+        pin(&eval, 0.74, 0.24, 0.40, 0.03);
         // Nothing that needs depth or feet is ever judged without them: it says why instead.
+        use formcheck_core::kickback::{LOW_BACK_ARCH, PELVIS_ROTATION, SUPPORT_FOOT_SHIFT, TORSO_TWIST};
         for (name, r) in &reports {
-            let foot = r.checks.iter().find(|c| c.check == formcheck_core::kickback::SUPPORT_FOOT_SHIFT).unwrap();
-            assert_eq!(foot.status, formcheck_core::report::Status::NotMeasurable, "{name}");
+            for id in [SUPPORT_FOOT_SHIFT, LOW_BACK_ARCH, PELVIS_ROTATION, TORSO_TWIST] {
+                let c = r.checks.iter().find(|c| c.check == id).unwrap();
+                assert_eq!(c.status, formcheck_core::report::Status::NotMeasurable, "{name}: {id}");
+            }
+            let foot = r.checks.iter().find(|c| c.check == SUPPORT_FOOT_SHIFT).unwrap();
             if !r.sets.is_empty() {
                 assert!(foot.reason.as_deref().is_some_and(|w| w.contains("heel")), "{name}: {:?}", foot.reason);
             }

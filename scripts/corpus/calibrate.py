@@ -19,7 +19,10 @@ scale). Per (check, view) the reading is modelled as offset + scale * truth + no
 Everything after the CALIBRATION marker line of the spec is replaced, keeping the entries fitted on
 the other landmark set; the rest is left as it is. --landmarks keypoints: the readings are of a
 17-keypoint, image-only pose model (MoveNet); its entries carry `landmarks = "keypoints"` and apply
-only to such a model (BlazePose's entries, the default, only to BlazePose).
+only to such a model (BlazePose's entries, the default, only to BlazePose). Its readings may pool
+several such models' readings of the same clips (corpus.sh pools both MoveNets): each rep then
+counts once per model, so MIN_REPS and the noise's small-sample inflation see more reps than
+there are distinct ones; the noise itself covers both models' errors.
 --also: other exercise specs whose checks share ids (and so metric, views and label scale) with this
 one get the same entries for those checks, after their own marker line.
 """
@@ -186,8 +189,13 @@ def main():
         entries.append({"check": check, "view": view, "offset": a, "scale": b, "noise": noise, "reps": len(pts),
                         "fitted": fitted, "ceiling": clean_ceiling(checks.get(check), pts, a, b, false_alarm_rate)})
     write_spec(spec_path, entries, landmarks)
-    also = sys.argv[sys.argv.index("--also") + 1:] if "--also" in sys.argv else []
-    for other in [a for a in also if not a.startswith("--")]:
+    also = []
+    if "--also" in sys.argv:
+        for a in sys.argv[sys.argv.index("--also") + 1:]:
+            if a.startswith("--"):
+                break
+            also.append(a)
+    for other in also:
         ids = set(re.findall(r'^id = "([a-z0-9_]+)"', open(other).read(), re.M))
         write_spec(other, [e for e in entries if e["check"] in ids], landmarks)
     if table:

@@ -122,8 +122,9 @@ pub fn base_signals(frames: &[PoseFrame], spec: &ExerciseSpec) -> BaseSignals {
         let e = rest_relative_elevation(&t, &skeletons, &b.left_axis, side, &from_down[side]);
         smooth(&t, &e, &spec.smoothing)
     });
-    let swing =
-        PerSide::from_fn(|side| smooth(&t, &image_swing(&t, &skeletons, &b.elevation[side], side), &spec.smoothing));
+    let swing = PerSide::from_fn(|side| {
+        smooth(&t, &image_swing(&t, &skeletons, &b.elevation[side], side, image_only), &spec.smoothing)
+    });
     (b.rep, b.rep_signal) = fuse_swings(&b.elevation, &swing);
     // A cut (a joined or edited clip) is no movement: no excursion may run across one.
     let as_seen = |k: usize| frames.get(k)?.pose.as_ref().map(|p| Skeleton::from_pose(p, min_vis));
@@ -313,10 +314,16 @@ fn fuse_swings(
 /// the standing one from every camera position, and the gap does not care which ankle the
 /// model calls left. (The ankle's reach down the body axis was tried first: side-on the kick
 /// straightens the knee and the trunk tips, and the reach grew as often as it shrank.)
-fn image_swing(t: &[f64], skeletons: &[Option<Skeleton>], elevation: &[Option<f64>], side: Side) -> Vec<Option<f64>> {
+fn image_swing(
+    t: &[f64],
+    skeletons: &[Option<Skeleton>],
+    elevation: &[Option<f64>],
+    side: Side,
+    image_only: bool,
+) -> Vec<Option<f64>> {
     const HALF_WINDOW_S: f64 = 4.0;
     let [_, _, ankle, _] = side.leg();
-    // The ankle's offset from the hip midpoint and its reach down the body axis, in torso lengths.
+    // The ankle's offset from the hip midpoint and its gap to the other ankle, in torso lengths.
     let [_, _, other_ankle, _] = side.other().leg();
     let measured: Vec<Option<(f64, f64, Option<f64>)>> = skeletons
         .iter()
@@ -347,7 +354,8 @@ fn image_swing(t: &[f64], skeletons: &[Option<Skeleton>], elevation: &[Option<f6
             let close = percentile(gap[lo..=hi].iter().flatten().copied(), REST_QUARTER_PERCENTILE);
             let at_rest = |k: usize| match low {
                 Some(l) => elevation[k].is_some_and(|e| e <= l),
-                None => close.is_none() || gap[k].zip(close).is_some_and(|(g, c)| g <= c),
+                None if image_only => close.is_none() || gap[k].zip(close).is_some_and(|(g, c)| g <= c),
+                None => true,
             };
             let (mut xs, mut ys): (Vec<f64>, Vec<f64>) =
                 (lo..=hi).filter(|&k| at_rest(k)).filter_map(|k| offs[k]).unzip();

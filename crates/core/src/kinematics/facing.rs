@@ -36,8 +36,8 @@ const ACROSS_OVER_TORSO_FACING: f64 = 0.85;
 /// against the torso's length: their signed width (the person's left to the right of their
 /// right when facing the camera, to the left with the back to it) over its value facing the
 /// camera is the cosine of the turn. Which way they turn shows in the nose, ahead of the
-/// shoulders in the facing direction; without a nose the turn is taken towards image-right,
-/// which matters only half-way round, where the nose is seen.
+/// shoulders in the facing direction; without a nose the facing is known only near front-on or
+/// back-on, where which way does not matter.
 pub(super) fn image_left_axis(s: &Skeleton) -> Option<Vec3> {
     let (ls, rs) = (s.image(Joint::LeftShoulder)?, s.image(Joint::RightShoulder)?);
     let (lh, rh) = (s.image(Joint::LeftHip)?, s.image(Joint::RightHip)?);
@@ -47,7 +47,13 @@ pub(super) fn image_left_axis(s: &Skeleton) -> Option<Vec3> {
         return None;
     }
     let cos = (((ls.x - rs.x) + (lh.x - rh.x)) / torso / ACROSS_OVER_TORSO_FACING).clamp(-1.0, 1.0);
-    let toward_right = s.image(Joint::Nose).is_none_or(|n| n.x >= sh.x);
+    // Turned well away from the camera's axis, only the nose tells which way: without it the
+    // facing is unknown (a wrong guess would turn a forward lean into a backward one).
+    let nose = s.image(Joint::Nose);
+    if nose.is_none() && cos.abs() < 0.5 {
+        return None;
+    }
+    let toward_right = nose.is_none_or(|n| n.x >= sh.x);
     let sin = (1.0 - cos * cos).sqrt() * if toward_right { 1.0 } else { -1.0 };
     // With the yaw θ (+ facing image-right) this is (cos θ, 0, sin θ): facing = left × up.
     Some(Vec3::new(cos, 0.0, sin))

@@ -168,6 +168,7 @@ pub(crate) fn summarize(spec: &ExerciseSpec, sets: &[SetReport], checks: &[Check
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::spec::LandmarkSet;
 
     #[test]
     fn borderline_earns_no_praise_and_a_coarse_view_says_why() {
@@ -186,7 +187,11 @@ mod tests {
         assert_eq!(r.reason, None);
         // Make the view coarse: good reps would read borderline too, and the result says so.
         let gap = spec.check(hike).map(|c| (c.threshold - c.typical).abs()).unwrap();
-        let cal = spec.calibration.iter_mut().find(|c| c.check == hike && c.view == View::Back).unwrap();
+        let cal = spec
+            .calibration
+            .iter_mut()
+            .find(|c| c.check == hike && c.view == View::Back && c.landmarks == LandmarkSet::Blazepose)
+            .unwrap();
         cal.noise = cal.scale.abs() * gap * 2.0;
         let r = result(&spec);
         assert!(r.reason.as_deref().is_some_and(|w| w.contains("only a large fault")), "{:?}", r.reason);

@@ -126,14 +126,21 @@ impl<'a> Readings<'a> {
             // reads 5–7°), exactly into the fault. (At 45° the image angle is not used at all and
             // the 3D angle, of a knee that is seen, is the measure.)
             Metric::SupportKneeFlexion if !k.image_ok && is_side(view) => {
-                return Err(
+                return Err(if cx.base.image_only {
+                    "the standing knee was not clearly visible in the image".into()
+                } else {
                     "the standing knee was not clearly visible in the image (its 3D angle under-reads a bend)".into()
-                );
+                });
             }
             Metric::SupportKneeFlexion => k.median.map(|v| on(v, rep.peak, cx.coverage(k.sig))),
             Metric::SupportKneeRange => k.range.map(|v| on(v, k.peak_at, cx.coverage(k.sig))),
             Metric::SwingRatio => self.leg.swing.map(|v| on(v, rep.pause_end, 1.0)),
-            Metric::SidewaysMargin => self.leg.sideways.map(|v| on(v, rep.peak, cx.coverage(&side.hip_abduction))),
+            // From behind or in front the path is read in the image (see `leg::sideways`).
+            Metric::SidewaysMargin => {
+                let sig =
+                    if is_frontal(view) && cx.base.image_only { &side.hip_abduction_img } else { &side.hip_abduction };
+                self.leg.sideways.map(|v| on(v, rep.peak, cx.coverage(sig)))
+            }
             // The primary reading; the trunk tipping back (secondary) is judged beside it.
             Metric::PeakHipExtensionRelTrunk => match (self.leg.extension_rel_trunk, t.back) {
                 (Some(e), _) => Some(on(e.value, e.at, cx.coverage(&side.hip_extension_rel_trunk))),

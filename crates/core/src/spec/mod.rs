@@ -535,8 +535,8 @@ impl ExerciseSpec {
     #[allow(clippy::result_unit_err)]
     pub fn calibration(&self, id: CheckId, view: View) -> Result<Option<&Calibration>, ()> {
         let mut any = false;
-        for c in self.calibration.iter().filter(|c| c.check == id) {
-            if c.view == view && c.landmarks == self.landmarks {
+        for c in self.calibration.iter().filter(|c| c.check == id && c.landmarks == self.landmarks) {
+            if c.view == view {
                 return Ok(Some(c));
             }
             any = true;
@@ -669,12 +669,20 @@ mod tests {
         let hike = CheckId::new("pelvis_hike");
         let check = spec.check(hike).unwrap().clone();
         let gap = (check.threshold - check.typical).abs();
-        let cal = spec.calibration.iter_mut().find(|c| c.check == hike && c.view == View::Back).unwrap();
+        let cal = spec
+            .calibration
+            .iter_mut()
+            .find(|c| c.check == hike && c.view == View::Back && c.landmarks == LandmarkSet::Blazepose)
+            .unwrap();
         // A good rep 2 sd short of the threshold: judged, and cleared.
         cal.noise = cal.scale.abs() * gap / 2.0;
         assert!(spec.coarse_reason(hike, View::Back).is_none());
         // Half an sd short: judged, but a good rep reads borderline too.
-        let cal = spec.calibration.iter_mut().find(|c| c.check == hike && c.view == View::Back).unwrap();
+        let cal = spec
+            .calibration
+            .iter_mut()
+            .find(|c| c.check == hike && c.view == View::Back && c.landmarks == LandmarkSet::Blazepose)
+            .unwrap();
         cal.noise = cal.scale.abs() * gap * 2.0;
         assert!(spec.measurable(hike, View::Back));
         let why = spec.coarse_reason(hike, View::Back).expect("too coarse to clear a good rep");
