@@ -55,6 +55,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = input.to_string_lossy().to_string();
     let (mut frames, mut detects, mut found) = (0u64, 0u64, 0u64);
     let mut infer = std::time::Duration::ZERO;
+    let mut stages = [std::time::Duration::ZERO; 3];
     let start = Instant::now();
     let mut emit = |est: &mut BlazePose, frame: &Mat, index: u64, t_s: f64| -> Result<(), Box<dyn std::error::Error>> {
         let o = est.process(frame, t_s)?;
@@ -72,6 +73,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
         }
         infer += o.timings.total;
+        stages[0] += o.timings.detector;
+        stages[1] += o.timings.landmarks;
+        stages[2] += o.timings.post;
         detects += o.detector_ran as u64;
         found += o.pose.is_some() as u64;
         let pf = PoseFrame { index, t_s, width: frame.cols() as u32, height: frame.rows() as u32, pose: o.pose };
@@ -103,6 +107,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         frames as f64 / wall,
         infer.as_secs_f64(),
         frames as f64 / infer.as_secs_f64()
+    );
+    eprintln!(
+        "  stages: detector {:.2}s, landmarks (crop + model + decoding) {:.2}s, smoothing and next region {:.2}s",
+        stages[0].as_secs_f64(),
+        stages[1].as_secs_f64(),
+        stages[2].as_secs_f64()
     );
     Ok(())
 }
