@@ -70,6 +70,21 @@ impl HistoryOptions {
     }
 }
 
+/// The history database for this run: none when history is off, or when the pose model is
+/// MoveNet. The history does not record which model made a session, and its trends and personal
+/// baselines read every session on BlazePose's scale, so a MoveNet session would skew them.
+fn history_db(history: &HistoryOptions, pose: &PoseOptions) -> Option<PathBuf> {
+    let db = history.db()?;
+    if matches!(pose.model, ModelArg::MovenetLightning | ModelArg::MovenetThunder) {
+        eprintln!(
+            "formcheck: note: not recorded in the history, whose trends and personal baselines read sessions on \
+             BlazePose's scale (analyse with --model full to track progress)"
+        );
+        return None;
+    }
+    Some(db)
+}
+
 #[derive(Args, Debug)]
 struct HistoryArgs {
     #[command(subcommand)]
@@ -569,7 +584,7 @@ impl Progress {
 fn run_analyze(args: AnalyzeArgs) -> Result<u8, AppError> {
     let stdout_taken = check_outputs(&[("--json", args.json.as_ref()), ("--annotate", args.annotate.as_ref())])?;
     let mut spec = args.spec.load()?;
-    let db = args.history.db();
+    let db = history_db(&args.history, &args.pose);
     // Hashing reads the file once more (about a second for a 4K minute): only for the history. An
     // input that cannot be read is left to the analysis, which says what is wrong with it.
     let hash = db.as_ref().and_then(|_| formcheck::batch::content_hash(&args.input).ok());
@@ -713,7 +728,7 @@ fn run_live(args: LiveArgs) -> Result<u8, AppError> {
         result.end_reason
     );
     eprintln!("live: reps left {}, right {}", result.report.summary.reps_left, result.report.summary.reps_right);
-    if let Some(db) = args.history.db() {
+    if let Some(db) = history_db(&args.history, &args.pose) {
         result.report.session = Some(formcheck::history::session_for_live(&args.history.person(), &args.source));
         // The session file (`--json`) is a live report, not a plain one: the history keeps the
         // session itself, and `history rebuild` (which reads plain reports) cannot bring it back.
@@ -879,7 +894,7 @@ fn run_batch(args: BatchArgs) -> Result<u8, AppError> {
         index_only: args.index_only,
         settings_key,
         person: args.history.person.clone(),
-        history: args.history.db(),
+        history: history_db(&args.history, &args.pose),
     };
     // Each worker runs the pose model with its share of the cores.
     let new_estimator = move |threads: usize| -> Result<Box<dyn PoseEstimator>, AppError> {

@@ -39,7 +39,7 @@ fn pose_writes_keypoints_without_world_landmarks_or_feet() {
 #[test]
 fn analyze_counts_the_reps_and_says_what_it_cannot_measure() {
     let dir = tempfile::tempdir().unwrap();
-    let json = dir.path().join("report.json");
+    let (json, db) = (dir.path().join("report.json"), dir.path().join("history.sqlite"));
     // Side-on, right leg, three clean reps (per the clip's ground truth).
     let clip = sample("01_clean_side.mp4");
     let result = run(&[
@@ -49,10 +49,14 @@ fn analyze_counts_the_reps_and_says_what_it_cannot_measure() {
         "movenet-thunder",
         "--json",
         json.to_str().unwrap(),
-        "--no-history",
+        "--db",
+        db.to_str().unwrap(),
         "-q",
     ]);
     assert_eq!(result.status.code(), Some(0), "{}", text(&result));
+    // The history reads sessions on BlazePose's scale: a MoveNet session stays out of it.
+    assert!(!db.exists(), "nothing recorded");
+    assert!(String::from_utf8_lossy(&result.stderr).contains("not recorded in the history"), "{}", text(&result));
     let report = Report::from_json(&std::fs::read_to_string(&json).unwrap()).unwrap();
     assert_eq!(report.sets.len(), 1);
     assert_eq!(report.sets[0].side.as_str(), "right");
