@@ -85,11 +85,11 @@ def spread(res):
     return max(mad, sd)
 
 
-def clean_ceiling(check, pts, offset, scale, false_alarm_rate):
+def clean_ceiling(check, pts, offset, scale, false_alarm_rate, spreads):
     """How far, on the fault's side, the reading of a rep clearly without the fault (true size within
     INFORMATIVE of the check's typical value, on the good side of the threshold) may rise above
     offset + scale x typical: the false_alarm_rate quantile of those reps (with fewer than
-    1 / false_alarm_rate of them, the largest one seen), plus their spread."""
+    1 / false_alarm_rate of them, the largest one seen), plus `spreads` times their spread."""
     if check is None:
         return None
     sign = -1.0 if check.get("comparison") == "below" else 1.0
@@ -102,7 +102,7 @@ def clean_ceiling(check, pts, offset, scale, false_alarm_rate):
     # Plus one spread of those readings: the worst good rep of a clip not yet seen can lie past the
     # worst one seen (errors are shared by all reps of a clip, and a view has few clips). Without it
     # the cross-validated false alarms were 0.06 per clean rep, with it 0.01 (56 clips).
-    return good[max(0, math.ceil((1 - false_alarm_rate) * len(good)) - 1)] + spread(good)
+    return good[max(0, math.ceil((1 - false_alarm_rate) * len(good)) - 1)] + spreads * spread(good)
 
 
 def entry_lines(e):
@@ -146,6 +146,7 @@ def main():
         spec = tomllib.load(f)
     checks = {c["id"]: c for c in spec.get("checks", [])}
     false_alarm_rate = spec["decision"]["false_alarm_rate"]
+    ceiling_spreads = spec["decision"]["clean_ceiling_spreads"]
     groups = defaultdict(list)
     for r in csv.DictReader(open(readings)):
         # a view the check is not judged from (the spec's `views`) says nothing about its scale
@@ -187,7 +188,7 @@ def main():
         res = [y - a - b * x for x, y in pts]
         noise = max(spread(res), 1e-3) * (1 + 1 / math.sqrt(len(pts)))
         entries.append({"check": check, "view": view, "offset": a, "scale": b, "noise": noise, "reps": len(pts),
-                        "fitted": fitted, "ceiling": clean_ceiling(checks.get(check), pts, a, b, false_alarm_rate)})
+                        "fitted": fitted, "ceiling": clean_ceiling(checks.get(check), pts, a, b, false_alarm_rate, ceiling_spreads)})
     write_spec(spec_path, entries, landmarks)
     also = []
     if "--also" in sys.argv:

@@ -345,6 +345,10 @@ pub struct DecisionSpec {
     /// A view judges a check only when a good rep (`typical`) lies at least this many noise
     /// sd from the threshold; otherwise the check is not measurable from it.
     pub min_separation_sd: f64,
+    /// How many spreads of the good reps' readings the calibration adds above their tail to set
+    /// each view's clean ceiling (a fault must read past it). Read by the calibration script when
+    /// it fits the `[[calibration]]` entries, not by the engine, which reads the ceilings.
+    pub clean_ceiling_spreads: f64,
 }
 
 /// How one check's measurement reads from one camera view, fitted on the calibration part of

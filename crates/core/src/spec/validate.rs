@@ -193,6 +193,7 @@ impl ExerciseSpec {
             ("decision.fault_margin_sd", d.fault_margin_sd),
             ("decision.ok_margin_sd", d.ok_margin_sd),
             ("decision.min_separation_sd", d.min_separation_sd),
+            ("decision.clean_ceiling_spreads", d.clean_ceiling_spreads),
         ] {
             if !(v.is_finite() && v >= 0.0) {
                 return bad(format!("{name} must be a non-negative number, got {v}"));
