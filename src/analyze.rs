@@ -7,7 +7,7 @@ use formcheck_core::landmarks::PoseFrame;
 use formcheck_core::report::{InputInfo, Report, Status};
 use formcheck_core::spec::ExerciseSpec;
 use formcheck_vision::pose::PoseEstimator;
-use formcheck_vision::video::VideoInfo;
+use formcheck_vision::video::{VideoInfo, VideoReader};
 use std::path::Path;
 
 /// Everything one analysis produced.
@@ -37,10 +37,21 @@ pub fn analyze_file(
     spec: &ExerciseSpec,
     on_progress: impl FnMut(u64, u64),
 ) -> Result<Analysis, AppError> {
+    analyze_input(VideoReader::open_file(path)?, path, estimator, spec, on_progress)
+}
+
+/// [`analyze_file`] on `path` already opened as `reader`.
+pub fn analyze_input(
+    reader: VideoReader,
+    path: &Path,
+    estimator: &mut dyn PoseEstimator,
+    spec: &ExerciseSpec,
+    on_progress: impl FnMut(u64, u64),
+) -> Result<Analysis, AppError> {
     estimator.reset();
     let mut frames = Vec::new();
-    let (video, stats) = pipeline::extract_landmarks(
-        path,
+    let (video, stats) = pipeline::extract_from(
+        reader,
         estimator,
         None,
         |frame| {

@@ -505,9 +505,8 @@ fn run_pose(args: PoseArgs) -> Result<u8, AppError> {
     config.smooth = !args.static_mode;
     config.lock_on = !args.most_prominent;
     check_outputs(&[("--jsonl", Some(&args.jsonl))])?;
-    let mut estimator = pipeline::new_estimator(config)?;
     // The input is opened before the output exists: a bad input leaves no trace.
-    let reader = formcheck_vision::video::VideoReader::open_file(&args.input)?;
+    let (mut estimator, reader) = pipeline::estimator_and_input(config, &args.input)?;
     // A regular file is written to a temporary file and renamed at the end; Ctrl-C or SIGTERM
     // stops the pass and the temporary file is removed (`-`, devices and fifos are written through).
     pipeline::stop_on_interrupt();
@@ -596,10 +595,11 @@ fn run_analyze(args: AnalyzeArgs) -> Result<u8, AppError> {
         }
     }
     let config = args.pose.config(SmoothingClock::Timestamps);
-    let mut estimator = pipeline::new_estimator(config)?;
+    let (mut estimator, reader) = pipeline::estimator_and_input(config, &args.input)?;
     pipeline::stop_on_interrupt();
     let mut progress = Progress::new(args.quiet);
-    let analysis = formcheck::analyze::analyze_file(&args.input, &mut estimator, &spec, |d, t| progress.update(d, t));
+    let analysis =
+        formcheck::analyze::analyze_input(reader, &args.input, &mut estimator, &spec, |d, t| progress.update(d, t));
     progress.finish();
     let mut analysis = analysis?;
     analysis.report.personal_thresholds = personal;

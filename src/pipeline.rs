@@ -119,6 +119,22 @@ pub fn new_estimator(config: PoseConfig) -> Result<Box<dyn PoseEstimator + Send>
     Ok(open_estimator(config)?)
 }
 
+/// Builds the estimator while `path` is opened on another thread: loading the models and
+/// starting the decoder (which decodes the first frame) each take tens of milliseconds, and
+/// neither needs the other. A model error is reported before an input error, as when the two
+/// were done one after the other.
+pub fn estimator_and_input(
+    config: PoseConfig,
+    path: &Path,
+) -> Result<(Box<dyn PoseEstimator + Send>, VideoReader), AppError> {
+    let (estimator, reader) = std::thread::scope(|s| {
+        let opening = s.spawn(|| VideoReader::open_file(path));
+        let estimator = new_estimator(config);
+        (estimator, opening.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+    });
+    Ok((estimator?, reader?))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

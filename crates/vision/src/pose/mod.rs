@@ -313,8 +313,14 @@ impl BlazePose {
         };
         let threads = ThreadSettings { intra_threads: cfg.intra_threads, intra_spinning: cfg.intra_spinning };
         let cfg_clock = cfg.smoothing_clock;
-        let detector = PoseDetector::new(&cfg.models_dir, threads)?;
-        let landmarks = LandmarkModel::new(&cfg.models_dir, complexity.file_name(), threads)?;
+        // The two sessions are built side by side: each spends tens of milliseconds optimising
+        // its graph on one core.
+        let (detector, landmarks) = std::thread::scope(|s| {
+            let building = s.spawn(|| PoseDetector::new(&cfg.models_dir, threads));
+            let landmarks = LandmarkModel::new(&cfg.models_dir, complexity.file_name(), threads);
+            (building.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), landmarks)
+        });
+        let (detector, landmarks) = (detector?, landmarks?);
         Ok(BlazePose {
             cfg,
             detector,
