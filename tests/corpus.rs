@@ -271,3 +271,29 @@ fn synthetic_noise_fit_tracks_the_rendered_pose_error() {
     // engine mends failures of the video the generator has no model of, and says so when it does.
     assert!((fitted - rendered).abs() <= 0.15, "fitted {fitted:.2} vs rendered {rendered:.2}");
 }
+
+/// With the machine's side unknown (`default_machine_side = "either"`, the hands not read) a
+/// sideways lean is read whichever way it goes: sample 07 leans away from a machine on the
+/// standing-leg side, and a spec that assumes the machine on the working side reads no lean there.
+#[test]
+fn a_lean_is_read_whichever_way_when_the_machine_side_is_unknown() {
+    use formcheck_core::report::Metric;
+    use formcheck_core::spec::MachineSide;
+    let corpus = corpus();
+    let clip = corpus.clips.iter().find(|c| c.name == "shared_samples_07_lateral_lean").expect("in the manifest");
+    let frames = corpus.landmarks(clip).unwrap();
+    let lean = |side: MachineSide| -> Vec<f64> {
+        let mut spec = ExerciseSpec::cable_medius_kickback().unwrap();
+        let eq = spec.equipment.as_mut().unwrap();
+        eq.default_machine_side = side;
+        eq.holding_hand_margin_m = None;
+        let r = formcheck_core::analyze(&frames, &spec, formcheck_bench::corpus::input_info(&clip.name, &frames));
+        assert_eq!(r.sets.len(), 1, "{}", formcheck_core::render_text(&r));
+        assert_eq!(r.sets[0].machine_side.is_none(), side == MachineSide::Either);
+        r.sets[0].reps.iter().filter_map(|rep| rep.metrics.get(Metric::TrunkAwayChange)).collect()
+    };
+    let (either, wrong) = (lean(MachineSide::Either), lean(MachineSide::Working));
+    assert_eq!(either.len(), 4, "{either:?}");
+    assert!(either.iter().all(|v| *v > 5.0), "{either:?}");
+    assert!(wrong.iter().all(|v| *v < 2.0), "{wrong:?}");
+}

@@ -188,7 +188,7 @@ fn report(rec: Recording) -> Report {
         set_reports.push(SetReport {
             index: k + 1,
             side: *side,
-            machine_side: side.other(),
+            machine_side: Some(side.other()),
             view: Some(view),
             start_s: reps.first().map_or(0.0, |r| r.start),
             end_s: reps.last().map_or(0.0, |r| r.end),

@@ -119,13 +119,14 @@ impl Assembly {
         // Without a machine, leaning "away" is leaning towards the standing leg, as it is when
         // the machine stands on the working side.
         let machine = match &spec.equipment {
-            Some(eq) => machine_side(base, first.start, last.end + 1, eq.holding_hand_margin_m).unwrap_or(
+            Some(eq) => eq.holding_hand_margin_m.and_then(|m| machine_side(base, first.start, last.end + 1, m)).or(
                 match eq.default_machine_side {
-                    MachineSide::Working => set.side,
-                    MachineSide::Support => set.side.other(),
+                    MachineSide::Working => Some(set.side),
+                    MachineSide::Support => Some(set.side.other()),
+                    MachineSide::Either => None,
                 },
             ),
-            None => set.side,
+            None => Some(set.side),
         };
         for p in self.phase.iter_mut().take(last.end + 1).skip(first.start) {
             *p = Some(Phase::Bottom);
@@ -141,7 +142,7 @@ impl Assembly {
                 set: &ctx,
                 next_start: set_reps.get(ri + 1).map(|r| r.start),
                 view,
-                machine_on_working: machine == set.side,
+                machine_on_working: machine.map(|m| m == set.side),
                 spec,
             });
             mark_phases(&mut self.phase, rep);

@@ -162,8 +162,9 @@ pub struct SetReport {
     pub index: usize,
     /// Working leg.
     pub side: Side,
-    /// Body side facing the cable machine (from the holding hand, else the spec's default).
-    pub machine_side: Side,
+    /// Body side facing the cable machine (from the holding hand, else the spec's default;
+    /// `null` when neither tells).
+    pub machine_side: Option<Side>,
     /// Dominant camera view during the set (`null` if unknown).
     pub view: Option<View>,
     /// Start time (s).

@@ -26,8 +26,8 @@ pub struct RepContext<'a> {
     pub next_start: Option<usize>,
     /// The set's camera view, if known.
     pub view: Option<View>,
-    /// Whether the machine stands on the working leg's side.
-    pub machine_on_working: bool,
+    /// Whether the machine stands on the working leg's side (`None`: not known).
+    pub machine_on_working: Option<bool>,
     /// The exercise.
     pub spec: &'a ExerciseSpec,
 }

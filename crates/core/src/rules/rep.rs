@@ -69,9 +69,10 @@ struct Reading {
 
 impl<'a> Readings<'a> {
     fn read(cx: &RepContext<'a>) -> Readings<'a> {
+        let pelvis = Pelvis::read(cx);
         Readings {
-            trunk: Trunk::read(cx),
-            pelvis: Pelvis::read(cx),
+            trunk: Trunk::read(cx, pelvis.hike.as_ref()),
+            pelvis,
             knee: Knee::read(cx),
             leg: Leg::read(cx),
             foot: cx.set.foot.get(cx.index),

@@ -85,6 +85,8 @@ pub enum MachineSide {
     Working,
     /// The support leg is nearer the machine.
     Support,
+    /// Not known: a sideways lean is judged in whichever direction it goes.
+    Either,
 }
 
 /// The machine beside the person and how to tell which side it stands on.
@@ -94,11 +96,12 @@ pub struct EquipmentSpec {
     /// What it is, for humans (e.g. a cable stack with a low pulley).
     pub machine: String,
     /// Where the machine is assumed to be when the hands do not tell (the hand holding the
-    /// machine is the one held away from the body).
+    /// machine is the one held away from the body); `either` leaves it unknown.
     pub default_machine_side: MachineSide,
     /// Smallest difference (m) between the two wrists' distances from their hips for the
-    /// holding hand to be trusted.
-    pub holding_hand_margin_m: f64,
+    /// holding hand to be trusted; absent, the hands are not read at all.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub holding_hand_margin_m: Option<f64>,
 }
 
 /// Visibility gating of landmarks.
@@ -726,8 +729,9 @@ mod tests {
         let spec = ExerciseSpec::cable_medius_kickback().unwrap();
         let eq = spec.equipment.as_ref().expect("the kickback is done at a cable stack");
         assert_eq!(eq.default_machine_side, MachineSide::Working);
+        assert_eq!(eq.holding_hand_margin_m, Some(0.08));
         let mut no_margin = spec.clone();
-        no_margin.equipment.as_mut().unwrap().holding_hand_margin_m = 0.0;
+        no_margin.equipment.as_mut().unwrap().holding_hand_margin_m = Some(0.0);
         assert!(no_margin.validate().unwrap_err().to_string().contains("equipment.holding_hand_margin_m"));
         let mut unnamed = spec.clone();
         unnamed.equipment.as_mut().unwrap().machine = String::new();

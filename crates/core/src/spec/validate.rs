@@ -31,11 +31,8 @@ impl ExerciseSpec {
     /// The machine's margin is a positive distance and it is named.
     fn equipment_numbers(&self) -> Result<(), SpecError> {
         let Some(eq) = &self.equipment else { return Ok(()) };
-        if !(eq.holding_hand_margin_m.is_finite() && eq.holding_hand_margin_m > 0.0) {
-            return bad(format!(
-                "equipment.holding_hand_margin_m must be a positive number, got {}",
-                eq.holding_hand_margin_m
-            ));
+        if let Some(m) = eq.holding_hand_margin_m.filter(|m| !(m.is_finite() && *m > 0.0)) {
+            return bad(format!("equipment.holding_hand_margin_m must be a positive number, got {m}"));
         }
         if eq.machine.trim().is_empty() {
             return bad("equipment.machine must say what the machine is".into());
