@@ -85,6 +85,23 @@ def spread(res):
     return max(mad, sd)
 
 
+def faulted_read_past_clean(check, pts):
+    """How often a faulted rep (true size past the threshold) reads further on the fault's side
+    than a good one (true size within INFORMATIVE of typical): the share of such pairs (ties
+    half), 1.0 when either kind is missing (nothing to tell)."""
+    if check is None:
+        return 1.0
+    sign = -1.0 if check.get("comparison") == "below" else 1.0
+    typical = check.get("typical", 0.0)
+    faulted = [sign * y for x, y in pts if sign * (x - check["threshold"]) >= 0]
+    good = [sign * y for x, y in pts if abs(x - typical) < INFORMATIVE.get(check["id"], 1.0)
+            and sign * (x - check["threshold"]) < 0]
+    if not faulted or not good:
+        return 1.0
+    wins = sum((f > g) + 0.5 * (f == g) for f in faulted for g in good)
+    return wins / (len(faulted) * len(good))
+
+
 def clean_ceiling(check, pts, offset, scale, false_alarm_rate, spreads):
     """How far, on the fault's side, the reading of a rep clearly without the fault (true size within
     INFORMATIVE of the check's typical value, on the good side of the threshold) may rise above
@@ -147,6 +164,7 @@ def main():
     checks = {c["id"]: c for c in spec.get("checks", [])}
     false_alarm_rate = spec["decision"]["false_alarm_rate"]
     ceiling_spreads = spec["decision"]["clean_ceiling_spreads"]
+    min_separation = spec["decision"]["min_fault_separation"]
     groups = defaultdict(list)
     for r in csv.DictReader(open(readings)):
         # a view the check is not judged from (the spec's `views`) says nothing about its scale
@@ -163,15 +181,17 @@ def main():
         far = [p for p in fit_on if abs(p[0] - typical_truth[check]) >= INFORMATIVE.get(check, 1.0)]
         return robust_slope(fit_on) if len(own) >= MIN_REPS and len(far) >= MIN_FAULTED else None
 
-    scales = {}
+    scales, separation = {}, {}
     for (check, view), pts in groups.items():
-        b = slope(check, pts, pts)
+        b, fit_on = slope(check, pts, pts), pts
         # Too few faulted reps of its own: the mirror view's scale (seen from the other side, the
         # same plane is measured the same way), fitted on both views' readings together.
         if b is None and view in MIRROR:
-            b = slope(check, pts, pts + groups.get((check, MIRROR[view]), []))
+            fit_on = pts + groups.get((check, MIRROR[view]), [])
+            b = slope(check, pts, fit_on)
         if b is not None:
             scales[(check, view)] = b
+            separation[(check, view)] = faulted_read_past_clean(checks.get(check), fit_on)
     pooled = defaultdict(list)
     for (check, _), b in scales.items():
         pooled[check].append(b)
@@ -181,7 +201,9 @@ def main():
             continue
         # A slope under the floor is no fit: from this view the reading hardly follows the fault,
         # so the view was not seen to show it (borderline at most, never a fault).
-        fitted = scales.get((check, view), 0.0) >= MIN_SCALE
+        # And the faulted reps it was fitted on must read past the good ones: a slope drawn
+        # through a few faulted reps that read like good ones is no sign that the view shows it.
+        fitted = scales.get((check, view), 0.0) >= MIN_SCALE and separation.get((check, view), 1.0) >= min_separation
         b = scales.get((check, view), median(pooled[check]) if pooled[check] else 1.0)
         b = b if b >= MIN_SCALE else MIN_SCALE
         a = median([y - b * x for x, y in pts])

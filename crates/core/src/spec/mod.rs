@@ -352,6 +352,11 @@ pub struct DecisionSpec {
     /// each view's clean ceiling (a fault must read past it). Read by the calibration script when
     /// it fits the `[[calibration]]` entries, not by the engine, which reads the ceilings.
     pub clean_ceiling_spreads: f64,
+    /// A view counts as showing a fault only when, on the calibration reps its scale was fitted
+    /// on, a faulted rep reads further on the fault's side than a good one at least this share of
+    /// the time (pairs); otherwise it says fine or borderline, never fault. Read by the
+    /// calibration script, like `clean_ceiling_spreads`.
+    pub min_fault_separation: f64,
 }
 
 /// How one check's measurement reads from one camera view, fitted on the calibration part of

@@ -186,6 +186,12 @@ impl ExerciseSpec {
         if !(d.false_alarm_rate > 0.0 && d.false_alarm_rate < 0.5) {
             return bad(format!("decision.false_alarm_rate must be between 0 and 0.5, got {}", d.false_alarm_rate));
         }
+        if !(0.0..=1.0).contains(&d.min_fault_separation) {
+            return bad(format!(
+                "decision.min_fault_separation must be between 0 and 1, got {}",
+                d.min_fault_separation
+            ));
+        }
         for (name, v) in [
             ("decision.fault_margin_sd", d.fault_margin_sd),
             ("decision.ok_margin_sd", d.ok_margin_sd),
