@@ -66,7 +66,7 @@ fn pin(eval: &Evaluation, reps_exact: f64, macro_f1: f64, coverage: f64, clean_f
 #[test]
 fn calibration_part_figures_hold() {
     let Some((eval, _)) = run(&corpus(), Split::Calibration) else { return };
-    pin(&eval, 0.92, 0.43, 0.82, 0.02);
+    pin(&eval, 0.88, 0.42, 0.84, 0.02);
 }
 
 #[test]
@@ -82,28 +82,30 @@ fn validation_part_figures_hold() {
 /// calibration part; and the corpus's own BlazePose landmarks cut to what such a model gives
 /// (judged with the same calibration), which separates what the rules lose without 3D from how
 /// well MoveNet places its points. Measured (reps exact, macro F1, coverage, clean reps
-/// flagged), calibration / validation: thunder 0.94, 0.58, 0.57, 0.00 / 0.82, 0.26, 0.50, 0.00
-/// on 32 / 49 clips; lightning 0.88, 0.63, 0.57, 0.00 / 0.78, 0.22, 0.50, 0.01; keypoints cut
-/// from BlazePose 0.85, 0.60, 0.49, 0.01 / 0.78, 0.28, 0.44, 0.00 on 65 / 97 clips.
+/// flagged), calibration / validation: thunder 0.88, 0.63, 0.45, 0.02 / 0.82, 0.31, 0.47, 0.00
+/// on 57 / 49 clips; lightning 0.79, 0.64, 0.44, 0.03 / 0.78, 0.25, 0.47, 0.01; keypoints cut
+/// from BlazePose 0.86, 0.70, 0.42, 0.04 / 0.78, 0.38, 0.44, 0.04 on 90 / 97 clips (the
+/// calibration part grew from the 32 shared clips to 57 with 25 of our renders: harder clips,
+/// so its reps and coverage fell and validation's F1 rose).
 #[test]
 fn image_only_figures_hold() {
     let corpus = corpus();
     let thunder = CorpusLandmarks::Model("movenet-thunder".into());
     let lightning = CorpusLandmarks::Model("movenet-lightning".into());
     if let Some((eval, _)) = run_on(&corpus, Split::Calibration, &thunder) {
-        pin(&eval, 0.90, 0.50, 0.52, 0.02);
+        pin(&eval, 0.85, 0.58, 0.42, 0.03);
     }
     if let Some((eval, _)) = run_on(&corpus, Split::Validation, &thunder) {
-        pin(&eval, 0.78, 0.20, 0.45, 0.03);
+        pin(&eval, 0.78, 0.26, 0.44, 0.02);
     }
     if let Some((eval, _)) = run_on(&corpus, Split::Calibration, &lightning) {
-        pin(&eval, 0.84, 0.50, 0.50, 0.02);
+        pin(&eval, 0.76, 0.58, 0.41, 0.04);
     }
     if let Some((eval, _)) = run_on(&corpus, Split::Validation, &lightning) {
-        pin(&eval, 0.74, 0.17, 0.45, 0.03);
+        pin(&eval, 0.74, 0.20, 0.44, 0.03);
     }
     if let Some((eval, reports)) = run_on(&corpus, Split::Validation, &CorpusLandmarks::KeypointsOnly) {
-        pin(&eval, 0.74, 0.24, 0.40, 0.03);
+        pin(&eval, 0.74, 0.33, 0.41, 0.05);
         // Nothing that needs depth or feet is ever judged without them: it says why instead.
         use formcheck_core::kickback::{LOW_BACK_ARCH, PELVIS_ROTATION, SUPPORT_FOOT_SHIFT, TORSO_TWIST};
         for (name, r) in &reports {
@@ -121,9 +123,9 @@ fn image_only_figures_hold() {
 
 /// Pinned validation figures (reps exact, macro F1, coverage, clean reps flagged), a little under
 /// what the validation part measured when it was last grown or the judge changed (97 clips: 0.89,
-/// 0.31, 0.85, 0.01; few faulted reps, so one rep moves the F1 by several points); never tuned
+/// 0.35, 0.86, 0.00; few faulted reps, so one rep moves the F1 by several points); never tuned
 /// on. Raise them as the figures improve.
-const VALIDATION_PINS: (f64, f64, f64, f64) = (0.84, 0.28, 0.83, 0.03);
+const VALIDATION_PINS: (f64, f64, f64, f64) = (0.84, 0.32, 0.83, 0.03);
 
 /// The reference scorer's summary line, parsed: (reps exact, macro F1, clean flagged, coverage).
 fn reference_figures(line: &str) -> (f64, f64, f64, f64) {
@@ -171,7 +173,7 @@ fn our_scoring_agrees_with_the_reference_scorer() {
 /// without each of 8 folds, each fold judged by the spec fitted without it, scored by the
 /// reference scorer). The in-sample figures flatter any fit; these are what the decision
 /// settings are chosen on, and a change that raises the false alarms out of sample fails here.
-/// Measured on 64 clips: reps exact 0.94, macro F1 0.45, clean reps flagged 0.00, coverage 0.85.
+/// Measured on 90 clips: reps exact 0.90, macro F1 0.37, clean reps flagged 0.01, coverage 0.85.
 #[test]
 fn calibration_part_holds_out_of_sample() {
     let root = common::root();
@@ -191,10 +193,12 @@ fn calibration_part_holds_out_of_sample() {
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     eprintln!("{stdout}");
     let (exact, f1, flagged, coverage) = reference_figures(stdout.lines().last().unwrap_or_default());
-    assert!(exact >= 0.92, "reps exact {exact} out of sample");
+    assert!(exact >= 0.88, "reps exact {exact} out of sample");
     // 0.47 before a view whose fitted slope falls under the floor stopped calling faults: the
     // fold without the one good lean-from-behind clip no longer guesses lean from behind.
-    assert!(f1 >= 0.40, "macro F1 {f1} out of sample");
+    // 0.37 on 90 clips (0.41 on 65 before the 25 renders added in stop 21, harder ones: a view
+    // from behind the model reads mirrored, reps at 45° behind).
+    assert!(f1 >= 0.34, "macro F1 {f1} out of sample");
     assert!(flagged <= 0.03, "clean reps flagged {flagged} out of sample");
     assert!(coverage >= 0.83, "coverage {coverage} out of sample");
 }

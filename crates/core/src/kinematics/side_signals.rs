@@ -75,6 +75,11 @@ pub struct SideSignals {
     pub visibility: Vec<f64>,
 }
 
+/// Smallest image width of the hip line, over the torso's image length, at which its tilt is read
+/// (facing the camera or turned from it, as the hike is read from in front or behind, it is about
+/// 0.3-0.4).
+const MIN_HIP_WIDTH_OVER_TORSO: f64 = 0.15;
+
 /// A torso's length (shoulder to hip midpoints) in metres, to read image distances in metres
 /// when the pose model gives no 3D (MoveNet): an adult's is 0.45–0.55 m.
 const NOMINAL_TORSO_M: f64 = 0.5;
@@ -261,7 +266,12 @@ impl SideSignals {
         }
         if let (Some(wh), Some(sh)) = (s.image(w_hip), s.image(s_hip)) {
             let d = wh - sh;
-            if l.x.abs() > 0.5 {
+            // A hip line the model folds to a fraction of its width (both hips placed on one
+            // another, as when it turns its reading of a back view round) has no tilt to read:
+            // its angle swings through tens of degrees on a pixel's error.
+            let torso = s.image_mid(Joint::LeftShoulder, Joint::RightShoulder).map(|m| (m - wh.mid(sh)).norm());
+            let folded = torso.is_some_and(|t| d.x.abs() < MIN_HIP_WIDTH_OVER_TORSO * t);
+            if l.x.abs() > 0.5 && !folded {
                 self.pelvis_hike_img[i] = Some((-d.y).atan2(d.x.abs()).to_degrees());
             }
         }
