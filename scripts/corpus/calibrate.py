@@ -85,17 +85,28 @@ def spread(res):
     return max(mad, sd)
 
 
+def fault_side(check):
+    """The sign that puts a fault's side up (+1 above the threshold, -1 below) and a good rep's
+    true size (`typical`)."""
+    return (-1.0 if check.get("comparison") == "below" else 1.0), check.get("typical", 0.0)
+
+
+def is_good(check, x):
+    """Whether a true size `x` is clearly without the fault: within INFORMATIVE of typical, on the
+    good side of the threshold."""
+    sign, typical = fault_side(check)
+    return abs(x - typical) < INFORMATIVE.get(check["id"], 1.0) and sign * (x - check["threshold"]) < 0
+
+
 def faulted_read_past_clean(check, pts):
     """How often a faulted rep (true size past the threshold) reads further on the fault's side
-    than a good one (true size within INFORMATIVE of typical): the share of such pairs (ties
-    half), 1.0 when either kind is missing (nothing to tell)."""
+    than a good one (see is_good): the share of such pairs (ties half), 1.0 when either kind is
+    missing (nothing to tell)."""
     if check is None:
         return 1.0
-    sign = -1.0 if check.get("comparison") == "below" else 1.0
-    typical = check.get("typical", 0.0)
+    sign, _ = fault_side(check)
     faulted = [sign * y for x, y in pts if sign * (x - check["threshold"]) >= 0]
-    good = [sign * y for x, y in pts if abs(x - typical) < INFORMATIVE.get(check["id"], 1.0)
-            and sign * (x - check["threshold"]) < 0]
+    good = [sign * y for x, y in pts if is_good(check, x)]
     if not faulted or not good:
         return 1.0
     wins = sum((f > g) + 0.5 * (f == g) for f in faulted for g in good)
@@ -103,16 +114,14 @@ def faulted_read_past_clean(check, pts):
 
 
 def clean_ceiling(check, pts, offset, scale, false_alarm_rate, spreads):
-    """How far, on the fault's side, the reading of a rep clearly without the fault (true size within
-    INFORMATIVE of the check's typical value, on the good side of the threshold) may rise above
-    offset + scale x typical: the false_alarm_rate quantile of those reps (with fewer than
-    1 / false_alarm_rate of them, the largest one seen), plus `spreads` times their spread."""
+    """How far, on the fault's side, the reading of a rep clearly without the fault (see is_good)
+    may rise above offset + scale x typical: the false_alarm_rate quantile of those reps (with
+    fewer than 1 / false_alarm_rate of them, the largest one seen), plus `spreads` times their
+    spread."""
     if check is None:
         return None
-    sign = -1.0 if check.get("comparison") == "below" else 1.0
-    typical = check.get("typical", 0.0)
-    good = [sign * (y - offset - scale * typical) for x, y in pts
-            if abs(x - typical) < INFORMATIVE.get(check["id"], 1.0) and sign * (x - check["threshold"]) < 0]
+    sign, typical = fault_side(check)
+    good = [sign * (y - offset - scale * typical) for x, y in pts if is_good(check, x)]
     if len(good) < MIN_REPS:
         return None
     good.sort()
