@@ -7,7 +7,7 @@ use formcheck_core::landmarks::PoseFrame;
 use formcheck_core::report::{InputInfo, Report, Status};
 use formcheck_core::spec::ExerciseSpec;
 use formcheck_vision::pose::PoseEstimator;
-use formcheck_vision::video::{VideoInfo, VideoReader};
+use formcheck_vision::video::{PrefetchReader, VideoInfo, VideoReader};
 use std::path::Path;
 
 /// Everything one analysis produced.
@@ -37,12 +37,12 @@ pub fn analyze_file(
     spec: &ExerciseSpec,
     on_progress: impl FnMut(u64, u64),
 ) -> Result<Analysis, AppError> {
-    analyze_input(VideoReader::open_file(path)?, path, estimator, spec, on_progress)
+    analyze_input(pipeline::start_decoding(VideoReader::open_file(path)?), path, estimator, spec, on_progress)
 }
 
-/// [`analyze_file`] on `path` already opened as `reader`.
+/// [`analyze_file`] on `path` already opened and decoding as `reader`.
 pub fn analyze_input(
-    reader: VideoReader,
+    reader: PrefetchReader,
     path: &Path,
     estimator: &mut dyn PoseEstimator,
     spec: &ExerciseSpec,

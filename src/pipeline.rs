@@ -10,9 +10,32 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-/// How many decoded frames may wait for the pose stage. Two keep the decoder busy while
-/// bounding memory (a 4K BGR frame is 24 MB).
-const PREFETCH_DEPTH: usize = 2;
+/// How many bytes of decoded frames may be alive at once in a pass: the queue, the frame the
+/// decoder is filling and the one being posed. The queue is deep enough for decoding to run on
+/// while the models load and while the detector takes a slow frame (a 1080p BGR frame is 6 MB:
+/// eight wait), and memory stays bounded on large inputs (a 4K frame is 24 MB: one waits).
+const FRAME_BUDGET_BYTES: u64 = 64 << 20;
+
+/// Frames alive outside the queue: the one being decoded and the one being posed.
+const FRAMES_OUTSIDE_QUEUE: u64 = 2;
+
+/// No deeper than this, however small the frames: more would not keep the decoder busier.
+const MAX_QUEUE_FRAMES: u64 = 32;
+
+/// The decode queue's depth for frames of `info`'s size: what [`FRAME_BUDGET_BYTES`] leaves
+/// after the frames outside the queue, at least one. An input of unknown size counts as 4K.
+pub fn prefetch_depth(info: &VideoInfo) -> usize {
+    let pixels = u64::from(info.width) * u64::from(info.height);
+    let frame_bytes = if pixels == 0 { 3840 * 2160 * 3 } else { pixels * 3 };
+    let depth = (FRAME_BUDGET_BYTES / frame_bytes).saturating_sub(FRAMES_OUTSIDE_QUEUE).clamp(1, MAX_QUEUE_FRAMES);
+    usize::try_from(depth).unwrap_or(1)
+}
+
+/// Starts decoding `source` on its own thread, ahead of whatever will consume its frames.
+pub fn start_decoding(source: impl FrameSource + Send + 'static) -> PrefetchReader {
+    let depth = prefetch_depth(source.info());
+    PrefetchReader::spawn(source, depth)
+}
 
 /// Totals of one pass over an input.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -71,20 +94,19 @@ pub fn extract_landmarks(
     sink: impl FnMut(PoseFrame) -> Result<(), AppError>,
     on_progress: impl FnMut(u64, u64),
 ) -> Result<(VideoInfo, PassStats), AppError> {
-    extract_from(VideoReader::open_file(path)?, estimator, max_frames, sink, on_progress)
+    extract_from(start_decoding(VideoReader::open_file(path)?), estimator, max_frames, sink, on_progress)
 }
 
-/// [`extract_landmarks`] on an input already opened (so a caller can open the input before it
-/// creates its outputs). The source is decoded on its own thread, ahead of the estimator.
+/// [`extract_landmarks`] on an input already opened and decoding (so a caller can open the
+/// input before it creates its outputs, and decoding can start while the models load).
 pub fn extract_from(
-    source: impl FrameSource + Send + 'static,
+    mut frames: PrefetchReader,
     estimator: &mut dyn PoseEstimator,
     max_frames: Option<u64>,
     mut sink: impl FnMut(PoseFrame) -> Result<(), AppError>,
     mut on_progress: impl FnMut(u64, u64),
 ) -> Result<(VideoInfo, PassStats), AppError> {
-    let info = source.info().clone();
-    let mut frames = PrefetchReader::spawn(source, PREFETCH_DEPTH);
+    let info = frames.info().clone();
     let started = Instant::now();
     let mut stats = PassStats::default();
     loop {
@@ -100,13 +122,10 @@ pub fn extract_from(
         stats.detector_runs += u64::from(output.detector_ran);
         stats.frames_with_pose += u64::from(output.pose.is_some());
         stats.multiple_people += u64::from(output.people_detected.is_some_and(|n| n > 1));
-        sink(PoseFrame {
-            index: frame.index,
-            t_s: frame.t_s,
-            width: frame.image.cols() as u32,
-            height: frame.image.rows() as u32,
-            pose: output.pose,
-        })?;
+        let (width, height) = (frame.image.cols() as u32, frame.image.rows() as u32);
+        let (index, t_s) = (frame.index, frame.t_s);
+        frames.recycle(frame.image);
+        sink(PoseFrame { index, t_s, width, height, pose: output.pose })?;
         on_progress(stats.frames, info.frame_count_hint);
     }
     stats.wall_s = started.elapsed().as_secs_f64();
@@ -119,16 +138,16 @@ pub fn new_estimator(config: PoseConfig) -> Result<Box<dyn PoseEstimator + Send>
     Ok(open_estimator(config)?)
 }
 
-/// Builds the estimator while `path` is opened on another thread: loading the models and
-/// starting the decoder (which decodes the first frame) each take tens of milliseconds, and
-/// neither needs the other. A model error is reported before an input error, as when the two
-/// were done one after the other.
+/// Builds the estimator while `path` is opened and starts decoding on another thread: loading
+/// the models takes tens of milliseconds, and the decoder need not wait for them (the frames it
+/// decodes meanwhile wait in its queue). A model error is reported before an input error, as
+/// when the two were done one after the other.
 pub fn estimator_and_input(
     config: PoseConfig,
     path: &Path,
-) -> Result<(Box<dyn PoseEstimator + Send>, VideoReader), AppError> {
+) -> Result<(Box<dyn PoseEstimator + Send>, PrefetchReader), AppError> {
     let (estimator, reader) = std::thread::scope(|s| {
-        let opening = s.spawn(|| VideoReader::open_file(path));
+        let opening = s.spawn(|| VideoReader::open_file(path).map(start_decoding));
         let estimator = new_estimator(config);
         (estimator, opening.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
     });
@@ -138,6 +157,16 @@ pub fn estimator_and_input(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_decode_queue_holds_more_small_frames_than_large_ones() {
+        let size = |width, height| VideoInfo { width, height, ..VideoInfo::default() };
+        assert_eq!(prefetch_depth(&size(1920, 1080)), 8);
+        assert_eq!(prefetch_depth(&size(2160, 3840)), 1);
+        assert_eq!(prefetch_depth(&size(7680, 4320)), 1);
+        assert_eq!(prefetch_depth(&size(640, 360)), 32);
+        assert_eq!(prefetch_depth(&VideoInfo::default()), 1);
+    }
 
     #[test]
     fn a_truncated_video_is_said_to_end_early() {

@@ -61,6 +61,14 @@ pub trait FrameSource {
     /// The next frame, or `Ok(None)` at the end of the input. A live source that goes silent
     /// may fail with [`VideoError::Stalled`].
     fn next_frame(&mut self) -> Result<Option<Frame>, VideoError>;
+
+    /// [`next_frame`](FrameSource::next_frame), decoding into `buffer`'s memory when it has the
+    /// frame's size (a pool of frames handed back by the consumer saves allocating and
+    /// faulting in megabytes a frame). `buffer` must not be shared with another `Mat`.
+    fn next_frame_into(&mut self, buffer: Mat) -> Result<Option<Frame>, VideoError> {
+        drop(buffer);
+        self.next_frame()
+    }
 }
 
 /// One decoded frame.
@@ -273,7 +281,7 @@ impl VideoReader {
             live,
             started: Instant::now(),
         };
-        match reader.decode_next()? {
+        match reader.decode_next(Mat::default())? {
             Some(first) => {
                 reader.info.width = first.image.cols() as u32;
                 reader.info.height = first.image.rows() as u32;
@@ -290,14 +298,15 @@ impl VideoReader {
         &self.name
     }
 
-    fn decode_next(&mut self) -> Result<Option<Frame>, VideoError> {
+    /// Decodes the next frame into `buffer` (reallocated by OpenCV unless it fits).
+    fn decode_next(&mut self, buffer: Mat) -> Result<Option<Frame>, VideoError> {
         match &mut self.backend {
             Backend::Image(image) => Ok(image.take().map(|image| {
                 self.next_index = 1;
                 Frame { index: 0, t_s: 0.0, captured_at: Instant::now(), image }
             })),
             Backend::Capture(capture) => {
-                let mut image = Mat::default();
+                let mut image = buffer;
                 // A read error mid-file (truncated data) ends the video: what decoded so far stands.
                 let ok = capture.read(&mut image).unwrap_or(false);
                 if !ok || image.empty() {
@@ -336,17 +345,24 @@ impl FrameSource for VideoReader {
     }
 
     fn next_frame(&mut self) -> Result<Option<Frame>, VideoError> {
+        self.next_frame_into(Mat::default())
+    }
+
+    fn next_frame_into(&mut self, buffer: Mat) -> Result<Option<Frame>, VideoError> {
         if let Some(frame) = self.pending.take() {
             return Ok(Some(frame));
         }
-        self.decode_next()
+        self.decode_next(buffer)
     }
 }
 
 /// Decodes on a background thread into a small bounded queue, so decoding overlaps with
-/// whatever consumes the frames (pose inference). Memory stays bounded by `depth` frames.
+/// whatever consumes the frames (pose inference). Memory stays bounded by `depth` frames, and
+/// frames the consumer hands back with [`recycle`](PrefetchReader::recycle) are decoded into
+/// again.
 pub struct PrefetchReader {
     receiver: std::sync::mpsc::Receiver<Result<Frame, VideoError>>,
+    spare: std::sync::mpsc::SyncSender<Mat>,
     handle: Option<JoinHandle<()>>,
     info: VideoInfo,
     live: bool,
@@ -358,10 +374,14 @@ impl PrefetchReader {
         let info = reader.info().clone();
         let live = reader.is_live();
         let (sender, receiver) = std::sync::mpsc::sync_channel(depth.max(1));
+        // Room for every frame that can be alive at once: the queue, the one being decoded and
+        // the one the consumer holds.
+        let (spare, spares) = std::sync::mpsc::sync_channel::<Mat>(depth.max(1) + 2);
         let handle = std::thread::Builder::new()
             .name("decode".into())
             .spawn(move || loop {
-                let item = reader.next_frame().transpose();
+                let buffer = spares.try_recv().unwrap_or_default();
+                let item = reader.next_frame_into(buffer).transpose();
                 let Some(item) = item else { break };
                 let stop = item.is_err();
                 if sender.send(item).is_err() || stop {
@@ -369,7 +389,14 @@ impl PrefetchReader {
                 }
             })
             .ok();
-        PrefetchReader { receiver, handle, info, live }
+        PrefetchReader { receiver, spare, handle, info, live }
+    }
+
+    /// Hands a frame's picture back to be decoded into, once nothing refers to it any more
+    /// (`image` must not share its memory with another `Mat`). Frames beyond what the decoder
+    /// can use are dropped.
+    pub fn recycle(&self, image: Mat) {
+        let _ = self.spare.try_send(image);
     }
 }
 
@@ -593,5 +620,50 @@ mod tests {
         let err = VideoReader::open_file(&text).err().expect("text file must not open as video");
         assert!(matches!(err, VideoError::Unreadable { .. } | VideoError::NoFrames(_)), "{err}");
         std::fs::remove_dir_all(&dir).ok();
+    }
+
+    /// The bundled sample clip (`samples/` at the workspace root).
+    fn sample_clip() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../samples/01_clean_side.mp4")
+    }
+
+    #[test]
+    fn recycled_frames_are_decoded_into_and_decode_the_same_pictures() {
+        let mut plain = VideoReader::open_file(&sample_clip()).expect("bundled sample opens");
+        let mut expected = Vec::new();
+        while let Some(frame) = plain.next_frame().expect("decode") {
+            expected.push(frame.image.data_bytes().expect("continuous").to_vec());
+            if expected.len() == 12 {
+                break;
+            }
+        }
+        let mut prefetch = PrefetchReader::spawn(VideoReader::open_file(&sample_clip()).expect("opens"), 1);
+        // Every decoded frame is kept alive, so memory the decoder reuses can only be a buffer
+        // handed back, never a block the allocator freed and gave out again.
+        let mut kept: Vec<Mat> = Vec::new();
+        let mut handed_back = Vec::new();
+        for (index, want) in expected.iter().enumerate() {
+            let frame = prefetch.next_frame().expect("decode").expect("a frame");
+            assert_eq!(frame.index, index as u64);
+            assert!(frame.image.data_bytes().expect("continuous") == want.as_slice(), "frame {index} differs");
+            if index % 3 == 0 {
+                let (rows, cols, kind) = (frame.image.rows(), frame.image.cols(), frame.image.typ());
+                let buffer =
+                    Mat::new_rows_cols_with_default(rows, cols, kind, opencv::core::Scalar::all(7.0)).expect("buffer");
+                handed_back.push(buffer.data() as usize);
+                prefetch.recycle(buffer);
+            }
+            kept.push(frame.image);
+        }
+        let decoded_into: Vec<usize> = kept.iter().map(|image| image.data() as usize).collect();
+        let reused = handed_back.iter().filter(|b| decoded_into.contains(b)).count();
+        // The decoder runs up to three frames ahead of the consumer, so the last buffer or two
+        // handed back may not have been used yet.
+        assert!(
+            reused + 2 >= handed_back.len(),
+            "{reused} of {} buffers handed back were decoded into",
+            handed_back.len()
+        );
+        assert!(reused >= 1);
     }
 }
