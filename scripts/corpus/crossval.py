@@ -16,9 +16,9 @@ decision settings are chosen on calibration data alone.
 """
 import argparse
 import csv
-import gzip
 import hashlib
 import json
+import lzma
 import os
 import re
 import shutil
@@ -47,7 +47,7 @@ def override(text, settings):
 
 def truth_of(corpus, row):
     if row.get("truth"):
-        with gzip.open(os.path.join(corpus, row["truth"])) as f:
+        with lzma.open(os.path.join(corpus, row["truth"])) as f:
             return json.load(f)
     with open(os.path.join(ROOT, row["truth_ref"])) as f:
         return json.load(f)

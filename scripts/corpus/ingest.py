@@ -3,8 +3,8 @@
     python3 ingest.py --bin FORMCHECK --renders DIR --corpus CORPUS [NAME ...]
     python3 ingest.py --bin FORMCHECK --corpus CORPUS --shared SHARED     (the shared samples and renders)
 
-Per clip, corpus/clips/ gets NAME.landmarks.jsonl.gz (what `formcheck pose` wrote, rounded to what matters:
-0.01 px, 1e-4 for depth and metres, 1e-3 for visibility) and, for clips we rendered, NAME.truth.json.gz (the
+Per clip, corpus/clips/ gets NAME.landmarks.jsonl.xz (what `formcheck pose` wrote, rounded to what matters:
+0.01 px, 1e-4 for depth and metres, 1e-3 for visibility) and, for clips we rendered, NAME.truth.json.xz (the
 renderer's ground truth without its per-frame joints: params, camera, reps with labels and measured values,
 frame times). Clips of ../shared keep their ground truth there; the manifest points at it.
 
@@ -13,7 +13,7 @@ kept: per body joint the median 2D error in torso lengths, how often the legs ca
 and how often a joint or the whole person was missing.
 """
 import argparse
-import gzip
+import lzma
 import hashlib
 import json
 import math
@@ -26,6 +26,10 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from design import split  # noqa: E402
+
+# How the corpus's files are compressed: xz at its strongest keeps them a third smaller than
+# gzip -9 (the corpus must fit in 50 MB of git); the bytes depend on the content only.
+XZ_PRESET = 9 | lzma.PRESET_EXTREME
 
 BLAZE = ["nose", "left_eye_inner", "left_eye", "left_eye_outer", "right_eye_inner", "right_eye", "right_eye_outer",
          "left_ear", "right_ear", "mouth_left", "mouth_right", "left_shoulder", "right_shoulder", "left_elbow",
@@ -134,26 +138,26 @@ def version(binary):
 def ingest_clip(args, name, video, gt_path, split_name, source, extra):
     clips = os.path.join(args.corpus, "clips")
     os.makedirs(clips, exist_ok=True)
-    lm_out = os.path.join(clips, name + ".landmarks.jsonl.gz")
+    lm_out = os.path.join(clips, name + ".landmarks.jsonl.xz")
     gt = json.load(open(gt_path))
     with tempfile.TemporaryDirectory() as tmp:
         raw = os.path.join(tmp, "pose.jsonl")
         pose(args.bin, video, raw)
         lines = [rounded_line(line) for line in open(raw) if line.strip()]
     frames = [json.loads(line) for line in lines]
-    with gzip.open(lm_out + ".part", "wt", compresslevel=9) as f:
+    with lzma.open(lm_out + ".part", "wt", preset=XZ_PRESET) as f:
         f.write("\n".join(lines) + "\n")
     os.replace(lm_out + ".part", lm_out)
     row = {"name": name, "split": split_name, "source": source, **extra, **summary(gt),
            "video_sha256": sha256(video), "pose": {"model": "full", "clock": "timestamps", "formcheck": version(args.bin)},
            "pose_error": pose_error(frames, gt)}
     if source == "render":
-        tr_out = os.path.join(clips, name + ".truth.json.gz")
-        with gzip.open(tr_out + ".part", "wt", compresslevel=9) as f:
+        tr_out = os.path.join(clips, name + ".truth.json.xz")
+        with lzma.open(tr_out + ".part", "wt", preset=XZ_PRESET) as f:
             json.dump(trimmed_truth(gt), f, separators=(",", ":"))
         os.replace(tr_out + ".part", tr_out)
-        row["truth"] = f"clips/{name}.truth.json.gz"
-    row["landmarks"] = f"clips/{name}.landmarks.jsonl.gz"
+        row["truth"] = f"clips/{name}.truth.json.xz"
+    row["landmarks"] = f"clips/{name}.landmarks.jsonl.xz"
     return row
 
 

@@ -5,16 +5,19 @@ BlazePose full), so the rules can be scored and calibrated on that model's readi
 
 For every manifest entry whose video is at hand (a ../shared clip next to its truth file, or one of
 our renders in RENDERS_DIR), runs `formcheck pose VIDEO --model MODEL --real-clock` (the clock
-`analyze` uses), writes clips/NAME.MODEL.landmarks.jsonl.gz and records it in the entry's
+`analyze` uses), writes clips/NAME.MODEL.landmarks.jsonl.xz and records it in the entry's
 `landmarks_by_model`. Clips done already are skipped; the manifest is rewritten atomically once at the
 end. Videos not at hand are listed: their renders can be made again with `corpus.sh render SEED`.
 """
-import gzip
 import json
+import lzma
 import os
 import subprocess
 import sys
 import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from ingest import XZ_PRESET  # noqa: E402
 
 
 def main():
@@ -26,7 +29,7 @@ def main():
     for e in entries:
         if split and e["split"] != split:
             continue
-        rel = f"clips/{e['name']}.{model}.landmarks.jsonl.gz"
+        rel = f"clips/{e['name']}.{model}.landmarks.jsonl.xz"
         if e.get("landmarks_by_model", {}).get(model) == rel and os.path.exists(os.path.join(corpus, rel)):
             continue
         if e.get("truth_ref"):
@@ -40,10 +43,8 @@ def main():
             out = os.path.join(tmp, "l.jsonl")
             subprocess.run([bin_, "pose", video, "--jsonl", out, "--model", model, "--real-clock"], check=True,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            # mtime 0: the gzip bytes depend on the landmarks only
-            with open(out, "rb") as src, open(os.path.join(corpus, rel) + ".part", "wb") as raw:
-                with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as gz:
-                    gz.write(src.read())
+            with open(out, "rb") as src, lzma.open(os.path.join(corpus, rel) + ".part", "wb", preset=XZ_PRESET) as xz:
+                xz.write(src.read())
             os.replace(os.path.join(corpus, rel) + ".part", os.path.join(corpus, rel))
         e.setdefault("landmarks_by_model", {})[model] = rel
         done += 1

@@ -1,6 +1,6 @@
 //! The committed corpus: `corpus/manifest.jsonl` lists every clip (how it was made, its split,
 //! what the pose error was on it), `corpus/clips/` holds its landmarks as `formcheck pose` wrote
-//! them (gzip) and, for the clips we rendered, the trimmed ground truth. Clips of `../shared`
+//! them (xz) and, for the clips we rendered, the trimmed ground truth. Clips of `../shared`
 //! keep their ground truth there (`truth_ref`, relative to the project root).
 
 use crate::truth::{read_text, GroundTruth};
