@@ -169,15 +169,15 @@ impl GroundTruth {
 pub fn read_text(path: &Path) -> Result<String, BenchError> {
     let io = |source| BenchError::Io { path: path.display().to_string(), source };
     let mut file = std::io::BufReader::new(std::fs::File::open(path).map_err(io)?);
-    if !path.extension().is_some_and(|e| e == "xz") {
-        let mut text = String::new();
-        file.read_to_string(&mut text).map_err(io)?;
-        return Ok(text);
+    if path.extension().is_some_and(|e| e == "xz") {
+        let mut bytes = Vec::new();
+        lzma_rs::xz_decompress(&mut file, &mut bytes)
+            .map_err(|e| io(std::io::Error::new(std::io::ErrorKind::InvalidData, format!("xz: {e}"))))?;
+        return String::from_utf8(bytes).map_err(|e| io(std::io::Error::new(std::io::ErrorKind::InvalidData, e)));
     }
-    let mut bytes = Vec::new();
-    lzma_rs::xz_decompress(&mut file, &mut bytes)
-        .map_err(|e| io(std::io::Error::new(std::io::ErrorKind::InvalidData, format!("xz: {e}"))))?;
-    String::from_utf8(bytes).map_err(|e| io(std::io::Error::new(std::io::ErrorKind::InvalidData, e)))
+    let mut text = String::new();
+    file.read_to_string(&mut text).map_err(io)?;
+    Ok(text)
 }
 
 #[cfg(test)]
