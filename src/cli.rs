@@ -504,6 +504,9 @@ fn run_pose(args: PoseArgs) -> Result<u8, AppError> {
     config.static_mode = args.static_mode;
     config.smooth = !args.static_mode;
     config.lock_on = !args.most_prominent;
+    // The landmark file has no place for a count of the people in view: do not run the
+    // detector once a second to take it.
+    config.count_people = false;
     check_outputs(&[("--jsonl", Some(&args.jsonl))])?;
     // The input is opened before the output exists: a bad input leaves no trace.
     let (mut estimator, reader) = pipeline::estimator_and_input(config, &args.input)?;
