@@ -123,7 +123,7 @@ pub fn side_signals(base: &BaseSignals, working: Side, spec: &ExerciseSpec) -> S
     let mut raw = SideSignals::unknown(working, base.t.len());
     for (i, (s, l)) in base.skeletons.iter().zip(&base.left_axis).enumerate() {
         let (Some(s), Some(left)) = (s.as_ref(), *l) else { continue };
-        let g = FrameGeometry { s, left, forward: left.cross(UP), working };
+        let g = FrameGeometry { s, left, forward: left.cross(UP), working, torso_px: base.torso_px[i] };
         raw.visibility[i] = g.visibility();
         // The trunk first: the working thigh's extension relative to the trunk reads its lean.
         raw.trunk(i, &g);
@@ -142,6 +142,8 @@ struct FrameGeometry<'a> {
     /// The person's forward axis (unit, horizontal).
     forward: Vec3,
     working: Side,
+    /// The torso's image length (px), from [`BaseSignals::torso_px`].
+    torso_px: Option<f64>,
 }
 
 impl FrameGeometry<'_> {
@@ -269,8 +271,7 @@ impl SideSignals {
             // A hip line the model folds to a fraction of its width (both hips placed on one
             // another, as when it turns its reading of a back view round) has no tilt to read:
             // its angle swings through tens of degrees on a pixel's error.
-            let torso = s.image_mid(Joint::LeftShoulder, Joint::RightShoulder).map(|m| (m - wh.mid(sh)).norm());
-            let folded = torso.is_some_and(|t| d.x.abs() < MIN_HIP_WIDTH_OVER_TORSO * t);
+            let folded = g.torso_px.is_some_and(|t| d.x.abs() < MIN_HIP_WIDTH_OVER_TORSO * t);
             if l.x.abs() > 0.5 && !folded {
                 self.pelvis_hike_img[i] = Some((-d.y).atan2(d.x.abs()).to_degrees());
             }
