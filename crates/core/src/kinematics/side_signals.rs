@@ -35,6 +35,10 @@ pub struct SideSignals {
     pub pelvis_hike_img: Vec<Option<f64>>,
     /// Hip line opening towards the working side (deg, working hip moving back).
     pub pelvis_rotation: Vec<Option<f64>>,
+    /// Same, from the image width of the hip line (meaningful at 45°; see
+    /// [`hip_line_turn_from_width`]). Only its changes mean something: its level is the hip
+    /// line's angle from the image plane, signed so that the working hip moving back raises it.
+    pub pelvis_rotation_img: Vec<Option<f64>>,
     /// Shoulder line turn relative to the hip line (deg).
     pub torso_twist: Vec<Option<f64>>,
     /// Support knee flexion (deg, 0 = straight).
@@ -79,6 +83,10 @@ pub struct SideSignals {
 /// (facing the camera or turned from it, as the hike is read from in front or behind, it is about
 /// 0.3-0.4).
 const MIN_HIP_WIDTH_OVER_TORSO: f64 = 0.15;
+/// The band of |x| of the unit left and forward axes in which the body counts as turned about
+/// 45° from the camera (25°-65° off the image plane) for the hip line's width to read its turn.
+const OBLIQUE_AXIS_MIN: f64 = 0.42;
+const OBLIQUE_AXIS_MAX: f64 = 0.91;
 
 /// A torso's length (shoulder to hip midpoints) in metres, to read image distances in metres
 /// when the pose model gives no 3D (MoveNet): an adult's is 0.45–0.55 m.
@@ -131,7 +139,26 @@ pub fn side_signals(base: &BaseSignals, working: Side, spec: &ExerciseSpec) -> S
         raw.working_leg(i, &g);
         raw.support_leg(i, &g);
     }
+    raw.pelvis_rotation_img = hip_line_turn_from_width(&raw.pelvis_rotation_img, &base.left_axis);
     raw.smoothed(&base.t, spec)
+}
+
+/// The hip line's turn from its image width at 45° (deg), per frame, from its signed width over
+/// the torso length (see `SideSignals::pelvis`).
+///
+/// Seen from the side of the image plane, a line of full width `W` at angle `a` from that plane
+/// is `W cos a` wide, so `a = acos(width / W)`, and turning the working hip back by θ moves `a`
+/// by θ one way or the other (towards the plane when the backward axis points across the image
+/// the way the hip line does, working hip first). `W` — the hips' width seen square on, in torso
+/// lengths, a body proportion — is the set's median of width / cos(a), with `a` from the world
+/// landmarks' averaged left axis: a direct witness of the turn where the depth, which the turn
+/// moves and the world landmarks guess, is at its noisiest. Near front-on (the line hardly
+/// narrows) or side-on (it has no width left) the width says nothing, and nothing is read.
+fn hip_line_turn_from_width(signed_width: &[Option<f64>], left_axis: &[Option<Vec3>]) -> Vec<Option<f64>> {
+    let mut full: Vec<f64> =
+        signed_width.iter().zip(left_axis).filter_map(|(w, l)| Some(w.as_ref()?.abs() / l.as_ref()?.x.abs())).collect();
+    let Some(full) = median_of(&mut full).filter(|w| *w > 0.0) else { return vec![None; signed_width.len()] };
+    signed_width.iter().map(|w| w.map(|w| w.signum() * (w.abs() / full).min(1.0).acos().to_degrees())).collect()
 }
 
 /// One frame's skeleton in the person's own frame, for one working-leg hypothesis.
@@ -170,6 +197,7 @@ impl SideSignals {
             pelvis_hike: col.clone(),
             pelvis_hike_img: col.clone(),
             pelvis_rotation: col.clone(),
+            pelvis_rotation_img: col.clone(),
             torso_twist: col.clone(),
             support_knee: col.clone(),
             hip_extension: col.clone(),
@@ -202,6 +230,7 @@ impl SideSignals {
             pelvis_hike: sm(&self.pelvis_hike),
             pelvis_hike_img: sm(&self.pelvis_hike_img),
             pelvis_rotation: sm(&self.pelvis_rotation),
+            pelvis_rotation_img: sm(&self.pelvis_rotation_img),
             torso_twist: sm(&self.torso_twist),
             support_knee: sm(&self.support_knee),
             hip_extension: sm(&self.hip_extension),
@@ -275,6 +304,19 @@ impl SideSignals {
             if l.x.abs() > 0.5 && !folded {
                 self.pelvis_hike_img[i] = Some((-d.y).atan2(d.x.abs()).to_degrees());
             }
+            // Turned about 45° from the camera, the hip line's image width follows its turn
+            // (see `hip_line_turn_from_width`): kept here as the width over the torso length,
+            // signed by which way the working hip moving back turns the line (towards the image
+            // plane when the backward axis and the hip line, working hip first, point the same
+            // way across the image).
+            let oblique = (OBLIQUE_AXIS_MIN..=OBLIQUE_AXIS_MAX).contains(&l.x.abs())
+                && (OBLIQUE_AXIS_MIN..=OBLIQUE_AXIS_MAX).contains(&f.x.abs());
+            if let Some(t) = g.torso_px.filter(|_| oblique && !folded) {
+                let opens_towards_plane = -f.x * l.x * ws > 0.0;
+                let width = d.x.abs() / t;
+                // Towards the plane the angle shrinks as the hip goes back: read it negated.
+                self.pelvis_rotation_img[i] = Some(if opens_towards_plane { -width } else { width });
+            }
         }
     }
 
@@ -341,6 +383,56 @@ impl SideSignals {
                 // positive cross product of thigh and shin.
                 self.support_knee_img[i] = Some(ang * f.x.signum());
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::landmarks::{ImagePoint, Pose, WorldPoint, NUM_LANDMARKS};
+
+    /// A person turned 45° from the camera with the left leg working, whose hip line (40 px
+    /// wide facing the camera, orthographic image) has turned the working hip back by `turn_deg`.
+    fn hips_turned(turn_deg: f64) -> (Pose, Vec3) {
+        let left = Vec3::new(1.0, 0.0, 1.0).unit().expect("unit");
+        let backward = UP.cross(left);
+        let t = turn_deg.to_radians();
+        let hip_line = left * t.cos() + backward * t.sin();
+        let mut image = [ImagePoint { x: 0.0, y: 0.0, z: 0.0, visibility: 1.0, presence: 1.0 }; NUM_LANDMARKS];
+        let (w, s) = (Joint::LeftHip as usize, Joint::RightHip as usize);
+        image[w].x = (400.0 + 20.0 * hip_line.x) as f32;
+        image[s].x = (400.0 - 20.0 * hip_line.x) as f32;
+        image[w].y = 500.0;
+        image[s].y = 500.0;
+        (Pose { image, world: [WorldPoint::default(); NUM_LANDMARKS] }, left)
+    }
+
+    /// The turn read from the hip line's width, relative to the line at rest, for a person whose
+    /// hips turned by `turn_deg` (the set: three frames at rest, then one turned).
+    fn rotation_img(turn_deg: f64) -> f64 {
+        let mut sig = SideSignals::unknown(Side::Left, 4);
+        let mut axes = Vec::new();
+        for (i, turn) in [0.0, 0.0, 0.0, turn_deg].into_iter().enumerate() {
+            let (pose, left) = hips_turned(turn);
+            let s = Skeleton::from_pose(&pose, 0.5);
+            let g = FrameGeometry { s: &s, left, forward: left.cross(UP), working: Side::Left, torso_px: Some(120.0) };
+            sig.pelvis(i, &g);
+            axes.push(Some(left));
+        }
+        let read = hip_line_turn_from_width(&sig.pelvis_rotation_img, &axes);
+        read[3].expect("read at 45°") - read[0].expect("read at 45°")
+    }
+
+    #[test]
+    fn at_45_degrees_the_hip_lines_image_width_reads_its_turn() {
+        // Most of a set's frames are at rest, so the median of width / cos(angle) is the hips'
+        // full width and the turn is read exactly.
+        for (turn, tolerance) in [(5.0, 0.01), (10.0, 0.01), (15.0, 0.01)] {
+            let read = rotation_img(turn);
+            assert!((read - turn).abs() < tolerance, "turned {turn}°, read {read:.1}°");
+            let back = rotation_img(-turn);
+            assert!((back + turn).abs() < tolerance, "turned {}°, read {back:.1}°", -turn);
         }
     }
 }

@@ -48,3 +48,7 @@ fn is_side(v: View) -> bool {
 fn is_frontal(v: View) -> bool {
     matches!(v, View::Back | View::Front)
 }
+
+fn is_oblique(v: View) -> bool {
+    matches!(v, View::ObliqueBack | View::ObliqueFront)
+}

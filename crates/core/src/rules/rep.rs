@@ -119,7 +119,7 @@ impl<'a> Readings<'a> {
             Metric::TrunkForwardChange => t.forward.map(|m| on(m.value, m.at, cx.coverage(t.forward_sig))),
             Metric::TrunkAwayChange => t.away.map(|m| on(m.value, m.at, cx.coverage(&t.away_sig))),
             Metric::PelvisHikeChange => p.hike.map(|m| on(m.value, m.at, cx.coverage(p.hike_sig))),
-            Metric::PelvisRotationChange => p.rotation.map(|m| on(m.value, m.at, cx.coverage(&side.pelvis_rotation))),
+            Metric::PelvisRotationChange => p.rotation.map(|m| on(m.value, m.at, cx.coverage(p.rotation_sig))),
             Metric::TorsoTwistChange => t.twist.map(|m| on(m.value, m.at, cx.coverage(&side.torso_twist))),
             // Side-on, the image angle is missing only when the standing knee is hidden (the far
             // leg, behind the working one); then there is no safe "locked" call: the model's 3D
@@ -170,6 +170,8 @@ fn reads_image(metric: Metric, view: View) -> bool {
         Metric::TrunkForwardChange | Metric::SupportKneeFlexion | Metric::SupportKneeRange => is_side(view),
         Metric::TrunkAwayChange | Metric::PelvisHikeChange | Metric::SidewaysMargin => is_frontal(view),
         Metric::SwingRatio | Metric::Amplitude => true,
+        // At 45° the hip line's image width reads its turn, but which way a narrowing turns
+        // the hips depends on which way the body faces, which needs depth.
         Metric::PelvisRotationChange
         | Metric::TorsoTwistChange
         | Metric::PeakHipExtension
