@@ -341,19 +341,19 @@ impl Scoreboard {
 /// Runs the engine on synthetic sequences for every seed in `seeds` and scores them, at the
 /// generator's typical noise.
 pub fn run_synthetic_suite(spec: &ExerciseSpec, seeds: std::ops::Range<u64>) -> Scoreboard {
-    run_synthetic_suite_with(spec, seeds, |_| crate::synth::Noise::TYPICAL)
+    run_synthetic_suite_with(spec, seeds, |p| p)
 }
 
-/// [`run_synthetic_suite`] with each sequence's noise chosen by its camera view.
+/// [`run_synthetic_suite`] with each sequence's parameters adjusted first (its noise chosen by
+/// its camera view, its faults sized another way).
 pub fn run_synthetic_suite_with(
     spec: &ExerciseSpec,
     seeds: std::ops::Range<u64>,
-    noise_for: impl Fn(View) -> crate::synth::Noise,
+    adjust: impl Fn(SynthParams) -> SynthParams,
 ) -> Scoreboard {
     let mut board = Scoreboard::default();
     for seed in seeds {
-        let mut p = SynthParams::random(seed);
-        p.noise = noise_for(p.view);
+        let p = adjust(SynthParams::random(seed));
         let seq = generate(&p);
         let report = analyze(&seq.frames, spec, InputInfo::default());
         board.score(&report, &seq.labels, spec);

@@ -191,6 +191,10 @@ pub struct SynthParams {
     pub lead_in_out: bool,
     /// Noise.
     pub noise: Noise,
+    /// Faults injected short of their label threshold: the body does them, the labels do not
+    /// say so (a near miss, the rendered corpus's hard case; see [`SynthParams::design_sized`]).
+    #[serde(default)]
+    pub unlabelled: Vec<CheckId>,
 }
 
 /// One labelled rep.
@@ -288,6 +292,7 @@ impl SynthParams {
             faults: Vec::new(),
             lead_in_out: r.chance(0.7),
             noise: Noise::TYPICAL,
+            unlabelled: Vec::new(),
         };
         if r.chance(0.15) {
             p.partial_before = Some(r.index(p.reps));
@@ -324,6 +329,33 @@ impl SynthParams {
             p.faults.push(Injection { check: c, magnitude: r.range(lo, hi), from_rep });
         }
         p
+    }
+
+    /// These parameters with the faults sized the way the rendered corpus's design sizes them
+    /// (`scripts/corpus/design.py`), against `threshold` (a check's label threshold, in the
+    /// spec's unit): half clearly over (1.5–2.4×), a quarter just over (1.1–1.4×), a quarter just
+    /// short (0.6–0.9×, injected but not labelled). Faults of a fixed shape (a locked knee, a
+    /// sideways path, an arched high kick) keep their sizes. The generator's own sizes sit well
+    /// past every threshold, which is why its figures flattered the engine next to video.
+    pub fn design_sized(mut self, threshold: impl Fn(CheckId) -> Option<f64>) -> SynthParams {
+        use formcheck_core::kickback::{LEG_PATH_SIDEWAYS, LOW_BACK_ARCH, SUPPORT_KNEE_LOCKED, SWING};
+        let mut r = Rng::new(self.seed ^ 0x5EED_D351_6E00_0000);
+        for f in &mut self.faults {
+            if [SUPPORT_KNEE_LOCKED, LEG_PATH_SIDEWAYS, LOW_BACK_ARCH].contains(&f.check) {
+                continue;
+            }
+            let Some(thr) = threshold(f.check) else { continue };
+            let k = match r.index(4) {
+                0 | 1 => r.range(1.5, 2.4),
+                2 => r.range(0.6, 0.9),
+                _ => r.range(1.1, 1.4),
+            };
+            f.magnitude = if f.check == SWING { (thr * k).min(0.85) } else { thr * k };
+            if f.magnitude < thr {
+                self.unlabelled.push(f.check);
+            }
+        }
+        self
     }
 
     /// A clean, noiseless baseline (for unit tests).
@@ -507,6 +539,9 @@ pub fn generate(p: &SynthParams) -> SynthSequence {
 fn label_faults(p: &SynthParams, ri: usize, s: &Sched) -> Vec<(CheckId, f64)> {
     let mut out = Vec::new();
     for c in formcheck_core::kickback::ALL {
+        if p.unlabelled.contains(&c) {
+            continue;
+        }
         if let Some(m) = p.fault(c, ri) {
             let m = match c {
                 formcheck_core::kickback::LEG_PATH_SIDEWAYS => s.abd - s.ext,
@@ -912,6 +947,34 @@ impl Camera {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn design_sized_faults_short_of_their_threshold_are_done_but_not_labelled() {
+        use formcheck_core::kickback::{LEG_PATH_SIDEWAYS, LOW_BACK_ARCH, SUPPORT_KNEE_LOCKED, SWING};
+        let fixed = [SUPPORT_KNEE_LOCKED, LEG_PATH_SIDEWAYS, LOW_BACK_ARCH, SWING];
+        let (mut short, mut over) = (0, 0);
+        for seed in 0..80 {
+            let p = SynthParams::random(seed).design_sized(|_| Some(10.0));
+            for f in p.faults.iter().filter(|f| !fixed.contains(&f.check)) {
+                assert!((6.0..=24.0).contains(&f.magnitude), "{seed}: {f:?}");
+                let labelled = generate(&p)
+                    .labels
+                    .sets
+                    .iter()
+                    .flat_map(|s| &s.reps)
+                    .any(|r| r.faults.iter().any(|(c, _)| *c == f.check));
+                if f.magnitude < 10.0 {
+                    short += 1;
+                    assert!(p.unlabelled.contains(&f.check) && !labelled, "{seed}: {f:?}");
+                } else {
+                    over += 1;
+                    assert!(!p.unlabelled.contains(&f.check), "{seed}: {f:?}");
+                }
+            }
+        }
+        // About a quarter short of the threshold, as the corpus design draws them.
+        assert!(short > 0 && over > 2 * short, "{short} short, {over} over");
+    }
 
     #[test]
     fn rng_is_deterministic() {

@@ -248,7 +248,11 @@ pub fn fit(
 
 /// The synthetic bench with each sequence's noise taken from the fit for its view.
 pub fn run_fitted_suite(spec: &ExerciseSpec, fit: &NoiseFit, seeds: Range<u64>) -> Scoreboard {
-    crate::eval::run_synthetic_suite_with(spec, seeds, |view| fit.noise_for(view))
+    let threshold = |c| spec.check(c).map(|c| c.threshold);
+    crate::eval::run_synthetic_suite_with(spec, seeds, |p| {
+        let noise = fit.noise_for(p.view);
+        SynthParams { noise, ..p.design_sized(threshold) }
+    })
 }
 
 #[cfg(test)]
