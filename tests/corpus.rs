@@ -69,8 +69,11 @@ fn calibration_part_figures_hold() {
     // In sample on 100 clips (stop 22): 0.91, 0.52, 0.81, 0.01. Coverage fell from 0.85 when the
     // refit on ten more clips found more 45° views that do not separate a fault from good reps.
     // Stop 23: 0.91, 0.47, 0.85, 0.01 — pelvis rotation at 45° read from the hip line's image
-    // width is measurable there now (coverage up) but never called (the F1 counts its misses).
-    pin(&eval, 0.88, 0.44, 0.82, 0.02);
+    // width is measurable there now (coverage up) but never called (the F1 counts its misses);
+    // then 26 more calibration renders and a refit with min_fault_separation 0.95 (chosen out of
+    // sample): 126 clips, 0.89, 0.39, 0.84, 0.01 (the new clips, judged before the refit: 0.81,
+    // 0.23, 0.79, 0.02).
+    pin(&eval, 0.86, 0.36, 0.81, 0.02);
 }
 
 #[test]
@@ -126,8 +129,9 @@ fn image_only_figures_hold() {
 }
 
 /// Pinned validation figures (reps exact, macro F1, coverage, clean reps flagged), a little under
-/// what the validation part measured when it was last grown or the judge changed (107 clips in
-/// stop 23: 0.89, 0.30, 0.85, 0.02, pelvis rotation at 45° measured, never called; stop 22: 0.89,
+/// what the validation part measured when it was last grown or the judge changed (108 clips at
+/// the end of stop 23, after the refit on 126 calibration clips: 0.89, 0.29, 0.85, 0.00; 107 in
+/// stop 23 before it: 0.89, 0.30, 0.85, 0.02, pelvis rotation at 45° measured, never called; stop 22: 0.89,
 /// 0.33, 0.81, 0.02; 97 clips before: 0.89, 0.35, 0.86, 0.00; few faulted reps, so one rep moves
 /// the F1 by several points); never tuned on. Raise them as the figures improve.
 const VALIDATION_PINS: (f64, f64, f64, f64) = (0.84, 0.28, 0.82, 0.03);
@@ -178,8 +182,8 @@ fn our_scoring_agrees_with_the_reference_scorer() {
 /// without each of 8 folds, each fold judged by the spec fitted without it, scored by the
 /// reference scorer). The in-sample figures flatter any fit; these are what the decision
 /// settings are chosen on, and a change that raises the false alarms out of sample fails here.
-/// Measured on 100 clips (stop 22): reps exact 0.91, macro F1 0.36, clean reps flagged 0.01,
-/// coverage 0.82 (on 90 clips: 0.90, 0.37, 0.01, 0.85).
+/// Measured on 126 clips (stop 23): reps exact 0.89, macro F1 0.33, clean reps flagged 0.025,
+/// coverage 0.85 (on 100 clips: 0.91, 0.36, 0.01, 0.82; on 90: 0.90, 0.37, 0.01, 0.85).
 #[test]
 fn calibration_part_holds_out_of_sample() {
     let root = common::root();
@@ -203,8 +207,9 @@ fn calibration_part_holds_out_of_sample() {
     // 0.47 before a view whose fitted slope falls under the floor stopped calling faults: the
     // fold without the one good lean-from-behind clip no longer guesses lean from behind.
     // 0.37 on 90 clips (0.41 on 65 before the 25 renders added in stop 21, harder ones: a view
-    // from behind the model reads mirrored, reps at 45° behind); 0.36 on 100.
-    assert!(f1 >= 0.34, "macro F1 {f1} out of sample");
+    // from behind the model reads mirrored, reps at 45° behind); 0.36 on 100; 0.33 on 126 (the 26
+    // added in stop 23 read 0.23 before they were fitted on).
+    assert!(f1 >= 0.31, "macro F1 {f1} out of sample");
     assert!(flagged <= 0.03, "clean reps flagged {flagged} out of sample");
     assert!(coverage >= 0.80, "coverage {coverage} out of sample");
 }
