@@ -36,7 +36,7 @@ pub struct SideSignals {
     /// Hip line opening towards the working side (deg, working hip moving back).
     pub pelvis_rotation: Vec<Option<f64>>,
     /// Same, from the image width of the hip line (meaningful at 45°; see
-    /// [`hip_line_turn_from_width`]). Only its changes mean something: its level is the hip
+    /// `hip_line_turn_from_width`). Only its changes mean something: its level is the hip
     /// line's angle from the image plane, signed so that the working hip moving back raises it.
     pub pelvis_rotation_img: Vec<Option<f64>>,
     /// Shoulder line turn relative to the hip line (deg).
@@ -83,10 +83,12 @@ pub struct SideSignals {
 /// (facing the camera or turned from it, as the hike is read from in front or behind, it is about
 /// 0.3-0.4).
 const MIN_HIP_WIDTH_OVER_TORSO: f64 = 0.15;
-/// The band of |x| of the unit left and forward axes in which the body counts as turned about
-/// 45° from the camera (25°-65° off the image plane) for the hip line's width to read its turn.
+/// The band of |x| of the unit left axis in which the body counts as turned about 45° from the
+/// camera (25°-65° off the image plane) for the hip line's width to read its turn. The forward
+/// axis, horizontal and square to it, has |x| = sqrt(1 - x²): the band is the same for both
+/// (0.9075² + 0.42² = 1).
 const OBLIQUE_AXIS_MIN: f64 = 0.42;
-const OBLIQUE_AXIS_MAX: f64 = 0.91;
+const OBLIQUE_AXIS_MAX: f64 = 0.9075;
 
 /// A torso's length (shoulder to hip midpoints) in metres, to read image distances in metres
 /// when the pose model gives no 3D (MoveNet): an adult's is 0.45–0.55 m.
@@ -309,8 +311,7 @@ impl SideSignals {
             // signed by which way the working hip moving back turns the line (towards the image
             // plane when the backward axis and the hip line, working hip first, point the same
             // way across the image).
-            let oblique = (OBLIQUE_AXIS_MIN..=OBLIQUE_AXIS_MAX).contains(&l.x.abs())
-                && (OBLIQUE_AXIS_MIN..=OBLIQUE_AXIS_MAX).contains(&f.x.abs());
+            let oblique = (OBLIQUE_AXIS_MIN..=OBLIQUE_AXIS_MAX).contains(&l.x.abs());
             if let Some(t) = g.torso_px.filter(|_| oblique && !folded) {
                 let opens_towards_plane = -f.x * l.x * ws > 0.0;
                 let width = d.x.abs() / t;

@@ -26,7 +26,7 @@ impl<'a> Pelvis<'a> {
             if cx.view_is(is_oblique) { &side.pelvis_rotation_img } else { &side.pelvis_rotation };
         Pelvis {
             // The hip line is short (≈ 20 cm), so its tilt is noisy: judge the top of the rep as a
-            // whole. Its turn comes from depth, the noisiest coordinate: the same.
+            // whole. Its turn (depth, or at 45° a few pixels of width) is noisy too: the same.
             hike: cx.top_change(hike_sig),
             hike_sig,
             rotation: cx.top_change(rotation_sig),
