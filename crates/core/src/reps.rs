@@ -220,7 +220,7 @@ impl LegScan<'_> {
         }
         // Cut off (a gap, a cut, the clip's end) before it went back under the levels: it is
         // still a rep if the leg had come back down and rested there.
-        let Some(down) = down.or_else(|| self.rested_after_top(up, j)) else {
+        let Some(down) = down.or_else(|| self.rested_after_top(up, j)).or_else(|| self.down_before_gap(up, j)) else {
             return Excursion::Unfinished { resume: j.max(up + 1) };
         };
         // The leg left its start position where it was last still: at the rest level, or
@@ -248,6 +248,17 @@ impl LegScan<'_> {
     fn rested_after_top(&self, up: usize, j: usize) -> Option<usize> {
         let (peak, half) = self.top_and_half(up, j.checked_sub(1)?)?;
         (peak + 1..j).find(|&k| self.elev[k].is_some_and(|v| v < half) && self.still_after(k))
+    }
+
+    /// The frame before the gap at `j`, if the leg was already back in the lower half of its
+    /// rise there, past its top: a rep whose return a gap or a cut interrupts (the pose model
+    /// flipping the whole body for a few frames as the leg comes back, seen from behind) ended
+    /// there rather than never.
+    fn down_before_gap(&self, up: usize, j: usize) -> Option<usize> {
+        let last = j.checked_sub(1)?;
+        let (peak, half) = self.top_and_half(up, last)?;
+        (last > peak && self.elev.get(j).is_some_and(Option::is_none) && self.elev[last].is_some_and(|v| v < half))
+            .then_some(last)
     }
 
     /// The highest frame of `lo..=hi` and the level halfway up to it from the bottom (the
@@ -459,6 +470,32 @@ mod tests {
         assert_eq!(sets.len(), 1);
         assert_eq!(sets[0].side, Side::Left);
         assert_eq!(sets[0].reps.iter().filter(|r| !r.partial).count(), 4);
+    }
+
+    #[test]
+    fn a_rep_whose_return_a_gap_interrupts_is_still_counted() {
+        // Three reps of one leg; on the second's way down, once it is past half way, the signal
+        // is lost for two frames (a cut the pose model's whole-body flip leaves) and comes back
+        // still on its way down, too near the bottom for what is left to make a rep of its own.
+        let spec = ExerciseSpec::cable_medius_kickback().unwrap();
+        let t: Vec<f64> = (0..420).map(|i| i as f64 / 30.0).collect();
+        let rep_at = |t: f64| {
+            let ph = (t - 1.0) % 4.0 / 2.0;
+            if (1.0..13.0).contains(&t) && ph < 1.0 {
+                40.0 * (std::f64::consts::PI * ph).sin()
+            } else {
+                0.0
+            }
+        };
+        let mut left: Vec<Option<f64>> = t.iter().map(|&t| Some(2.0 + rep_at(t))).collect();
+        // Second rep: 5.0–7.0 s, top at 6.0 s; at 6.7 s (frame 201) the leg is 55 % of the way
+        // down, short of where an excursion ends (`split_fraction`).
+        left[202] = None;
+        left[203] = None;
+        let right = vec![Some(2.0); t.len()];
+        let sets = segment(&base_from(t, left, right), &spec);
+        assert_eq!(sets.len(), 1);
+        assert_eq!(sets[0].reps.iter().filter(|r| !r.partial).count(), 3);
     }
 
     #[test]
