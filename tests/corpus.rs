@@ -106,7 +106,11 @@ fn image_only_figures_hold() {
         pin(&eval, 0.78, 0.26, 0.44, 0.02);
     }
     if let Some((eval, _)) = run_on(&corpus, Split::Calibration, &lightning) {
-        pin(&eval, 0.76, 0.58, 0.41, 0.04);
+        // Clean flags 0.03 -> 0.065 when swing timing began to take the smoothing's own blur out
+        // (stop 24): five clean reps of two clips whose jittery lightning landmarks read a quick
+        // return; BlazePose's and thunder's clean flags did not rise, lightning's validation
+        // part stays at 0.01.
+        pin(&eval, 0.76, 0.58, 0.41, 0.07);
     }
     if let Some((eval, _)) = run_on(&corpus, Split::Validation, &lightning) {
         pin(&eval, 0.74, 0.20, 0.44, 0.03);

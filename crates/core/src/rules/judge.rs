@@ -194,7 +194,9 @@ mod tests {
 
     #[test]
     fn calibrated_readings_are_fault_borderline_or_fine_by_their_noise() {
-        let spec = ExerciseSpec::cable_medius_kickback().unwrap();
+        let mut spec = ExerciseSpec::cable_medius_kickback().unwrap();
+        // The margins below are worked out for a 2 % false-alarm rate, whatever the spec has.
+        spec.decision.false_alarm_rate = 0.02;
         // Reads 2° on a good rep, 0.5° per true degree, ±1° (= ±2 true degrees).
         let cal = hike_from_behind();
         let thr = spec.check(crate::kickback::PELVIS_HIKE).unwrap().threshold; // 6 true degrees

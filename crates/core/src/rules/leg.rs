@@ -5,7 +5,7 @@ use crate::report::Metric;
 use crate::rules::context::RepContext;
 use crate::rules::is_frontal;
 use crate::rules::measure::{sustained_peak, Measure};
-use crate::rules::swing::{swing_ratio, swing_ratio_speed};
+use crate::rules::swing::{swing_ratio, swing_ratio_speed, SmoothingBlur};
 use crate::signal::median_of;
 
 /// One rep's working-leg readings.
@@ -40,8 +40,16 @@ impl Leg {
 fn swing(cx: &RepContext) -> Option<f64> {
     let elev = cx.track(&cx.base.rep[cx.side.working]);
     let m = &cx.spec.measures;
-    match (swing_ratio(elev, cx.rep, m.swing_transition), swing_ratio_speed(elev, cx.rep, m.swing_speed_half_window_s))
-    {
+    let blur = SmoothingBlur::of(
+        frame_interval(&cx.base.t),
+        &cx.spec.smoothing,
+        m.swing_transition,
+        m.swing_speed_half_window_s,
+    );
+    match (
+        swing_ratio(elev, cx.rep, m.swing_transition, &blur),
+        swing_ratio_speed(elev, cx.rep, m.swing_speed_half_window_s, &blur),
+    ) {
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, b) => a.or(b),
     }
@@ -63,4 +71,10 @@ fn sideways(cx: &RepContext) -> Option<f64> {
         return median_of(&mut win);
     }
     Some(cx.at_peak(&side.hip_abduction)? - cx.at_peak(&side.hip_extension)?)
+}
+
+/// The clip's typical frame interval (s): the median step between known times.
+fn frame_interval(t: &[f64]) -> f64 {
+    let mut steps: Vec<f64> = t.windows(2).map(|w| w[1] - w[0]).filter(|d| *d > 0.0 && d.is_finite()).collect();
+    median_of(&mut steps).unwrap_or(0.0)
 }
