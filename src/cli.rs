@@ -654,7 +654,11 @@ fn run_analyze(args: AnalyzeArgs) -> Result<u8, AppError> {
     }
     if analysis.report.summary.reps_left + analysis.report.summary.reps_right == 0 {
         // The report is written (it says what was seen); the exit code says there was nothing to judge.
-        eprintln!("formcheck: no exercise found in {}: {}", args.input.display(), formcheck::NO_EXERCISE);
+        eprintln!(
+            "formcheck: no exercise found in {}: {}",
+            args.input.display(),
+            formcheck::no_exercise_reason(&analysis.report, &spec)
+        );
         return Ok(formcheck::exit::UNREADABLE_INPUT);
     }
     Ok(if args.fail_on_fault && analysis.has_faults() { formcheck::exit::FAULTS } else { formcheck::exit::OK })

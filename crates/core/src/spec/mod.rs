@@ -359,6 +359,18 @@ pub struct DecisionSpec {
     pub min_fault_separation: f64,
 }
 
+/// Advice for a video in which no reps were found, filmed from where the movement runs towards or
+/// away from the camera and so barely moves in the picture.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoRepsSpec {
+    /// Views from which the movement can hide: the advice is given when the view seen longest is
+    /// one of them.
+    pub views: Vec<View>,
+    /// What to change (where to put the camera), in the exercise's words.
+    pub advice: String,
+}
+
 /// How one check's measurement reads from one camera view, fitted on the calibration part of
 /// the rendered corpus (`scripts/corpus/calibrate.py`): the engine reads
 /// `offset + scale × true value` (true value on the label's scale) with noise `noise` (sd).
@@ -434,6 +446,10 @@ pub struct ExerciseSpec {
     pub reps: RepSpec,
     /// Positive note when every measurable check passes.
     pub all_clear_cue: String,
+    /// What to say when no reps were found while the camera stood where the movement is hard to
+    /// see (see [`ExerciseSpec::no_reps_advice`]).
+    #[serde(default)]
+    pub no_reps: Option<NoRepsSpec>,
     /// Metrics reported on every rep for the coach beside those the checks judge (the rep's
     /// amplitude always is).
     #[serde(default)]
@@ -489,6 +505,24 @@ pub const BUNDLED: [(&str, &str); 2] = [
     ("cable-medius-kickback", EMBEDDED),
     ("cable-glute-kickback", include_str!("../../../../exercises/cable-glute-kickback.toml")),
 ];
+
+impl ExerciseSpec {
+    /// The spec's advice for a video in which no reps were found, when the view seen longest
+    /// (`views`, the report's view segments) is one from which the movement can hide; `None`
+    /// otherwise (nobody exercised, or the camera stood where reps would have shown).
+    pub fn no_reps_advice(&self, views: &[crate::view::ViewSegment]) -> Option<&str> {
+        let no_reps = self.no_reps.as_ref()?;
+        let mut seen: Vec<(View, f64)> = Vec::new();
+        for v in views {
+            match seen.iter_mut().find(|(view, _)| *view == v.view) {
+                Some((_, total)) => *total += v.end_s - v.start_s,
+                None => seen.push((v.view, v.end_s - v.start_s)),
+            }
+        }
+        let (longest, _) = seen.into_iter().max_by(|a, b| a.1.total_cmp(&b.1))?;
+        no_reps.views.contains(&longest).then_some(no_reps.advice.as_str())
+    }
+}
 
 impl ExerciseSpec {
     /// The cable medius kickback spec shipped with the program (embedded at build time).
@@ -631,6 +665,27 @@ mod tests {
         let swing = spec.check(CheckId::new("swing")).expect("the kickback checks swing");
         assert_eq!(swing.metric, Metric::SwingRatio);
         assert_eq!(CheckId::new("swing"), CheckId::from_static("swing"));
+    }
+
+    #[test]
+    fn no_reps_from_where_the_kick_can_hide_comes_with_advice() {
+        use crate::view::ViewSegment;
+        let spec = ExerciseSpec::cable_medius_kickback().unwrap();
+        let seg = |start_s: f64, end_s: f64, view: View| ViewSegment { start_s, end_s, view };
+        // Seen mostly from 45° behind (a second of side view on the way in): advice.
+        let behind = [seg(0.0, 1.0, View::SideWorking), seg(1.0, 9.0, View::ObliqueBack)];
+        let advice = spec.no_reps_advice(&behind).expect("advice from behind");
+        assert!(advice.contains("side"), "{advice}");
+        // Side-on, reps would have shown: nobody exercised, nothing to change.
+        assert_eq!(spec.no_reps_advice(&[seg(0.0, 9.0, View::SideSupport)]), None);
+        // Nobody seen at all.
+        assert_eq!(spec.no_reps_advice(&[]), None);
+        // A spec without the table gives none, and an empty one is refused.
+        let mut bare = spec.clone();
+        bare.no_reps = None;
+        assert_eq!(bare.no_reps_advice(&behind), None);
+        bare.no_reps = Some(NoRepsSpec { views: vec![View::Back], advice: " ".into() });
+        assert!(bare.validate().unwrap_err().to_string().contains("no_reps"));
     }
 
     #[test]

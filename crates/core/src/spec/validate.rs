@@ -139,6 +139,11 @@ impl ExerciseSpec {
         if self.all_clear_cue.trim().is_empty() {
             return bad("all_clear_cue must not be empty".into());
         }
+        if let Some(n) = &self.no_reps {
+            if n.advice.trim().is_empty() || n.views.is_empty() {
+                return bad("no_reps needs views and a non-empty advice".into());
+            }
+        }
         let mut seen = BTreeSet::new();
         for c in &self.checks {
             check_entry(c, &mut seen)?;
