@@ -657,7 +657,7 @@ fn run_analyze(args: AnalyzeArgs) -> Result<u8, AppError> {
         eprintln!(
             "formcheck: no exercise found in {}: {}",
             args.input.display(),
-            formcheck::no_exercise_reason(&analysis.report, &spec)
+            formcheck::no_exercise_reason(&analysis.report)
         );
         return Ok(formcheck::exit::UNREADABLE_INPUT);
     }

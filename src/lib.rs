@@ -118,13 +118,10 @@ pub fn error_chain(err: &dyn std::error::Error) -> String {
 /// standing still, someone else in view): no reps are counted or judged.
 pub const NO_EXERCISE: &str = "no set of at least two full kickback reps was seen";
 
-/// Why a report has no reps: [`NO_EXERCISE`], and where the camera stood where a kick can hide
-/// (the spec's `no_reps` views), what to change.
-pub fn no_exercise_reason(
-    report: &formcheck_core::report::Report,
-    spec: &formcheck_core::spec::ExerciseSpec,
-) -> String {
-    match spec.no_reps_advice(&report.views) {
+/// Why a report has no reps: [`NO_EXERCISE`], and, where the camera stood where a kick can hide,
+/// what to change (the report's `summary.no_reps_advice`).
+pub fn no_exercise_reason(report: &formcheck_core::report::Report) -> String {
+    match &report.summary.no_reps_advice {
         Some(advice) => format!("{NO_EXERCISE}. {advice}"),
         None => NO_EXERCISE.to_string(),
     }

@@ -233,7 +233,14 @@ fn report(rec: Recording) -> Report {
         views: vec![ViewSegment { start_s: 0.0, end_s: duration, view }],
         sets: set_reports,
         checks,
-        summary: Summary { reps_left, reps_right, partial_reps, top_fixes, positive: positive.map(str::to_string) },
+        summary: Summary {
+            reps_left,
+            reps_right,
+            partial_reps,
+            top_fixes,
+            positive: positive.map(str::to_string),
+            no_reps_advice: None,
+        },
         series: Series { frame: (0..n as u64).collect(), phase: vec![None; n], t_s, signals },
         diagnostics: Diagnostics {
             frames: n,

@@ -49,7 +49,7 @@ pub(super) fn write_index(
         let rel_text = rel.display().to_string();
         let row = match outcome {
             Outcome::Failed(error) => Some(failed_row(rel_text, error)),
-            _ => analysed_row(options, spec, rel, rel_text, *outcome == Outcome::Current),
+            _ => analysed_row(options, rel, rel_text, *outcome == Outcome::Current),
         };
         if let Some((entry, line)) = row {
             entries.push(entry);
@@ -106,13 +106,7 @@ fn failed_row(rel_text: String, error: &str) -> (VideoEntry, String) {
 }
 
 /// The page entry and CSV line of a video with complete outputs; `None` when it has none.
-fn analysed_row(
-    options: &BatchOptions,
-    spec: &ExerciseSpec,
-    rel: &Path,
-    rel_text: String,
-    current: bool,
-) -> Option<(VideoEntry, String)> {
+fn analysed_row(options: &BatchOptions, rel: &Path, rel_text: String, current: bool) -> Option<(VideoEntry, String)> {
     let paths = OutputPaths::for_video(&options.out_dir, rel);
     let href = |p: &Path| p.strip_prefix(&options.out_dir).ok().map(|r| r.display().to_string());
     let (report, thumbnails) = load_outputs(&paths)?;
@@ -127,7 +121,7 @@ fn analysed_row(
         report.checks.iter().filter(|c| c.status == Status::NotMeasurable).map(|c| c.check.as_str()).collect();
     let fix = |k: usize| report.summary.top_fixes.get(k).map(|f| f.cue.clone()).unwrap_or_default();
     let no_exercise = report.summary.reps_left + report.summary.reps_right == 0;
-    let reason = if no_exercise { crate::no_exercise_reason(&report, spec) } else { String::new() };
+    let reason = if no_exercise { crate::no_exercise_reason(&report) } else { String::new() };
     let line = csv_row(&[
         &rel_text,
         if no_exercise { "no exercise found" } else { "analysed" },

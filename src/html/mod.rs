@@ -575,7 +575,8 @@ fn fixes_list(h: &mut String, r: &Report) {
         }
         h.push_str("</ol>");
     } else if r.sets.iter().all(|s| s.reps.is_empty()) {
-        let _ = write!(h, "<span class=\"sub\">No exercise found: {}.</span>", escape_html(crate::NO_EXERCISE));
+        let _ =
+            write!(h, "<span class=\"sub\">No exercise found: {}.</span>", escape_html(&crate::no_exercise_reason(r)));
     } else if let Some(p) = &s.positive {
         let _ = write!(h, "<span class=\"positive\">{}</span>", escape_html(p));
     } else {

@@ -62,7 +62,7 @@ pub(crate) fn build_report(base: &BaseSignals, sets: &[SetSegment], spec: &Exerc
         }
     }
     let checks = check_results(spec, &a.counts, &a.set_views, sets.is_empty());
-    let summary = summarize(spec, &a.sets, &checks);
+    let summary = summarize(spec, &view_segments, &a.sets, &checks);
     let series = build_series(base, &sides, &working, a.phase);
     let frames_with_pose = base.skeletons.iter().filter(|s| s.is_some()).count();
     Report {

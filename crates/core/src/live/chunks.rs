@@ -53,7 +53,7 @@ impl ClosedChunks {
         }
         let set_views: Vec<_> = out.sets.iter().map(|s| s.view).collect();
         out.checks = check_results(spec, &counts, &set_views, out.sets.is_empty());
-        out.summary = summarize(spec, &out.sets, &out.checks);
+        out.summary = summarize(spec, &out.views, &out.sets, &out.checks);
         out
     }
 }

@@ -249,6 +249,10 @@ pub struct Summary {
     pub top_fixes: Vec<Fix>,
     /// Something that went well.
     pub positive: Option<String>,
+    /// With no reps found while the camera stood where a kick can hide (the spec's `no_reps`
+    /// views), what to change; absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_reps_advice: Option<String>,
 }
 
 /// Time series of the key signals, for charts and overlays.

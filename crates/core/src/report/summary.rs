@@ -124,7 +124,12 @@ pub(crate) fn check_results(
 }
 
 /// Reps per side, the one or two most important fixes and something that went well.
-pub(crate) fn summarize(spec: &ExerciseSpec, sets: &[SetReport], checks: &[CheckResult]) -> Summary {
+pub(crate) fn summarize(
+    spec: &ExerciseSpec,
+    views: &[crate::view::ViewSegment],
+    sets: &[SetReport],
+    checks: &[CheckResult],
+) -> Summary {
     let count = |s: Side| sets.iter().filter(|x| x.side == s).map(|x| x.rep_count).sum();
     let mut ranked: Vec<(f64, &CheckResult)> = checks
         .iter()
@@ -156,12 +161,16 @@ pub(crate) fn summarize(spec: &ExerciseSpec, sets: &[SetReport], checks: &[Check
             .max_by(|a, b| a.severity.cmp(&b.severity))
             .map(|c| c.positive_cue.clone())
     };
+    let (reps_left, reps_right) = (count(Side::Left), count(Side::Right));
+    let no_reps_advice =
+        (reps_left + reps_right == 0).then(|| spec.no_reps_advice(views)).flatten().map(str::to_string);
     Summary {
-        reps_left: count(Side::Left),
-        reps_right: count(Side::Right),
+        reps_left,
+        reps_right,
         partial_reps: sets.iter().map(|s| s.partial_count).sum(),
         top_fixes,
         positive,
+        no_reps_advice,
     }
 }
 
@@ -196,5 +205,20 @@ mod tests {
         let r = result(&spec);
         assert!(r.reason.as_deref().is_some_and(|w| w.contains("only a large fault")), "{:?}", r.reason);
         assert!(r.advice.is_some());
+    }
+
+    #[test]
+    fn no_reps_from_behind_come_with_where_to_film_from() {
+        use crate::view::ViewSegment;
+        let spec = ExerciseSpec::cable_medius_kickback().unwrap();
+        let checks = check_results(&spec, &CheckCounts::default(), &[], true);
+        let behind = [ViewSegment { start_s: 0.0, end_s: 9.0, view: View::ObliqueBack }];
+        let s = summarize(&spec, &behind, &[], &checks);
+        assert_eq!((s.reps_left, s.reps_right), (0, 0));
+        assert_eq!(s.no_reps_advice.as_deref(), spec.no_reps_advice(&behind));
+        assert!(s.no_reps_advice.is_some());
+        // Side-on, a kick would have shown: no advice to move the camera.
+        let side = [ViewSegment { start_s: 0.0, end_s: 9.0, view: View::SideWorking }];
+        assert_eq!(summarize(&spec, &side, &[], &checks).no_reps_advice, None);
     }
 }

@@ -40,6 +40,9 @@ fn header(s: &mut String, r: &Report) {
 fn sets(s: &mut String, r: &Report) {
     if r.sets.is_empty() {
         let _ = writeln!(s, "\nNo reps found.");
+        if let Some(advice) = &r.summary.no_reps_advice {
+            let _ = writeln!(s, "{advice}");
+        }
     }
     for set in &r.sets {
         let _ = writeln!(
