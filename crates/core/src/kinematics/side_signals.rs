@@ -94,9 +94,15 @@ const OBLIQUE_AXIS_MAX: f64 = 0.9075;
 /// when the pose model gives no 3D (MoveNet): an adult's is 0.45–0.55 m.
 const NOMINAL_TORSO_M: f64 = 0.5;
 
-/// Which body side faces the machine during frames `lo..hi`: the side whose wrist is held
-/// further from its hip (the hand on the machine), when that is clear by `margin_m`. Without
-/// 3D landmarks the distances are the image's, in torso lengths taken as [`NOMINAL_TORSO_M`].
+/// Which body side faces the machine during frames `lo..hi`. The hand on the machine is the one
+/// whose wrist is held further from its hip, when that is clear by `margin_m`; the machine is on
+/// the side of the body where that wrist is (with 3D landmarks: its offset along the body's left
+/// axis, when it is at least `margin_m` from the midline), else on that hand's own side. A hand
+/// can reach across the body to a column on the other side: the rendered corpus's figures grip
+/// the column with the standing leg's hand wherever it stands, and taking the hand's own side
+/// put the machine on the wrong side of every set filmed with it on the working side. Without 3D
+/// landmarks the distances are the image's, in torso lengths taken as [`NOMINAL_TORSO_M`], and
+/// the hand's own side is taken.
 pub fn machine_side(base: &BaseSignals, lo: usize, hi: usize, margin_m: f64) -> Option<Side> {
     let reach = |s: &Skeleton, wrist: Joint, hip: Joint| -> Option<f64> {
         if !base.image_only {
@@ -120,11 +126,25 @@ pub fn machine_side(base: &BaseSignals, lo: usize, hi: usize, margin_m: f64) -> 
     let l = dist(Joint::LeftWrist, Joint::LeftHip)?;
     let r = dist(Joint::RightWrist, Joint::RightHip)?;
     if (l - r).abs() < margin_m {
-        None
-    } else if l > r {
-        Some(Side::Left)
-    } else {
-        Some(Side::Right)
+        return None;
+    }
+    let (hand, wrist) = if l > r { (Side::Left, Joint::LeftWrist) } else { (Side::Right, Joint::RightWrist) };
+    if base.image_only {
+        return Some(hand);
+    }
+    // Where the holding wrist is: metres towards the body's left from the hip midpoint.
+    let mut lateral: Vec<f64> = (lo..hi.min(base.skeletons.len()))
+        .filter_map(|k| {
+            let s = base.skeletons[k].as_ref()?;
+            let left = base.left_axis.get(k).copied().flatten()?;
+            let hips = s.world(Joint::LeftHip)?.mid(s.world(Joint::RightHip)?);
+            Some((s.world(wrist)? - hips).dot(left))
+        })
+        .collect();
+    match median_of(&mut lateral) {
+        Some(x) if x >= margin_m => Some(Side::Left),
+        Some(x) if x <= -margin_m => Some(Side::Right),
+        _ => Some(hand),
     }
 }
 
@@ -392,6 +412,35 @@ impl SideSignals {
 mod tests {
     use super::*;
     use crate::landmarks::{ImagePoint, Pose, WorldPoint, NUM_LANDMARKS};
+
+    #[test]
+    fn the_machine_is_where_the_holding_hand_is_even_when_it_reaches_across() {
+        // World landmarks of a person whose left axis is the world's +x: hips 0.2 m apart, the
+        // right hand on its hip, the left hand held out to (x, 0.3 m in front) on the bar.
+        let holding = |x: f32| {
+            let image = [ImagePoint { x: 400.0, y: 500.0, z: 0.0, visibility: 1.0, presence: 1.0 }; NUM_LANDMARKS];
+            let mut world = [WorldPoint::default(); NUM_LANDMARKS];
+            let mut at = |j: Joint, x: f32, y: f32, z: f32| world[j as usize] = WorldPoint { x, y, z };
+            at(Joint::LeftHip, 0.1, 0.0, 0.0);
+            at(Joint::RightHip, -0.1, 0.0, 0.0);
+            at(Joint::RightWrist, -0.18, 0.0, -0.05);
+            at(Joint::LeftWrist, x, -0.1, -0.3);
+            let s = Skeleton::from_pose(&Pose { image, world }, 0.5);
+            let base = BaseSignals {
+                skeletons: vec![Some(s); 5],
+                left_axis: vec![Some(Vec3::new(1.0, 0.0, 0.0)); 5],
+                t: (0..5).map(f64::from).collect(),
+                ..Default::default()
+            };
+            machine_side(&base, 0, 5, 0.08)
+        };
+        // Held out on its own side: the machine is on the left.
+        assert_eq!(holding(0.3), Some(Side::Left));
+        // Reaching across the body to a column on the right: the machine is on the right.
+        assert_eq!(holding(-0.3), Some(Side::Right));
+        // In front of the midline: the hand's own side.
+        assert_eq!(holding(0.0), Some(Side::Left));
+    }
 
     /// A person turned 45° from the camera with the left leg working, whose hip line (40 px
     /// wide facing the camera, orthographic image) has turned the working hip back by `turn_deg`.
