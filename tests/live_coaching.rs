@@ -245,13 +245,17 @@ fn live_cues_and_counts_agree_with_the_offline_report_in_time() {
     // 1.53 s; 3 of 20 pairs never cued; median 0.07 s, 16 over 0.5 s): the misses are on
     // noisy oblique clips, side switches, sideways lean judged on a 12 s window whose view differs
     // from the whole clip's, and checks the offline engine decides with reps still to come. Each
-    // is printed.
-    assert!(t.cue_delays.len() >= 20, "fix cues: {}", t.cue_delays.len());
+    // is printed. Stop 24: the swing's durations have the smoothing's blur taken out, but not
+    // where the signal ends within the smoothing's settling time of the rep's end (live, a rep
+    // just counted): read there with the blur taken out, one clip's first rep was cued a swing
+    // the whole clip did not show. Read as they are, two swing cues are now missed instead:
+    // 19 agreeing fix cues, none false, 4 of 18 faulted pairs never cued.
+    assert!(t.cue_delays.len() >= 19, "fix cues: {}", t.cue_delays.len());
     assert!(t.false_cues.is_empty(), "cues the offline report does not back: {:?}", t.false_cues);
     assert!(median(&t.cue_delays) <= 0.8, "median cue delay {:.2} s", median(&t.cue_delays));
     let late_cues = t.cue_delays.iter().filter(|d| **d > 1.5).count();
     assert!(late_cues <= 3, "late fix cues: {late_cues}");
-    assert!(t.missed.len() * 5 <= t.faulted_pairs, "missed {} of {}", t.missed.len(), t.faulted_pairs);
+    assert!(t.missed.len() * 4 <= t.faulted_pairs, "missed {} of {}", t.missed.len(), t.faulted_pairs);
     let late_counts = t.count_delays.iter().filter(|d| **d > 0.5).count();
     assert!(late_counts * 10 <= t.count_delays.len(), "{late_counts} reps counted over 0.5 s after their end");
     assert!(median(&t.count_delays) <= 0.2, "median count delay {:.2} s", median(&t.count_delays));

@@ -40,12 +40,23 @@ impl Leg {
 fn swing(cx: &RepContext) -> Option<f64> {
     let elev = cx.track(&cx.base.rep[cx.side.working]);
     let m = &cx.spec.measures;
-    let blur = SmoothingBlur::of(
-        frame_interval(&cx.base.t),
-        &cx.spec.smoothing,
-        m.swing_transition,
-        m.swing_speed_half_window_s,
-    );
+    // The smoothing needs frames after the return to settle it: where the signal ends right
+    // after the rep (live, a rep just finished) the return's end reads early and sharp, and
+    // taking the blur out of it called swings that the whole clip did not show. There the
+    // durations are read as they are (which leans towards no swing).
+    let settle_s = 2.0 * (cx.spec.smoothing.median_half_window_s + cx.spec.smoothing.smooth_tau_s);
+    let last_t = cx.base.t.last().copied().unwrap_or(f64::NEG_INFINITY);
+    let settled = last_t - cx.ts(cx.rep.end) >= settle_s;
+    let blur = if settled {
+        SmoothingBlur::of(
+            frame_interval(&cx.base.t),
+            &cx.spec.smoothing,
+            m.swing_transition,
+            m.swing_speed_half_window_s,
+        )
+    } else {
+        SmoothingBlur::default()
+    };
     match (
         swing_ratio(elev, cx.rep, m.swing_transition, &blur),
         swing_ratio_speed(elev, cx.rep, m.swing_speed_half_window_s, &blur),
