@@ -4,6 +4,7 @@
 use crate::kinematics::{BaseSignals, SideSignals};
 use crate::report::Metric;
 use crate::reps::RepSegment;
+use crate::rules::swing::{frame_interval, SmoothingBlur};
 use crate::signal::median_of;
 use crate::spec::ExerciseSpec;
 
@@ -34,6 +35,8 @@ pub enum FootShift {
 pub struct SetContext {
     /// Standing-foot shift per rep (same order as the set's reps).
     pub foot: Vec<FootShift>,
+    /// How much the smoothing stretches the swing's durations at the clip's frame interval.
+    pub(super) swing_blur: SmoothingBlur,
 }
 
 impl SetContext {
@@ -76,7 +79,16 @@ impl SetContext {
     /// from the world landmarks: seen from behind, the pose models put heel and toe at nearly
     /// the same depth, and the foot reads a few centimetres long.)
     pub fn new(base: &BaseSignals, side: &SideSignals, reps: &[RepSegment], spec: &ExerciseSpec) -> SetContext {
-        SetContext { foot: foot_shifts(base, side, reps, spec) }
+        let m = &spec.measures;
+        SetContext {
+            foot: foot_shifts(base, side, reps, spec),
+            swing_blur: SmoothingBlur::of(
+                frame_interval(&base.t),
+                &spec.smoothing,
+                m.swing_transition,
+                m.swing_speed_half_window_s,
+            ),
+        }
     }
 }
 

@@ -47,16 +47,7 @@ fn swing(cx: &RepContext) -> Option<f64> {
     let settle_s = 2.0 * (cx.spec.smoothing.median_half_window_s + cx.spec.smoothing.smooth_tau_s);
     let last_t = cx.base.t.last().copied().unwrap_or(f64::NEG_INFINITY);
     let settled = last_t - cx.ts(cx.rep.end) >= settle_s;
-    let blur = if settled {
-        SmoothingBlur::of(
-            frame_interval(&cx.base.t),
-            &cx.spec.smoothing,
-            m.swing_transition,
-            m.swing_speed_half_window_s,
-        )
-    } else {
-        SmoothingBlur::default()
-    };
+    let blur = if settled { cx.set.swing_blur } else { SmoothingBlur::default() };
     match (
         swing_ratio(elev, cx.rep, m.swing_transition, &blur),
         swing_ratio_speed(elev, cx.rep, m.swing_speed_half_window_s, &blur),
@@ -82,10 +73,4 @@ fn sideways(cx: &RepContext) -> Option<f64> {
         return median_of(&mut win);
     }
     Some(cx.at_peak(&side.hip_abduction)? - cx.at_peak(&side.hip_extension)?)
-}
-
-/// The clip's typical frame interval (s): the median step between known times.
-fn frame_interval(t: &[f64]) -> f64 {
-    let mut steps: Vec<f64> = t.windows(2).map(|w| w[1] - w[0]).filter(|d| *d > 0.0 && d.is_finite()).collect();
-    median_of(&mut steps).unwrap_or(0.0)
 }

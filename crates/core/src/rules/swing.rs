@@ -1,7 +1,7 @@
 //! The swing metric: how much faster the leg comes back than it went out.
 
 use crate::reps::RepSegment;
-use crate::signal::{smooth, Track};
+use crate::signal::{median_of, smooth, Track};
 use crate::spec::SmoothingSpec;
 
 /// How much the engine's own smoothing stretches a movement in time, for each swing witness:
@@ -65,6 +65,12 @@ impl SmoothingBlur {
     }
 }
 
+/// The clip's typical frame interval (s): the median step between known times.
+pub(super) fn frame_interval(t: &[f64]) -> f64 {
+    let mut steps: Vec<f64> = t.windows(2).map(|w| w[1] - w[0]).filter(|d| *d > 0.0 && d.is_finite()).collect();
+    median_of(&mut steps).unwrap_or(0.0)
+}
+
 /// The signal's speed at frame `k` as a central difference over ±`half_s`.
 fn central_speed(elev: Track, k: usize, half_s: f64) -> Option<f64> {
     let (t, v) = (elev.times(), elev.values());
@@ -126,9 +132,7 @@ pub(super) fn swing_ratio(elev: Track, rep: &RepSegment, transition: [f64; 2], b
     }
     let lift = crossing(b_lift + high * a_lift, true, lo_i)? - crossing(b_lift + low * a_lift, true, lo_i)?;
     let ret = crossing(b_ret + low * a_ret, false, hi_i)? - crossing(b_ret + high * a_ret, false, hi_i)?;
-    (lift > 0.0 && ret > 0.0).then(|| {
-        1.0 - blur.unblur(ret, blur.transition_s) / blur.unblur(lift, blur.transition_s).max(f64::MIN_POSITIVE)
-    })
+    (lift > 0.0 && ret > 0.0).then(|| 1.0 - blur.unblur(ret, blur.transition_s) / blur.unblur(lift, blur.transition_s))
 }
 
 /// 1 − peak lift speed / peak return speed (for one movement profile speed scales with
