@@ -7,6 +7,8 @@ mod common;
 
 use formcheck::live::{Coach, CueKind, LiveOutput};
 use formcheck_bench::corpus::Corpus;
+use formcheck_bench::eval::sample_label_check;
+use formcheck_bench::truth::GroundTruth;
 use formcheck_core::landmarks::PoseFrame;
 use formcheck_core::report::{InputInfo, RepReport, Report};
 use formcheck_core::spec::{CheckId, ExerciseSpec};
@@ -19,6 +21,8 @@ struct Replay {
     outputs: Vec<LiveOutput>,
     live: Report,
     offline: Report,
+    /// The renderer's ground truth of the clip.
+    truth: GroundTruth,
 }
 
 /// Every corpus clip replayed, once for all the tests here.
@@ -37,7 +41,14 @@ fn replay_each() -> Vec<Replay> {
         .map(|clip| {
             let frames = corpus.landmarks(clip).expect("cached landmarks read");
             let (outputs, live) = replay(&frames, &spec);
-            Replay { name: clip.name.clone(), outputs, live, offline: analyze(&frames, &spec, InputInfo::default()) }
+            let truth = corpus.truth(clip).expect("ground truth read");
+            Replay {
+                name: clip.name.clone(),
+                outputs,
+                live,
+                offline: analyze(&frames, &spec, InputInfo::default()),
+                truth,
+            }
         })
         .collect()
 }
@@ -77,13 +88,15 @@ type RepKey = (usize, usize, usize);
 struct Stream {
     fixes: Vec<(RepKey, CheckId, f64)>,
     reps: Vec<(RepKey, f64, bool)>,
+    /// Each counted rep's start and end (s).
+    spans: Vec<(RepKey, f64, f64)>,
     withdrawn: BTreeSet<RepKey>,
 }
 
 /// Reads a live event stream; a withdrawn rep's set number is taken by the next set, hence the
 /// count of withdrawals in each key.
 fn read_stream(outputs: &[LiveOutput]) -> Stream {
-    let mut s = Stream { fixes: Vec::new(), reps: Vec::new(), withdrawn: BTreeSet::new() };
+    let mut s = Stream { fixes: Vec::new(), reps: Vec::new(), spans: Vec::new(), withdrawn: BTreeSet::new() };
     for out in outputs {
         let gen = s.withdrawn.len();
         match out {
@@ -93,7 +106,10 @@ fn read_stream(outputs: &[LiveOutput]) -> Stream {
                 };
                 s.fixes.push(((gen, set, rep), check, cue.t_s));
             }
-            LiveOutput::Rep { t_s, set, rep, partial, .. } => s.reps.push(((gen, *set, *rep), *t_s, *partial)),
+            LiveOutput::Rep { t_s, set, rep, partial, start_s, end_s, .. } => {
+                s.reps.push(((gen, *set, *rep), *t_s, *partial));
+                s.spans.push(((gen, *set, *rep), *start_s, *end_s));
+            }
             LiveOutput::RepWithdrawn { set, rep, .. } => {
                 s.withdrawn.insert((gen, *set, *rep));
             }
@@ -101,6 +117,21 @@ fn read_stream(outputs: &[LiveOutput]) -> Stream {
         }
     }
     s
+}
+
+/// Whether the renders' labels have `check`'s fault on the true rep that the live rep `key`
+/// overlaps most (by more than half of it).
+fn truly_faulted(r: &Replay, stream: &Stream, key: &RepKey, check: CheckId) -> bool {
+    let Some(&(_, start, end)) = stream.spans.iter().find(|(k, ..)| k == key) else { return false };
+    let fps = r.truth.fps;
+    let overlap =
+        |t: &formcheck_bench::truth::TruthRep| (end.min(t.end as f64 / fps) - start.max(t.start as f64 / fps)).max(0.0);
+    r.truth
+        .reps
+        .iter()
+        .max_by(|a, b| overlap(a).total_cmp(&overlap(b)))
+        .filter(|t| overlap(t) > 0.5 * (end - start))
+        .is_some_and(|t| t.labels.iter().any(|(name, l)| l.present && sample_label_check(name) == Some(check)))
 }
 
 fn median(v: &[f64]) -> f64 {
@@ -116,8 +147,10 @@ struct Tally {
     cue_delays: Vec<f64>,
     /// Reps counted live that the report has: delay after their end (s).
     count_delays: Vec<f64>,
-    /// Fix cues about a rep that the report does not have with that fault.
+    /// Fix cues about a rep that neither the report nor the renders' labels have with that fault.
     false_cues: Vec<String>,
+    /// Fix cues the report does not back but the labels do (the live reading was right).
+    truth_backed: Vec<String>,
     /// (clip, check) faulted offline and never cued live, and how many such pairs there are.
     missed: Vec<String>,
     faulted_pairs: usize,
@@ -145,6 +178,9 @@ impl Tally {
                         ));
                     }
                     self.cue_delays.push(t - o.peak_s);
+                }
+                _ if truly_faulted(r, &stream, key, *check) => {
+                    self.truth_backed.push(format!("{}: {check} on set {set} rep {rep}", r.name))
                 }
                 _ => self.false_cues.push(format!("{}: {check} on set {set} rep {rep}", r.name)),
             }
@@ -184,9 +220,10 @@ impl Tally {
     fn print(&self, clips: usize) {
         let late = |v: &[f64], limit: f64| v.iter().filter(|d| **d > limit).count();
         eprintln!(
-            "{clips} clips: {} fix cues agreeing with the report, {} not; delay after the rep's peak median {:.2} s, \
-             max {:.2} s, {} over 1.5 s",
+            "{clips} clips: {} fix cues agreeing with the report, {} not but with the renders' labels, {} with \
+             neither; delay after the rep's peak median {:.2} s, max {:.2} s, {} over 1.5 s",
             self.cue_delays.len(),
+            self.truth_backed.len(),
             self.false_cues.len(),
             median(&self.cue_delays),
             worst(&self.cue_delays),
@@ -206,6 +243,7 @@ impl Tally {
         );
         for (what, list) in [
             ("false cue", &self.false_cues),
+            ("true, not in the report", &self.truth_backed),
             ("missed", &self.missed),
             ("reps", &self.rep_mismatches),
             ("late", &self.late),
@@ -249,13 +287,18 @@ fn live_cues_and_counts_agree_with_the_offline_report_in_time() {
     // where the signal ends within the smoothing's settling time of the rep's end (live, a rep
     // just counted): read there with the blur taken out, one clip's first rep was cued a swing
     // the whole clip did not show. Read as they are, two swing cues are now missed instead:
-    // 19 agreeing fix cues, none false, 4 of 18 faulted pairs never cued.
-    assert!(t.cue_delays.len() >= 19, "fix cues: {}", t.cue_delays.len());
-    assert!(t.false_cues.is_empty(), "cues the offline report does not back: {:?}", t.false_cues);
+    // 19 agreeing fix cues, none false, 4 of 18 faulted pairs never cued. Stop 25: a rep counted
+    // before the smoothing settled its return has its swing undecided, and the swing is told 0.22 s
+    // after the rep's end, read on the frames after it: 24 agreeing fix cues, 2 of 19 pairs
+    // never cued, and one swing cue the report does not back but the renders' labels do (a true
+    // 0.85 swing on the session's first rep, which the whole clip's reading misses); a cue is
+    // false when neither backs it.
+    assert!(t.cue_delays.len() >= 24, "fix cues: {}", t.cue_delays.len());
+    assert!(t.false_cues.is_empty(), "cues neither the offline report nor the labels back: {:?}", t.false_cues);
     assert!(median(&t.cue_delays) <= 0.8, "median cue delay {:.2} s", median(&t.cue_delays));
     let late_cues = t.cue_delays.iter().filter(|d| **d > 1.5).count();
     assert!(late_cues <= 3, "late fix cues: {late_cues}");
-    assert!(t.missed.len() * 4 <= t.faulted_pairs, "missed {} of {}", t.missed.len(), t.faulted_pairs);
+    assert!(t.missed.len() * 8 <= t.faulted_pairs, "missed {} of {}", t.missed.len(), t.faulted_pairs);
     let late_counts = t.count_delays.iter().filter(|d| **d > 0.5).count();
     assert!(late_counts * 10 <= t.count_delays.len(), "{late_counts} reps counted over 0.5 s after their end");
     assert!(median(&t.count_delays) <= 0.2, "median count delay {:.2} s", median(&t.count_delays));

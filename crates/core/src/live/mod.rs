@@ -11,7 +11,11 @@
 //!   step), or one the other leg's reps follow, is withdrawn ([`LiveEvent::RepWithdrawn`]). A
 //!   lone rep at the very end of a session stays counted live and is not in the report;
 //! - faults of the top of the rep (trunk lean, pelvis hike and rotation, arch) are told as soon
-//!   as the leg is on its way back, before the rep has ended.
+//!   as the leg is on its way back, before the rep has ended;
+//! - the swing needs the frames just after the rep (the smoothing settles the return only with
+//!   them): a rep counted at once has its swing undecided (borderline, neither cue nor praise),
+//!   and a swing is told as a [`LiveEvent::FaultSeen`] of that rep once they are in (0.22 s
+//!   after its end with the spec's smoothing).
 //!
 //! Memory stays bounded: frames are kept only for the open stretch of the session and the
 //! window; a stretch is closed at a quiet moment once it is [`DEFAULT_CHUNK_S`] long, analysed
@@ -53,7 +57,8 @@ pub enum LiveEvent {
         side: Side,
     },
     /// A fault of the rep under way is certain already (the leg is on its way back from the
-    /// top); the rep's [`LiveEvent::RepCompleted`] follows when it has ended.
+    /// top); the rep's [`LiveEvent::RepCompleted`] follows when it has ended. Also a counted
+    /// rep's swing, told a moment after the rep (see the module's notes).
     FaultSeen {
         /// Time (s).
         t_s: f64,
@@ -121,6 +126,18 @@ struct Tally {
     told: Vec<CheckId>,
     /// Peak (s) of the current set's first rep until the second one confirms it.
     first_peak_s: Option<f64>,
+    /// Reps counted before the frames after them had settled their swing: told later.
+    unsettled: Vec<Unsettled>,
+}
+
+/// A counted rep whose swing was not decided yet when it was counted (see `rules::rep`).
+#[derive(Clone, Copy, Debug)]
+struct Unsettled {
+    set: usize,
+    rep: usize,
+    side: Side,
+    peak_s: f64,
+    end_s: f64,
 }
 
 /// Live analysis: push frames as they arrive; each push re-analyses only a bounded recent
@@ -177,6 +194,7 @@ impl StreamingAnalyzer {
                 last_end_s: f64::NEG_INFINITY,
                 told: Vec::new(),
                 first_peak_s: None,
+                unsettled: Vec::new(),
             },
             phase: None,
             view: None,
@@ -295,6 +313,7 @@ impl StreamingAnalyzer {
                 }
             }
         }
+        self.tell_settled(window, now, events);
         for set in window.early.iter().flat_map(|r| &r.sets) {
             // Not on a side switch: the new side's first rep is not known to be one yet.
             if self.tally.side.is_some_and(|s| s != set.side) {
@@ -401,6 +420,9 @@ impl StreamingAnalyzer {
         if t.all == 1 {
             t.first_peak_s = Some(rep.peak_s);
         }
+        if now - rep.end_s < crate::rules::swing_settle_s(&self.spec) && !rep.partial {
+            t.unsettled.push(Unsettled { set: t.set, rep: t.all, side, peak_s: rep.peak_s, end_s: rep.end_s });
+        }
         t.told.clear();
         events.push(LiveEvent::RepCompleted {
             t_s: now,
@@ -411,6 +433,32 @@ impl StreamingAnalyzer {
             // Numbered within the session's set, not within the analysis window.
             rep: Box::new(RepReport { index: t.all, ..rep.clone() }),
         });
+    }
+
+    /// Tells the swing of a rep counted before it could be decided, once the frames after the
+    /// rep have settled it: the window's reading of that rep is then the offline one.
+    fn tell_settled(&mut self, window: &Window, now: f64, events: &mut Vec<LiveEvent>) {
+        let settle = crate::rules::swing_settle_s(&self.spec);
+        let (ready, waiting): (Vec<Unsettled>, Vec<Unsettled>) =
+            self.tally.unsettled.iter().partition(|u| now - u.end_s >= settle);
+        self.tally.unsettled = waiting;
+        for u in ready {
+            let same = window
+                .report
+                .sets
+                .iter()
+                .filter(|s| s.side == u.side)
+                .flat_map(|s| &s.reps)
+                .find(|r| !r.partial && r.start_s <= u.peak_s && u.peak_s <= r.end_s);
+            let swing = same
+                .into_iter()
+                .flat_map(|r| &r.faults)
+                .find(|f| self.spec.check(f.check).is_some_and(|c| c.metric == Metric::SwingRatio));
+            if let Some(fault) = swing {
+                let fault = Box::new(fault.clone());
+                events.push(LiveEvent::FaultSeen { t_s: now, set: u.set, rep: u.rep, side: u.side, fault });
+            }
+        }
     }
 
     /// Tells the faults of the top of the rep under way that are not told yet.

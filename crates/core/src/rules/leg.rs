@@ -12,6 +12,9 @@ use crate::signal::median_of;
 pub(super) struct Leg {
     /// 1 − return time / lift time (see [`swing_ratio`]).
     pub(super) swing: Option<f64>,
+    /// Whether the signal runs on long enough past the rep for the smoothing to have settled
+    /// the return (see [`swing_settle_s`]); a swing read before that is not decided yet.
+    pub(super) swing_settled: bool,
     /// How far the leg goes out rather than back (deg).
     pub(super) sideways: Option<f64>,
     /// The thigh's extension beyond the trunk line.
@@ -23,6 +26,7 @@ impl Leg {
     pub(super) fn read(cx: &RepContext) -> Leg {
         Leg {
             swing: swing(cx),
+            swing_settled: swing_settled(cx),
             sideways: sideways(cx),
             extension_rel_trunk: {
                 let xs = &cx.side.hip_extension_rel_trunk;
@@ -43,11 +47,8 @@ fn swing(cx: &RepContext) -> Option<f64> {
     // The smoothing needs frames after the return to settle it: where the signal ends right
     // after the rep (live, a rep just finished) the return's end reads early and sharp, and
     // taking the blur out of it called swings that the whole clip did not show. There the
-    // durations are read as they are (which leans towards no swing).
-    let settle_s = 2.0 * (cx.spec.smoothing.median_half_window_s + cx.spec.smoothing.smooth_tau_s);
-    let last_t = cx.base.t.last().copied().unwrap_or(f64::NEG_INFINITY);
-    let settled = last_t - cx.ts(cx.rep.end) >= settle_s;
-    let blur = if settled { cx.set.swing_blur } else { SmoothingBlur::default() };
+    // durations are read as they are, and the reading decides nothing yet (see `rep.rs`).
+    let blur = if swing_settled(cx) { cx.set.swing_blur } else { SmoothingBlur::default() };
     match (
         swing_ratio(elev, cx.rep, m.swing_transition, &blur),
         swing_ratio_speed(elev, cx.rep, m.swing_speed_half_window_s, &blur),
@@ -55,6 +56,17 @@ fn swing(cx: &RepContext) -> Option<f64> {
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, b) => a.or(b),
     }
+}
+
+/// How long (s) the signal must run on past a rep's end for the smoothing (running median, then
+/// forward-backward exponential) to have settled its return: twice their combined reach.
+pub(crate) fn swing_settle_s(spec: &crate::spec::ExerciseSpec) -> f64 {
+    2.0 * (spec.smoothing.median_half_window_s + spec.smoothing.smooth_tau_s)
+}
+
+fn swing_settled(cx: &RepContext) -> bool {
+    let last_t = cx.base.t.last().copied().unwrap_or(f64::NEG_INFINITY);
+    last_t - cx.ts(cx.rep.end) >= swing_settle_s(cx.spec)
 }
 
 /// From behind or in front the pose model's depth all but loses the leg's backward travel, so

@@ -19,6 +19,7 @@ mod trunk;
 
 pub use context::RepContext;
 pub use foot::{FootShift, SetContext};
+pub(crate) use leg::swing_settle_s;
 pub use rep::evaluate_rep;
 
 use crate::report::{Borderline, Fault, PhaseDurations, RepMetrics};
@@ -50,5 +51,5 @@ fn is_frontal(v: View) -> bool {
 }
 
 fn is_oblique(v: View) -> bool {
-    matches!(v, View::ObliqueBack | View::ObliqueFront)
+    matches!(v, View::ObliqueBackWorking | View::ObliqueBackSupport | View::ObliqueFront)
 }

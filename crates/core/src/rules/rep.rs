@@ -237,7 +237,18 @@ fn judge_check(cx: &RepContext, r: &Readings, check: &CheckSpec, view: View, vis
     }
     v.measured.push(check.id);
     let jc = JudgeContext { check, view, foot: r.foot, back: r.trunk.back, vis, cov: reading.coverage };
-    match judge(&jc, reading.value, calibration, cx.spec) {
+    let judged = match judge(&jc, reading.value, calibration, cx.spec) {
+        // A swing read before the smoothing has settled the return (the signal ends right after
+        // the rep: live, a rep just counted) is not decided yet, either way: no cue and no
+        // praise. The live analyzer tells it once the frames after the rep are in.
+        Judged::Fault { .. } | Judged::Fine if check.metric == Metric::SwingRatio && !r.leg.swing_settled => {
+            let noise = calibration.map_or(0.0, |c| c.noise / c.scale.abs());
+            let magnitude = calibration.map_or(reading.value, |c| (reading.value - c.offset) / c.scale);
+            Judged::Borderline { magnitude, noise }
+        }
+        other => other,
+    };
+    match judged {
         Judged::Fine => {}
         Judged::Borderline { magnitude, noise } => v.borderline.push(Borderline {
             check: check.id,
