@@ -264,7 +264,7 @@ fn synthetic_noise_fit_tracks_the_rendered_pose_error() {
     let text = std::fs::read_to_string(common::root().join("corpus/synth-noise.json")).expect("fit is committed");
     let fit: NoiseFit = serde_json::from_str(&text).unwrap();
     assert_eq!(fit.fitted_on, "calibration");
-    assert_eq!(fit.views.len(), 6, "every camera view has its noise");
+    assert_eq!(fit.views.len(), formcheck_core::spec::View::ALL.len(), "every camera view has its noise");
     for (view, v) in &fit.views {
         let mut ratios: Vec<f64> = v.spreads.values().map(|s| (s.synthetic / s.rendered).ln().abs()).collect();
         assert!(ratios.len() >= 8, "{view}: fitted on {} metrics", ratios.len());

@@ -103,8 +103,11 @@ pub fn skip_or_fail(why: &str) {
     eprintln!("skipped: {why}");
 }
 
-/// A report reduced to what a person is told: sets, reps, which faults and borderline checks per
-/// rep, each check's status (the form of `tests/golden/verdicts.json`).
+/// A report reduced to what a person is told: sets, reps, which faults per rep, each check's
+/// status (the form of `tests/golden/verdicts.json`). Which rep a borderline falls on is left
+/// out: a borderline reading sits on the noise's edge by definition, and the pose model's floats
+/// differ between CPUs (a machine of another make moved one of sample 01's standing-foot
+/// borderlines from its first rep to its second); the check's status still says borderline.
 pub fn digest(report: &formcheck_core::report::Report) -> serde_json::Value {
     use serde_json::{json, Value};
     let sets: Vec<Value> = report
@@ -116,8 +119,7 @@ pub fn digest(report: &formcheck_core::report::Report) -> serde_json::Value {
                 .iter()
                 .map(|rep| {
                     let faults: Vec<&str> = rep.faults.iter().map(|f| f.check.as_str()).collect();
-                    let borderline: Vec<&str> = rep.borderline.iter().map(|b| b.check.as_str()).collect();
-                    json!({"index": rep.index, "partial": rep.partial, "faults": faults, "borderline": borderline})
+                    json!({"index": rep.index, "partial": rep.partial, "faults": faults})
                 })
                 .collect();
             json!({"side": set.side.as_str(), "reps": reps})

@@ -19,6 +19,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .and_then(|k| std::env::args().nth(k + 1))
             .and_then(|v| v.parse().ok());
     }
+    // `--view NAME`: the same draw seen from another camera position.
+    if let Some(v) = std::env::args().position(|a| a == "--view").and_then(|k| std::env::args().nth(k + 1)) {
+        p.view = formcheck_core::spec::View::ALL.into_iter().find(|x| x.as_str() == v).unwrap_or(p.view);
+    }
     println!(
         "params: view {:?} side {:?} switch {} reps {} partial {:?} faults {:?} lead {}",
         p.view, p.side, p.switch_sides, p.reps, p.partial_before, p.faults, p.lead_in_out

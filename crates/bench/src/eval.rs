@@ -415,7 +415,8 @@ pub fn sample_view(name: &str) -> Option<View> {
         "front" => View::Front,
         "side_working" => View::SideWorking,
         "side_support" => View::SideSupport,
-        n if n.starts_with("oblique_back") => View::ObliqueBack,
+        "oblique_back_working" => View::ObliqueBackWorking,
+        "oblique_back_support" => View::ObliqueBackSupport,
         n if n.starts_with("oblique_front") => View::ObliqueFront,
         _ => return None,
     })
@@ -475,7 +476,7 @@ mod tests {
 
     #[test]
     fn sample_names_map() {
-        assert_eq!(sample_view("oblique_back_working"), Some(View::ObliqueBack));
+        assert_eq!(sample_view("oblique_back_working"), Some(View::ObliqueBackWorking));
         assert_eq!(sample_label_check("kick_too_high"), Some(formcheck_core::kickback::LOW_BACK_ARCH));
         assert_eq!(sample_label_check("any_fault"), None);
     }

@@ -800,7 +800,8 @@ impl Camera {
             View::Back => 180.0,
             View::SideWorking => ws * 90.0,
             View::SideSupport => -ws * 90.0,
-            View::ObliqueBack => os * 135.0,
+            View::ObliqueBackWorking => ws * 135.0,
+            View::ObliqueBackSupport => -ws * 135.0,
             View::ObliqueFront => os * 45.0,
         } + r.range(-8.0, 8.0);
         let dist = r.range(2.5, 4.0);

@@ -17,6 +17,12 @@ fn fixed_seed_subset_meets_the_targets() {
     for c in spec.checks.iter_mut().filter(|c| c.id == formcheck_core::kickback::SUPPORT_FOOT_SHIFT) {
         c.views.retain(|v| *v != formcheck_core::spec::View::SideWorking);
     }
+    // From 45° behind on the kicking side the generator's hip line, turning towards the line of
+    // sight, folds to a few pixels and no longer reads (BlazePose's hips on the renders stay
+    // apart and read the turn there best): the rendered corpus judges that view.
+    for c in spec.checks.iter_mut().filter(|c| c.id == formcheck_core::kickback::PELVIS_ROTATION) {
+        c.views.retain(|v| *v != formcheck_core::spec::View::ObliqueBackWorking);
+    }
     // Seeds 0..100 are the tuning set; this subset is its first 24.
     let board = run_synthetic_suite(&spec, 0..24);
     let summary = board.summary();

@@ -57,7 +57,7 @@ fn each_fault_is_found_from_a_view_that_shows_it() {
         (formcheck_core::kickback::TORSO_LEAN_FORWARD, View::SideWorking),
         (formcheck_core::kickback::TORSO_LEAN_AWAY, View::Back),
         (formcheck_core::kickback::PELVIS_HIKE, View::Back),
-        (formcheck_core::kickback::PELVIS_ROTATION, View::ObliqueBack),
+        (formcheck_core::kickback::PELVIS_ROTATION, View::ObliqueBackSupport),
         (formcheck_core::kickback::SUPPORT_KNEE_LOCKED, View::SideSupport),
         (formcheck_core::kickback::SUPPORT_KNEE_UNSTABLE, View::SideWorking),
         (formcheck_core::kickback::SWING, View::Front),
@@ -183,7 +183,7 @@ fn live_analyser_reports_the_reps_offline_analysis_finds() {
 #[test]
 fn report_schema_round_trips_with_unknown_fields_denied() {
     let spec = spec();
-    let seq = generate(&params(700, View::ObliqueBack, &[formcheck_core::kickback::PELVIS_ROTATION]));
+    let seq = generate(&params(700, View::ObliqueBackSupport, &[formcheck_core::kickback::PELVIS_ROTATION]));
     let input = InputInfo {
         path: "clip.mp4".into(),
         width: 720,

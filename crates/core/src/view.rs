@@ -32,13 +32,23 @@ pub fn classify_frame(
     }
     let a = yaw_deg.abs().min(180.0);
     let v = &spec.view;
+    let working_nearer = || {
+        let nearer = left_nearer.map(|l| if l { Side::Left } else { Side::Right })?;
+        Some(Some(nearer) == working)
+    };
+    let oblique_back = |working_nearer: bool| {
+        if working_nearer {
+            View::ObliqueBackWorking
+        } else {
+            View::ObliqueBackSupport
+        }
+    };
     let view = if a <= v.front_max_deg {
         View::Front
     } else if a >= v.back_min_deg {
         View::Back
     } else if (a - 90.0).abs() <= v.side_half_width_deg {
-        let nearer = left_nearer.map(|l| if l { Side::Left } else { Side::Right })?;
-        if Some(nearer) == working {
+        if working_nearer()? {
             View::SideWorking
         } else {
             View::SideSupport
@@ -46,13 +56,16 @@ pub fn classify_frame(
     } else if a < 90.0 {
         View::ObliqueFront
     } else {
-        View::ObliqueBack
+        // 45° behind, which leg is nearer matters as much as side-on: on the working leg's side
+        // the kick runs almost along the line of sight.
+        oblique_back(working_nearer()?)
     };
     // A pose that looks front-on but shows no face is seen from behind (the pose model then
-    // also tends to mirror the depth order, which is why the face is the better witness).
+    // also tends to mirror the depth order, which is why the face is the better witness; for
+    // the same reason the nearer leg is taken the other way round).
     Some(match view {
         View::Front if face_visibility < v.face_visibility_back => View::Back,
-        View::ObliqueFront if face_visibility < v.face_visibility_back => View::ObliqueBack,
+        View::ObliqueFront if face_visibility < v.face_visibility_back => oblique_back(!working_nearer()?),
         other => other,
     })
 }
@@ -75,7 +88,7 @@ pub fn frame_views(base: &BaseSignals, working: &[Option<Side>], spec: &Exercise
 
 /// The most common view over frames `lo..hi` (None if no frame has a view).
 pub fn dominant_view(views: &[Option<View>], lo: usize, hi: usize) -> Option<View> {
-    let mut counts = [0usize; 6];
+    let mut counts = [0usize; View::ALL.len()];
     for v in views.get(lo..hi.min(views.len())).unwrap_or(&[]).iter().flatten() {
         if let Some(k) = View::ALL.iter().position(|x| x == v) {
             counts[k] += 1;
@@ -125,7 +138,12 @@ mod tests {
         assert_eq!(c(90.0, 0.5, Some(true)), Some(View::SideWorking));
         assert_eq!(c(-92.0, 0.5, Some(false)), Some(View::SideSupport));
         assert_eq!(c(90.0, 0.5, None), None);
-        assert_eq!(c(135.0, 0.1, None), Some(View::ObliqueBack));
+        assert_eq!(c(135.0, 0.1, Some(true)), Some(View::ObliqueBackWorking));
+        assert_eq!(c(-130.0, 0.1, Some(false)), Some(View::ObliqueBackSupport));
+        assert_eq!(c(135.0, 0.1, None), None);
+        // Front-on at 45° but no face: behind, and the depth order the model gave is mirrored.
+        assert_eq!(c(45.0, 0.9, Some(true)), Some(View::ObliqueFront));
+        assert_eq!(c(45.0, 0.1, Some(true)), Some(View::ObliqueBackSupport));
         assert_eq!(c(f64::NAN, 0.1, None), None);
     }
 
@@ -133,7 +151,7 @@ mod tests {
     fn short_runs_are_merged() {
         let t: Vec<f64> = (0..100).map(|i| i as f64 * 0.1).collect();
         let mut v = vec![Some(View::Back); 100];
-        v[50] = Some(View::ObliqueBack);
+        v[50] = Some(View::ObliqueBackSupport);
         v[51] = None;
         let s = segments(&t, &v, 1.0);
         assert_eq!(s.len(), 1);

@@ -212,7 +212,7 @@ mod tests {
         use crate::view::ViewSegment;
         let spec = ExerciseSpec::cable_medius_kickback().unwrap();
         let checks = check_results(&spec, &CheckCounts::default(), &[], true);
-        let behind = [ViewSegment { start_s: 0.0, end_s: 9.0, view: View::ObliqueBack }];
+        let behind = [ViewSegment { start_s: 0.0, end_s: 9.0, view: View::ObliqueBackWorking }];
         let s = summarize(&spec, &behind, &[], &checks);
         assert_eq!((s.reps_left, s.reps_right), (0, 0));
         assert_eq!(s.no_reps_advice.as_deref(), spec.no_reps_advice(&behind));

@@ -24,16 +24,26 @@ pub enum View {
     SideWorking,
     /// Side-on, the support leg nearer the camera.
     SideSupport,
-    /// Between back and side.
-    ObliqueBack,
+    /// Between back and side, the working leg nearer the camera (the kick runs almost along
+    /// the line of sight).
+    ObliqueBackWorking,
+    /// Between back and side, the support leg nearer the camera.
+    ObliqueBackSupport,
     /// Between front and side.
     ObliqueFront,
 }
 
 impl View {
     /// All views.
-    pub const ALL: [View; 6] =
-        [View::Back, View::Front, View::SideWorking, View::SideSupport, View::ObliqueBack, View::ObliqueFront];
+    pub const ALL: [View; 7] = [
+        View::Back,
+        View::Front,
+        View::SideWorking,
+        View::SideSupport,
+        View::ObliqueBackWorking,
+        View::ObliqueBackSupport,
+        View::ObliqueFront,
+    ];
 
     /// snake_case name.
     pub fn as_str(self) -> &'static str {
@@ -42,7 +52,8 @@ impl View {
             View::Front => "front",
             View::SideWorking => "side_working",
             View::SideSupport => "side_support",
-            View::ObliqueBack => "oblique_back",
+            View::ObliqueBackWorking => "oblique_back_working",
+            View::ObliqueBackSupport => "oblique_back_support",
             View::ObliqueFront => "oblique_front",
         }
     }
@@ -673,7 +684,7 @@ mod tests {
         let spec = ExerciseSpec::cable_medius_kickback().unwrap();
         let seg = |start_s: f64, end_s: f64, view: View| ViewSegment { start_s, end_s, view };
         // Seen mostly from 45° behind (a second of side view on the way in): advice.
-        let behind = [seg(0.0, 1.0, View::SideWorking), seg(1.0, 9.0, View::ObliqueBack)];
+        let behind = [seg(0.0, 1.0, View::SideWorking), seg(1.0, 9.0, View::ObliqueBackWorking)];
         let advice = spec.no_reps_advice(&behind).expect("advice from behind");
         assert!(advice.contains("side"), "{advice}");
         // Side-on, reps would have shown: nobody exercised, nothing to change.
