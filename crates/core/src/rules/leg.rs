@@ -24,9 +24,10 @@ pub(super) struct Leg {
 impl Leg {
     /// Reads the working leg over the rep.
     pub(super) fn read(cx: &RepContext) -> Leg {
+        let settled = swing_settled(cx);
         Leg {
-            swing: swing(cx),
-            swing_settled: swing_settled(cx),
+            swing: swing(cx, settled),
+            swing_settled: settled,
             sideways: sideways(cx),
             extension_rel_trunk: {
                 let xs = &cx.side.hip_extension_rel_trunk;
@@ -41,14 +42,14 @@ impl Leg {
 /// ratio of transition times (noisy when slow pose-model drift bends the leg signal's profile)
 /// and of peak speeds (biased towards 0 when smoothing flattens a short return). The smaller one
 /// is reported, so a swing is called only when both see it.
-fn swing(cx: &RepContext) -> Option<f64> {
+fn swing(cx: &RepContext, settled: bool) -> Option<f64> {
     let elev = cx.track(&cx.base.rep[cx.side.working]);
     let m = &cx.spec.measures;
     // The smoothing needs frames after the return to settle it: where the signal ends right
     // after the rep (live, a rep just finished) the return's end reads early and sharp, and
     // taking the blur out of it called swings that the whole clip did not show. There the
     // durations are read as they are, and the reading decides nothing yet (see `rep.rs`).
-    let blur = if swing_settled(cx) { cx.set.swing_blur } else { SmoothingBlur::default() };
+    let blur = if settled { cx.set.swing_blur } else { SmoothingBlur::default() };
     match (
         swing_ratio(elev, cx.rep, m.swing_transition, &blur),
         swing_ratio_speed(elev, cx.rep, m.swing_speed_half_window_s, &blur),
