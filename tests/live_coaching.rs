@@ -292,8 +292,10 @@ fn live_cues_and_counts_agree_with_the_offline_report_in_time() {
     // after the rep's end, read on the frames after it: 24 agreeing fix cues, 2 of 19 pairs
     // never cued, and one swing cue the report does not back but the renders' labels do (a true
     // 0.85 swing on the session's first rep, which the whole clip's reading misses); a cue is
-    // false when neither backs it.
-    assert!(t.cue_delays.len() >= 24, "fix cues: {}", t.cue_delays.len());
+    // false when neither backs it. Stop 26, refitted on 17 more calibration renders: the offline
+    // report faults fewer of this slice's (clip, check) pairs (18, from 19), so 22 fix cues agree
+    // with it; 2 of 18 pairs never cued, none false.
+    assert!(t.cue_delays.len() >= 22, "fix cues: {}", t.cue_delays.len());
     assert!(t.false_cues.is_empty(), "cues neither the offline report nor the labels back: {:?}", t.false_cues);
     assert!(median(&t.cue_delays) <= 0.8, "median cue delay {:.2} s", median(&t.cue_delays));
     let late_cues = t.cue_delays.iter().filter(|d| **d > 1.5).count();

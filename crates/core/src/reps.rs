@@ -345,9 +345,10 @@ impl LegScan<'_> {
         // position).
         if torso > 0.0 {
             let limit = spec.max_hip_travel_torso * torso;
-            // A leg-label flash during the fast lift puts the standing ankle at the working one's
-            // place for a frame or two: a step is where the foot stays.
-            let step = lasting_displacement(&base.t, &base.ankle_px[self.side.other()], start, end);
+            // A leg-label swap during the kick puts the standing ankle at the working one's
+            // place for a few frames, at 45° in front for over half a second: a step is where
+            // the foot ends up.
+            let step = settled_displacement(&base.ankle_px[self.side.other()], start, end);
             let travel = max_displacement(&base.hip_px, start, end);
             if step.is_some_and(|d| d > limit) || travel.is_some_and(|d| d > limit) {
                 return None;
@@ -387,28 +388,26 @@ fn max_displacement(track: &[Option<(f64, f64)>], lo: usize, hi: usize) -> Optio
     Some(w.iter().flatten().map(|p| (p.0 - p0.0).hypot(p.1 - p0.1)).fold(0.0, f64::max))
 }
 
-/// How far (px) a tracked point moved over `lo..=hi` and stayed there at least [`STEP_HOLD_S`]:
-/// its distance from where it was at first (the median of its first [`SETTLE_FRAMES`] known
-/// positions) that is exceeded in that many frames. A step, or the cut of a joined clip, holds;
-/// a leg-label flash of a frame or two during the fast lift does not. `None` when never known.
-fn lasting_displacement(t: &[f64], track: &[Option<(f64, f64)>], lo: usize, hi: usize) -> Option<f64> {
+/// How far (px) a tracked point's place at the end of `lo..=hi` lies from its place at the
+/// start (each the median of its first or last [`SETTLE_FRAMES`] known positions there). A step,
+/// or the cut of a joined clip, moves where the foot stands; a label swap during the kick, which
+/// can last for half the rep, leaves it where it was. `None` when never known.
+fn settled_displacement(track: &[Option<(f64, f64)>], lo: usize, hi: usize) -> Option<f64> {
     let w: Vec<(f64, f64)> = track.get(lo..=hi)?.iter().flatten().copied().collect();
-    let first = &w[..w.len().min(SETTLE_FRAMES)];
-    let x0 = median_of(&mut first.iter().map(|p| p.0).collect::<Vec<_>>())?;
-    let y0 = median_of(&mut first.iter().map(|p| p.1).collect::<Vec<_>>())?;
-    let mut d: Vec<f64> = w.iter().map(|p| (p.0 - x0).hypot(p.1 - y0)).collect();
-    d.sort_by(|a, b| b.total_cmp(a));
-    let period = (t.get(hi)? - t.get(lo)?) / (hi - lo).max(1) as f64;
-    let hold = if period > 0.0 { (STEP_HOLD_S / period).ceil() as usize } else { 1 };
-    d.get(hold.clamp(1, d.len()) - 1).copied()
+    let place = |pts: &[(f64, f64)]| {
+        let x = median_of(&mut pts.iter().map(|p| p.0).collect::<Vec<_>>())?;
+        let y = median_of(&mut pts.iter().map(|p| p.1).collect::<Vec<_>>())?;
+        Some((x, y))
+    };
+    let k = w.len().min(SETTLE_FRAMES);
+    let (x0, y0) = place(&w[..k])?;
+    let (x1, y1) = place(&w[w.len() - k..])?;
+    Some((x1 - x0).hypot(y1 - y0))
 }
 
-/// Known positions whose median is a point's starting place (a few frames: one mislabelled frame
-/// cannot set it).
+/// Known positions whose median is a point's place (a few frames: one mislabelled frame cannot
+/// set it).
 const SETTLE_FRAMES: usize = 5;
-/// A displacement is a step when it holds this long (s): longer than the leg-label flashes the
-/// pose model makes when the working leg passes the standing one (1-3 frames at 30 frames/s).
-const STEP_HOLD_S: f64 = 0.15;
 
 /// Rise of the world thigh angle over `lo..=hi` (deg): its highest value minus its value at
 /// `lo` (or its first known one).

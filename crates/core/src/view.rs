@@ -20,11 +20,14 @@ pub struct ViewSegment {
 /// Classifies one frame. `working` decides which side view it is; without it a side view is
 /// reported as seen from the working side only if the nearer leg is unknown (never guessed:
 /// the caller passes `None` only before any rep, where no check is measured).
+/// `shoulder_width`: the shoulders' image width over the torso's image length, when the facing
+/// comes from depth (it then vetoes a side view the image cannot show).
 pub fn classify_frame(
     yaw_deg: f64,
     face_visibility: f64,
     left_nearer: Option<bool>,
     working: Option<Side>,
+    shoulder_width: Option<f64>,
     spec: &ExerciseSpec,
 ) -> Option<View> {
     if !yaw_deg.is_finite() {
@@ -47,7 +50,10 @@ pub fn classify_frame(
         View::Front
     } else if a >= v.back_min_deg {
         View::Back
-    } else if (a - 90.0).abs() <= v.side_half_width_deg {
+    } else if (a - 90.0).abs() <= v.side_half_width_deg && shoulder_width.is_none_or(|w| w <= v.side_max_shoulder_width)
+    {
+        // (The facing from depth can read a 45° view as side-on: the model guesses the hips'
+        // depth. The image cannot: side-on the shoulders nearly overlap in it.)
         if working_nearer()? {
             View::SideWorking
         } else {
@@ -80,6 +86,8 @@ pub fn frame_views(base: &BaseSignals, working: &[Option<Side>], spec: &Exercise
                 base.face_visibility.get(i).copied().unwrap_or(0.0),
                 base.left_nearer.get(i).copied().flatten(),
                 working.get(i).copied().flatten(),
+                // Without depth the facing already comes from these widths.
+                if base.image_only { None } else { base.shoulder_width.get(i).copied().flatten() },
                 spec,
             )
         })
@@ -131,7 +139,7 @@ mod tests {
     #[test]
     fn yaw_maps_to_views() {
         let spec = ExerciseSpec::cable_medius_kickback().unwrap();
-        let c = |yaw, face, near| classify_frame(yaw, face, near, Some(Side::Left), &spec);
+        let c = |yaw, face, near| classify_frame(yaw, face, near, Some(Side::Left), None, &spec);
         assert_eq!(c(5.0, 0.9, None), Some(View::Front));
         assert_eq!(c(5.0, 0.1, None), Some(View::Back));
         assert_eq!(c(-175.0, 0.1, None), Some(View::Back));
@@ -145,6 +153,24 @@ mod tests {
         assert_eq!(c(45.0, 0.9, Some(true)), Some(View::ObliqueFront));
         assert_eq!(c(45.0, 0.1, Some(true)), Some(View::ObliqueBackSupport));
         assert_eq!(c(f64::NAN, 0.1, None), None);
+    }
+
+    #[test]
+    fn shoulders_seen_wide_veto_a_side_view() {
+        let spec = ExerciseSpec::cable_medius_kickback().unwrap();
+        let c = |yaw, width| classify_frame(yaw, 0.1, Some(true), Some(Side::Left), width, &spec);
+        // The facing from depth reads side-on; the shoulders barely apart in the image agree.
+        assert_eq!(c(105.0, Some(0.08)), Some(View::SideWorking));
+        assert_eq!(c(105.0, None), Some(View::SideWorking));
+        // Shoulders 0.35 of the torso's length apart: no side view shows that, it is 45°,
+        // behind or in front as the facing leans.
+        assert_eq!(c(105.0, Some(0.35)), Some(View::ObliqueBackWorking));
+        assert_eq!(
+            classify_frame(75.0, 0.9, Some(true), Some(Side::Left), Some(0.35), &spec),
+            Some(View::ObliqueFront)
+        );
+        // Outside the side band the width changes nothing.
+        assert_eq!(c(170.0, Some(0.05)), Some(View::Back));
     }
 
     #[test]

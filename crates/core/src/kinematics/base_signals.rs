@@ -45,6 +45,9 @@ pub struct BaseSignals {
     pub trunk_y_px: Vec<Option<f64>>,
     /// Shoulder-to-hip midline length in the image (px).
     pub torso_px: Vec<Option<f64>>,
+    /// The shoulders' image width over `torso_px`: near 0 side-on, about 0.4 at 45°, 0.5–0.6
+    /// facing the camera or turned away from it.
+    pub shoulder_width: Vec<Option<f64>>,
     /// Metres per pixel near the body (world torso length / image torso length).
     pub m_per_px: Vec<Option<f64>>,
     /// The person's left axis (unit, horizontal), averaged over time.
@@ -116,6 +119,9 @@ pub fn base_signals(frames: &[PoseFrame], spec: &ExerciseSpec) -> BaseSignals {
     b.hip_px = smooth_px(&t, &b.hip_px.iter().map(|p| p.map(|(x, y)| Vec3::new(x, y, 0.0))).collect::<Vec<_>>(), spec);
     b.m_per_px = smooth(&t, &b.m_per_px, &spec.smoothing);
     b.left_axis = average_axis(&t, &raw_left, spec.smoothing.facing_half_window_s, spec.smoothing.max_gap_s);
+    // The shoulders open and close a little with each kick; the view is the body's turn over
+    // seconds, like the facing above.
+    b.shoulder_width = running_median(&t, &b.shoulder_width, spec.smoothing.facing_half_window_s);
     // Where the person's frame is known, the thigh's swing is measured from its own rest
     // direction (see `rest_relative_elevation`); elsewhere from straight down.
     b.elevation = PerSide::from_fn(|side| {
@@ -152,6 +158,21 @@ pub fn base_signals(frames: &[PoseFrame], spec: &ExerciseSpec) -> BaseSignals {
     }
     b.skeletons = skeletons;
     b
+}
+
+/// The median of the known values within ±`half` s of each frame.
+fn running_median(t: &[f64], x: &[Option<f64>], half: f64) -> Vec<Option<f64>> {
+    let n = x.len().min(t.len());
+    let (mut lo, mut hi) = (0usize, 0usize);
+    let mut buf = Vec::new();
+    (0..n)
+        .map(|i| {
+            slide_window(t, i, half, n, &mut lo, &mut hi);
+            buf.clear();
+            buf.extend(x[lo..=hi].iter().flatten());
+            median_of(&mut buf)
+        })
+        .collect()
 }
 
 /// Frames where the whole body jumps in the image: the median seen landmark moves more than
@@ -226,6 +247,7 @@ fn push_body(b: &mut BaseSignals, s: Option<&Skeleton>) {
         b.hip_px.push(None);
         b.trunk_y_px.push(None);
         b.torso_px.push(None);
+        b.shoulder_width.push(None);
         b.m_per_px.push(None);
         b.face_visibility.push(0.0);
         b.left_nearer.push(None);
@@ -240,6 +262,8 @@ fn push_body(b: &mut BaseSignals, s: Option<&Skeleton>) {
         _ => None,
     };
     b.torso_px.push(tpx);
+    let shoulders = s.image(Joint::LeftShoulder).zip(s.image(Joint::RightShoulder));
+    b.shoulder_width.push(shoulders.zip(tpx).map(|((l, r), t)| (l - r).norm() / t));
     let tw =
         match (s.world_mid(Joint::LeftHip, Joint::RightHip), s.world_mid(Joint::LeftShoulder, Joint::RightShoulder)) {
             (Some(h), Some(sh)) => Some((sh - h).norm()).filter(|d| *d > 0.05),

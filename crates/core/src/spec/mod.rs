@@ -150,6 +150,9 @@ pub struct ViewSpec {
     pub back_min_deg: f64,
     /// Half-width (deg) around 90° inside which the view is a side view.
     pub side_half_width_deg: f64,
+    /// Largest image shoulder width (over the torso's image length) a side view shows: a
+    /// frame whose facing from depth reads side-on but whose shoulders look wider is a 45° view.
+    pub side_max_shoulder_width: f64,
     /// Shortest view segment (s); shorter runs are merged into neighbours.
     pub min_segment_s: f64,
     /// Mean face visibility below which a front-looking pose is taken as seen from behind.
@@ -368,6 +371,11 @@ pub struct DecisionSpec {
     /// the time (pairs); otherwise it says fine or borderline, never fault. Read by the
     /// calibration script, like `clean_ceiling_spreads`.
     pub min_fault_separation: f64,
+    /// A view's own scale for a check is fitted only when its faulted calibration reps come from
+    /// at least this many clips (else it borrows, like a view with too few faulted reps): a pose
+    /// error is shared by all reps of a clip, so one clip's faulted reps are one sample of it.
+    /// Read by the calibration script.
+    pub min_faulted_clips: usize,
 }
 
 /// Advice for a video in which no reps were found, filmed from where the movement runs towards or

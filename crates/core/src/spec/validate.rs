@@ -42,7 +42,7 @@ impl ExerciseSpec {
 
     /// Every number that must be positive and finite is.
     fn positive_numbers(&self) -> Result<(), SpecError> {
-        let positive: [(&str, f64); 35] = [
+        let positive: [(&str, f64); 36] = [
             ("visibility.min_visibility", self.visibility.min_visibility),
             ("visibility.min_visibility_rep_signal", self.visibility.min_visibility_rep_signal),
             ("smoothing.median_half_window_s", self.smoothing.median_half_window_s),
@@ -52,6 +52,7 @@ impl ExerciseSpec {
             ("view.front_max_deg", self.view.front_max_deg),
             ("view.back_min_deg", self.view.back_min_deg),
             ("view.side_half_width_deg", self.view.side_half_width_deg),
+            ("view.side_max_shoulder_width", self.view.side_max_shoulder_width),
             ("view.min_segment_s", self.view.min_segment_s),
             ("view.face_visibility_back", self.view.face_visibility_back),
             ("reps.enter_deg", self.reps.enter_deg),
@@ -196,6 +197,9 @@ impl ExerciseSpec {
                 "decision.min_fault_separation must be between 0 and 1, got {}",
                 d.min_fault_separation
             ));
+        }
+        if d.min_faulted_clips == 0 {
+            return bad("decision.min_faulted_clips must be at least 1".to_string());
         }
         for (name, v) in [
             ("decision.fault_margin_sd", d.fault_margin_sd),
