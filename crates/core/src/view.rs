@@ -86,8 +86,7 @@ pub fn frame_views(base: &BaseSignals, working: &[Option<Side>], spec: &Exercise
                 base.face_visibility.get(i).copied().unwrap_or(0.0),
                 base.left_nearer.get(i).copied().flatten(),
                 working.get(i).copied().flatten(),
-                // Without depth the facing already comes from these widths.
-                if base.image_only { None } else { base.shoulder_width.get(i).copied().flatten() },
+                base.shoulder_width.get(i).copied().flatten(),
                 spec,
             )
         })

@@ -6,7 +6,7 @@ use crate::kinematics::geometry::UP;
 use crate::kinematics::swaps::repair_leg_swaps;
 use crate::kinematics::{angle_between_deg, PerSide, Side, Skeleton, Vec3};
 use crate::landmarks::{Joint, PoseFrame};
-use crate::signal::{median_of, percentile, slide_window, smooth};
+use crate::signal::{median_of, percentile, running_median, slide_window, smooth};
 use crate::spec::ExerciseSpec;
 use serde::{Deserialize, Serialize};
 
@@ -45,8 +45,9 @@ pub struct BaseSignals {
     pub trunk_y_px: Vec<Option<f64>>,
     /// Shoulder-to-hip midline length in the image (px).
     pub torso_px: Vec<Option<f64>>,
-    /// The shoulders' image width over `torso_px`: near 0 side-on, about 0.4 at 45°, 0.5–0.6
-    /// facing the camera or turned away from it.
+    /// The shoulders' image width over `torso_px` (3 s running median): near 0 side-on, about
+    /// 0.4 at 45°, 0.5–0.6 facing the camera or turned away from it. `None` without depth
+    /// (`image_only`), where the facing already comes from these widths.
     pub shoulder_width: Vec<Option<f64>>,
     /// Metres per pixel near the body (world torso length / image torso length).
     pub m_per_px: Vec<Option<f64>>,
@@ -120,8 +121,12 @@ pub fn base_signals(frames: &[PoseFrame], spec: &ExerciseSpec) -> BaseSignals {
     b.m_per_px = smooth(&t, &b.m_per_px, &spec.smoothing);
     b.left_axis = average_axis(&t, &raw_left, spec.smoothing.facing_half_window_s, spec.smoothing.max_gap_s);
     // The shoulders open and close a little with each kick; the view is the body's turn over
-    // seconds, like the facing above.
-    b.shoulder_width = running_median(&t, &b.shoulder_width, spec.smoothing.facing_half_window_s);
+    // seconds, like the facing above. Without depth the facing already comes from these widths.
+    b.shoulder_width = if image_only {
+        vec![None; b.shoulder_width.len()]
+    } else {
+        running_median(&t, &b.shoulder_width, spec.smoothing.facing_half_window_s)
+    };
     // Where the person's frame is known, the thigh's swing is measured from its own rest
     // direction (see `rest_relative_elevation`); elsewhere from straight down.
     b.elevation = PerSide::from_fn(|side| {
@@ -158,21 +163,6 @@ pub fn base_signals(frames: &[PoseFrame], spec: &ExerciseSpec) -> BaseSignals {
     }
     b.skeletons = skeletons;
     b
-}
-
-/// The median of the known values within ±`half` s of each frame.
-fn running_median(t: &[f64], x: &[Option<f64>], half: f64) -> Vec<Option<f64>> {
-    let n = x.len().min(t.len());
-    let (mut lo, mut hi) = (0usize, 0usize);
-    let mut buf = Vec::new();
-    (0..n)
-        .map(|i| {
-            slide_window(t, i, half, n, &mut lo, &mut hi);
-            buf.clear();
-            buf.extend(x[lo..=hi].iter().flatten());
-            median_of(&mut buf)
-        })
-        .collect()
 }
 
 /// Frames where the whole body jumps in the image: the median seen landmark moves more than

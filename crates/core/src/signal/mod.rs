@@ -5,7 +5,7 @@ mod smoothing;
 mod stats;
 mod track;
 
-pub(crate) use smoothing::slide_window;
 pub use smoothing::smooth;
+pub(crate) use smoothing::{running_median, slide_window};
 pub use stats::{median_of, percentile};
 pub use track::Track;

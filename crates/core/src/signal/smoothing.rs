@@ -10,27 +10,9 @@ use crate::spec::SmoothingSpec;
 pub fn smooth(t: &[f64], x: &[Option<f64>], spec: &SmoothingSpec) -> Vec<Option<f64>> {
     let n = x.len().min(t.len());
     let x: Vec<Option<f64>> = x[..n].iter().map(|v| v.filter(|v| v.is_finite())).collect();
-    // Running median.
-    let mut med = vec![None; n];
-    let mut buf: Vec<f64> = Vec::new();
-    let (mut lo, mut hi) = (0usize, 0usize);
-    for i in 0..n {
-        if x[i].is_none() {
-            continue;
-        }
-        while lo < i && t[lo] < t[i] - spec.median_half_window_s {
-            lo += 1;
-        }
-        if hi < i {
-            hi = i;
-        }
-        while hi + 1 < n && t[hi + 1] <= t[i] + spec.median_half_window_s {
-            hi += 1;
-        }
-        buf.clear();
-        buf.extend(x[lo..=hi].iter().flatten());
-        med[i] = median_of(&mut buf);
-    }
+    // Running median, at the known frames.
+    let mut med: Vec<Option<f64>> =
+        running_median(t, &x, spec.median_half_window_s).into_iter().zip(&x).map(|(m, v)| v.and(m)).collect();
     // Gap bridging.
     let mut last: Option<usize> = None;
     for i in 0..n {
@@ -69,6 +51,21 @@ pub fn smooth(t: &[f64], x: &[Option<f64>], spec: &SmoothingSpec) -> Vec<Option<
 
 /// Moves `lo..=hi` (indices into the first `n` times `t`) to the frames within ±`half` s of frame
 /// `i`; both ends only move forward, so a pass over all frames is linear.
+/// The median of the known values within ±`half` s of each frame (`None` where there are none).
+pub(crate) fn running_median(t: &[f64], x: &[Option<f64>], half: f64) -> Vec<Option<f64>> {
+    let n = x.len().min(t.len());
+    let (mut lo, mut hi) = (0usize, 0usize);
+    let mut buf = Vec::new();
+    (0..n)
+        .map(|i| {
+            slide_window(t, i, half, n, &mut lo, &mut hi);
+            buf.clear();
+            buf.extend(x[lo..=hi].iter().flatten());
+            median_of(&mut buf)
+        })
+        .collect()
+}
+
 pub(crate) fn slide_window(t: &[f64], i: usize, half: f64, n: usize, lo: &mut usize, hi: &mut usize) {
     while *lo < i && t[*lo] < t[i] - half {
         *lo += 1;
