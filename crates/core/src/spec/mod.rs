@@ -807,7 +807,7 @@ mod tests {
     fn the_machine_is_spec_data() {
         let spec = ExerciseSpec::cable_medius_kickback().unwrap();
         let eq = spec.equipment.as_ref().expect("the kickback is done at a cable stack");
-        assert_eq!(eq.default_machine_side, MachineSide::Working);
+        assert_eq!(eq.default_machine_side, MachineSide::Either);
         assert_eq!(eq.holding_hand_margin_m, Some(0.08));
         let mut no_margin = spec.clone();
         no_margin.equipment.as_mut().unwrap().holding_hand_margin_m = Some(0.0);
