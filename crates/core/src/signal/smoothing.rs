@@ -49,8 +49,6 @@ pub fn smooth(t: &[f64], x: &[Option<f64>], spec: &SmoothingSpec) -> Vec<Option<
     out
 }
 
-/// Moves `lo..=hi` (indices into the first `n` times `t`) to the frames within ±`half` s of frame
-/// `i`; both ends only move forward, so a pass over all frames is linear.
 /// The median of the known values within ±`half` s of each frame (`None` where there are none).
 pub(crate) fn running_median(t: &[f64], x: &[Option<f64>], half: f64) -> Vec<Option<f64>> {
     let n = x.len().min(t.len());
@@ -66,6 +64,8 @@ pub(crate) fn running_median(t: &[f64], x: &[Option<f64>], half: f64) -> Vec<Opt
         .collect()
 }
 
+/// Moves `lo..=hi` (indices into the first `n` times `t`) to the frames within ±`half` s of frame
+/// `i`; both ends only move forward, so a pass over all frames is linear.
 pub(crate) fn slide_window(t: &[f64], i: usize, half: f64, n: usize, lo: &mut usize, hi: &mut usize) {
     while *lo < i && t[*lo] < t[i] - half {
         *lo += 1;
