@@ -479,10 +479,11 @@ fn ankle_lift(s: &Skeleton, side: Side) -> Option<f64> {
 /// direction, the thigh then swings most at rest, and reps come out half a rep out of phase or
 /// doubled. The image has no such doubt: a kick back lifts the ankle. So where this leg's ankle
 /// moves more than the other's (it is the one kicking) and its backward angle falls as that
-/// ankle rises (correlation under −[`KICK_DIRECTION_MIN_CORRELATION`]), the angle is read the
-/// other way round. From behind and 45° behind the kick the same test was tried and turned
-/// more reps wrong than right (the depth is as often backwards there, but the fused rep signal
-/// already follows the image swing), so it is used only facing the camera.
+/// ankle rises (correlation under −[`KICK_DIRECTION_MIN_CORRELATION`], the angle moving at
+/// least [`KICK_DIRECTION_MIN_SWING_DEG`]), the angle is read the other way round. From behind
+/// and 45° behind the kick the depth is as often backwards, but the same test there put two
+/// clips' counts right and a dozen wrong (most at 45° behind the kick), so it is used only
+/// facing the camera.
 fn kick_direction(angles: &[Option<(f64, f64)>], lift: &[Option<f64>], other_lift: &[Option<f64>]) -> f64 {
     let spread = |v: &[Option<f64>]| {
         let x = || v.iter().flatten().copied();
@@ -492,6 +493,15 @@ fn kick_direction(angles: &[Option<(f64, f64)>], lift: &[Option<f64>], other_lif
         return 1.0;
     }
     let pairs: Vec<(f64, f64)> = angles.iter().zip(lift).filter_map(|(a, l)| Some((a.as_ref()?.0, (*l)?))).collect();
+    // A thigh whose backward angle hardly moves carries no kick either way: turned round, its
+    // jitter only adds to the image swing's.
+    let back = || pairs.iter().map(|p| p.0);
+    if !percentile(back(), 90.0)
+        .zip(percentile(back(), 10.0))
+        .is_some_and(|(a, b)| a - b >= KICK_DIRECTION_MIN_SWING_DEG)
+    {
+        return 1.0;
+    }
     match correlation(&pairs) {
         Some(r) if r < -KICK_DIRECTION_MIN_CORRELATION => -1.0,
         _ => 1.0,
@@ -517,6 +527,11 @@ fn correlation(pairs: &[(f64, f64)]) -> Option<f64> {
 /// How strongly (−) the thigh's backward angle must fall as its ankle rises, over a rest window,
 /// for the model's depth to be read the other way round (see [`kick_direction`]).
 const KICK_DIRECTION_MIN_CORRELATION: f64 = 0.3;
+/// How far (deg, 90th − 10th percentile over the window) the thigh's backward angle must move
+/// for its direction to be judged (see [`kick_direction`]): the kicks read backwards in c01005
+/// and c01454 move it 13–28°; c01075's second set reads 6° backwards, and turning that round
+/// split a rep in two.
+const KICK_DIRECTION_MIN_SWING_DEG: f64 = 8.0;
 /// Facing yaw (deg from facing the camera) up to which a window's kick direction is checked
 /// (see [`kick_direction`]): on the rendered corpus a clip filmed from in front reads 21° at
 /// most (median over the clip), one filmed 45° in front 35° at least.
@@ -579,6 +594,9 @@ mod tests {
         assert_eq!(kick_direction(&angles(-1.0), &lift, &still), -1.0);
         // The other ankle is the one that moves: this leg stands, its angle is left alone.
         assert_eq!(kick_direction(&angles(-1.0), &still, &lift), 1.0);
+        // Forwards, but by a few degrees only: jitter, left alone.
+        let small: Vec<Option<(f64, f64)>> = lift.iter().map(|l| l.map(|l| (-8.0 * l, 1.0))).collect();
+        assert_eq!(kick_direction(&small, &lift, &still), 1.0);
     }
 
     #[test]
