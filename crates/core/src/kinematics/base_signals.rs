@@ -418,8 +418,9 @@ fn thigh_angles(s: &Skeleton, side: Side, left: Vec3) -> Option<(f64, f64)> {
 /// it, and where the model's depth is weak (filmed from in front or behind) a resting thigh often
 /// reads a few degrees forward: a kick back then reads 5 → 0 → 5 → 0 → 5, two bumps a rep, and
 /// reps are counted twice. Measured in the person's frame, signed, against the rest direction of
-/// the surrounding seconds, the same rep is one bump from 0. Frames without the person's frame
-/// keep `fallback` (the angle from straight down).
+/// the surrounding seconds, the same rep is one bump from 0. Where the depth has the whole kick
+/// going forwards, the backward angle is read the other way round (see [`kick_direction`]).
+/// Frames without the person's frame keep `fallback` (the angle from straight down).
 fn rest_relative_elevation(
     t: &[f64],
     skeletons: &[Option<Skeleton>],
@@ -528,9 +529,9 @@ fn correlation(pairs: &[(f64, f64)]) -> Option<f64> {
 /// for the model's depth to be read the other way round (see [`kick_direction`]).
 const KICK_DIRECTION_MIN_CORRELATION: f64 = 0.3;
 /// How far (deg, 90th − 10th percentile over the window) the thigh's backward angle must move
-/// for its direction to be judged (see [`kick_direction`]): the kicks read backwards in c01005
-/// and c01454 move it 13–28°; c01075's second set reads 6° backwards, and turning that round
-/// split a rep in two.
+/// for its direction to be judged (see [`kick_direction`]): the kicks the depth reads forwards in
+/// c01005 and c01454 move it 13–28°; c01075's second set reads its kicks 6° forwards, and
+/// turning that round split a rep in two.
 const KICK_DIRECTION_MIN_SWING_DEG: f64 = 8.0;
 /// Facing yaw (deg from facing the camera) up to which a window's kick direction is checked
 /// (see [`kick_direction`]): on the rendered corpus a clip filmed from in front reads 21° at
