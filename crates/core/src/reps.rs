@@ -7,7 +7,7 @@
 //! position), bottom (→ next rep). A side switch starts a new set.
 
 use crate::kinematics::{BaseSignals, Side};
-use crate::signal::{median_of, percentile};
+use crate::signal::{median_of, percentile, spread};
 use crate::spec::{ExerciseSpec, RepSpec};
 
 /// A rep's start and end are walked outwards while the signal keeps falling; a rise smaller than
@@ -333,11 +333,7 @@ impl LegScan<'_> {
         // The other leg must stay put.
         // Robust range (10th–90th percentile): pose noise on the standing leg is not movement.
         let other = &base.rep[self.side.other()];
-        let other_vals = || other[start..=end].iter().flatten().copied();
-        let other_range = match (percentile(other_vals(), 90.0), percentile(other_vals(), 10.0)) {
-            (Some(a), Some(b)) => Some(a - b),
-            _ => None,
-        };
+        let other_range = spread(other[start..=end].iter().flatten().copied());
         if other_range.is_some_and(|r| r > spec.other_leg_max_fraction * amplitude) {
             return None;
         }

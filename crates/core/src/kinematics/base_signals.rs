@@ -6,7 +6,7 @@ use crate::kinematics::geometry::UP;
 use crate::kinematics::swaps::repair_leg_swaps;
 use crate::kinematics::{angle_between_deg, PerSide, Side, Skeleton, Vec3};
 use crate::landmarks::{Joint, PoseFrame};
-use crate::signal::{median_of, percentile, running_median, slide_window, smooth};
+use crate::signal::{median_of, percentile, running_median, slide_window, smooth, spread};
 use crate::spec::ExerciseSpec;
 use serde::{Deserialize, Serialize};
 
@@ -127,10 +127,22 @@ pub fn base_signals(frames: &[PoseFrame], spec: &ExerciseSpec) -> BaseSignals {
     } else {
         running_median(&t, &b.shoulder_width, spec.smoothing.facing_half_window_s)
     };
+    b.yaw_deg = b
+        .left_axis
+        .iter()
+        .map(|l| {
+            l.map(|l| {
+                let f = l.cross(UP);
+                f.x.atan2(-f.z).to_degrees()
+            })
+        })
+        .collect();
     // Where the person's frame is known, the thigh's swing is measured from its own rest
     // direction (see `rest_relative_elevation`); elsewhere from straight down.
+    let lift = PerSide::from_fn(|leg| skeletons.iter().map(|s| ankle_lift(s.as_ref()?, leg)).collect::<Vec<_>>());
+    let facing = Facing { left_axis: &b.left_axis, yaw_deg: &b.yaw_deg };
     b.elevation = PerSide::from_fn(|side| {
-        let e = rest_relative_elevation(&t, &skeletons, &b.left_axis, side, &from_down[side]);
+        let e = rest_relative_elevation(&t, &skeletons, facing, &lift, side, &from_down[side]);
         smooth(&t, &e, &spec.smoothing)
     });
     let swing = PerSide::from_fn(|side| {
@@ -146,16 +158,6 @@ pub fn base_signals(frames: &[PoseFrame], spec: &ExerciseSpec) -> BaseSignals {
             }
         }
     }
-    b.yaw_deg = b
-        .left_axis
-        .iter()
-        .map(|l| {
-            l.map(|l| {
-                let f = l.cross(UP);
-                f.x.atan2(-f.z).to_degrees()
-            })
-        })
-        .collect();
     if image_only {
         // Side-on, the side turned to the camera is the one the person faces away from: facing
         // image-right (yaw > 0) shows their right side, so the left hip is the farther one.
@@ -290,13 +292,7 @@ fn fuse_swings(
     image: &PerSide<Vec<Option<f64>>>,
 ) -> (PerSide<Vec<Option<f64>>>, RepSignal) {
     // The typical excursion (90th − 10th percentile) of a signal.
-    let exc = |x: &[Option<f64>]| {
-        let v = || x.iter().flatten().copied();
-        match (percentile(v(), 90.0), percentile(v(), 10.0)) {
-            (Some(a), Some(b)) => a - b,
-            _ => 0.0,
-        }
-    };
+    let exc = |x: &[Option<f64>]| spread(x.iter().flatten().copied()).unwrap_or(0.0);
     let world_exc = exc(&world.left).max(exc(&world.right));
     let img_exc = exc(&image.left).max(exc(&image.right));
     let (wk, ik) = if world_exc > 0.0 && img_exc > 0.0 {
@@ -424,13 +420,13 @@ fn thigh_angles(s: &Skeleton, side: Side, left: Vec3) -> Option<(f64, f64)> {
 fn rest_relative_elevation(
     t: &[f64],
     skeletons: &[Option<Skeleton>],
-    left_axis: &[Option<Vec3>],
+    facing: Facing<'_>,
+    lift: &PerSide<Vec<Option<f64>>>,
     side: Side,
     fallback: &[Option<f64>],
 ) -> Vec<Option<f64>> {
     let angles: Vec<Option<(f64, f64)>> =
-        skeletons.iter().zip(left_axis).map(|(s, l)| thigh_angles(s.as_ref()?, side, (*l)?)).collect();
-    let lift = PerSide::from_fn(|leg| skeletons.iter().map(|s| ankle_lift(s.as_ref()?, leg)).collect::<Vec<_>>());
+        skeletons.iter().zip(facing.left_axis).map(|(s, l)| thigh_angles(s.as_ref()?, side, (*l)?)).collect();
     let n = angles.len().min(t.len());
     let (mut lo, mut hi) = (0usize, 0usize);
     let mut rest: Option<(f64, f64)> = None;
@@ -440,10 +436,7 @@ fn rest_relative_elevation(
             if i % 5 == 0 || rest.is_none() {
                 slide_window(t, i, REST_WINDOW_HALF_S, n, &mut lo, &mut hi);
                 // Only facing the camera: see `kick_direction`.
-                let facing_camera = left_axis[i].is_some_and(|l| {
-                    let f = l.cross(UP);
-                    f.x.atan2(-f.z).to_degrees().abs() <= KICK_DIRECTION_MAX_YAW_DEG
-                });
+                let facing_camera = facing.yaw_deg[i].is_some_and(|y| y.abs() <= KICK_DIRECTION_MAX_YAW_DEG);
                 way = if facing_camera {
                     kick_direction(&angles[lo..=hi], &lift[side][lo..=hi], &lift[side.other()][lo..=hi])
                 } else {
@@ -459,6 +452,13 @@ fn rest_relative_elevation(
             }
         })
         .collect()
+}
+
+/// The person's facing per frame, as `base_signals` averaged it: their left axis and its yaw.
+#[derive(Clone, Copy)]
+struct Facing<'a> {
+    left_axis: &'a [Option<Vec3>],
+    yaw_deg: &'a [Option<f64>],
 }
 
 /// How high the ankle is in the image above the hip midpoint, in torso lengths.
@@ -486,21 +486,14 @@ fn ankle_lift(s: &Skeleton, side: Side) -> Option<f64> {
 /// counted ten more clips wrong there (most at 45° behind the kick) and none right, so it is
 /// used only facing the camera.
 fn kick_direction(angles: &[Option<(f64, f64)>], lift: &[Option<f64>], other_lift: &[Option<f64>]) -> f64 {
-    let spread = |v: &[Option<f64>]| {
-        let x = || v.iter().flatten().copied();
-        percentile(x(), 90.0).zip(percentile(x(), 10.0)).map(|(a, b)| a - b)
-    };
-    if !matches!((spread(lift), spread(other_lift)), (Some(a), Some(b)) if a > b) {
+    let known = |v: &[Option<f64>]| spread(v.iter().flatten().copied());
+    if !matches!((known(lift), known(other_lift)), (Some(a), Some(b)) if a > b) {
         return 1.0;
     }
     let pairs: Vec<(f64, f64)> = angles.iter().zip(lift).filter_map(|(a, l)| Some((a.as_ref()?.0, (*l)?))).collect();
     // A thigh whose backward angle hardly moves carries no kick either way: turned round, its
     // jitter only adds to the image swing's.
-    let back = || pairs.iter().map(|p| p.0);
-    if !percentile(back(), 90.0)
-        .zip(percentile(back(), 10.0))
-        .is_some_and(|(a, b)| a - b >= KICK_DIRECTION_MIN_SWING_DEG)
-    {
+    if !spread(pairs.iter().map(|p| p.0)).is_some_and(|s| s >= KICK_DIRECTION_MIN_SWING_DEG) {
         return 1.0;
     }
     match correlation(&pairs) {

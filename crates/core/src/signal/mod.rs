@@ -7,5 +7,5 @@ mod track;
 
 pub use smoothing::smooth;
 pub(crate) use smoothing::{running_median, slide_window};
-pub use stats::{median_of, percentile};
+pub use stats::{median_of, percentile, spread};
 pub use track::Track;

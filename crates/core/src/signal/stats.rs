@@ -22,6 +22,12 @@ pub fn percentile(values: impl IntoIterator<Item = f64>, p: f64) -> Option<f64> 
     v.get(idx).copied()
 }
 
+/// How widely the known values spread: their 90th minus their 10th percentile, which one
+/// outlying frame cannot set. `None` when there are none.
+pub fn spread(values: impl IntoIterator<Item = f64> + Clone) -> Option<f64> {
+    Some(percentile(values.clone(), 90.0)? - percentile(values, 10.0)?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -32,5 +38,7 @@ mod tests {
         assert_eq!(percentile(vec![3.0, f64::NAN, 1.0, 2.0], 50.0), Some(2.0));
         assert_eq!(median_of(&mut []), None);
         assert_eq!(median_of(&mut [4.0, 1.0]), Some(2.5));
+        assert_eq!(spread((0..=10).map(f64::from)), Some(8.0));
+        assert_eq!(spread(Vec::<f64>::new()), None);
     }
 }
