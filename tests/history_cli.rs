@@ -236,5 +236,5 @@ fn a_locked_database_delays_then_warns_and_a_killed_batch_leaves_it_consistent()
     drop(conn);
     let rerun = batch(&input, &out_dir, &db).output().unwrap();
     assert_eq!(rerun.status.code(), Some(0), "{}", text(&rerun));
-    assert_eq!(history_json(&db, "dee")["sessions"].as_array().unwrap().len(), 3);
+    assert_eq!(history_json(&db, "dee")["sessions"].as_array().unwrap().len(), 3, "{}", text(&rerun));
 }

@@ -109,9 +109,14 @@ fn lock_holder(content: &str) -> Option<(String, u32)> {
     Some((field("host=")?.to_string(), field("pid=")?.parse().ok()?))
 }
 
+/// How long a lock that names no holder counts as alive. Locks are published whole (see
+/// [`VideoLock::claim`]), so one without a holder was cut short while being written, by a
+/// filesystem without hard links; writing it takes microseconds, so a minute is ample.
+pub const UNNAMED_LOCK_GRACE: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// Whether a lock with `content`, last modified `age` ago, belongs to nobody alive: its process
-/// is gone (when it names this host), or it is older than [`STALE_LOCK_AGE`]. An unreadable
-/// holder counts as alive until the age rule (it may be being written).
+/// is gone (when it names this host), it names no holder and is older than
+/// [`UNNAMED_LOCK_GRACE`], or it is older than [`STALE_LOCK_AGE`].
 pub fn lock_is_stale(content: &str, age: std::time::Duration, host: &str) -> bool {
     if age > STALE_LOCK_AGE {
         return true;
@@ -120,24 +125,45 @@ pub fn lock_is_stale(content: &str, age: std::time::Duration, host: &str) -> boo
         Some((holder_host, pid)) if holder_host == host && !host.is_empty() => {
             !Path::new(&format!("/proc/{pid}")).exists()
         }
-        _ => false,
+        Some(_) => false,
+        None => age > UNNAMED_LOCK_GRACE,
+    }
+}
+
+/// Creates the lock file `path` holding `content`, or returns `Ok(false)` if it exists. The
+/// content is written to a temporary file first and hard-linked into place, so a worker killed
+/// at any moment leaves either no lock or a whole one naming it (a lock created empty and then
+/// written would, killed in between, name nobody and block the video).
+fn publish_lock(path: &Path, content: &str) -> std::io::Result<bool> {
+    use std::io::Write;
+    let tmp = crate::atomic::temp_path(path, Some("lock"));
+    let written = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&tmp)
+        .and_then(|mut file| file.write_all(content.as_bytes()));
+    let linked = written.and_then(|()| std::fs::hard_link(&tmp, path));
+    let _ = std::fs::remove_file(&tmp);
+    match linked {
+        Ok(()) => Ok(true),
+        Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+        // No hard links here (some removable and network filesystems): create, then write.
+        Err(_) => match std::fs::OpenOptions::new().write(true).create_new(true).open(path) {
+            Ok(mut file) => file.write_all(content.as_bytes()).map(|()| true),
+            Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+            Err(err) => Err(err),
+        },
     }
 }
 
 impl VideoLock {
     /// Claims the video whose lock file is `path`, taking over a stale lock (see [`lock_is_stale`]).
     pub fn claim(path: &Path) -> std::io::Result<Claim> {
-        use std::io::Write;
         let host = host_name();
         let content = format!("formcheck batch lock\nhost={host}\npid={}\n", std::process::id());
         for _ in 0..3 {
-            match std::fs::OpenOptions::new().write(true).create_new(true).open(path) {
-                Ok(mut file) => {
-                    file.write_all(content.as_bytes())?;
-                    return Ok(Claim::Ours(VideoLock { path: path.to_path_buf(), content }));
-                }
-                Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {}
-                Err(err) => return Err(err),
+            if publish_lock(path, &content)? {
+                return Ok(Claim::Ours(VideoLock { path: path.to_path_buf(), content }));
             }
             let Ok(held) = std::fs::read_to_string(path) else { continue };
             let age = std::fs::metadata(path)
@@ -207,10 +233,17 @@ mod tests {
         assert!(!lock_is_stale(&lock_of(&host, std::process::id()), now, &host));
         assert!(!lock_is_stale(&lock_of("elsewhere", dead), now, &host), "another host's pid says nothing here");
         assert!(lock_is_stale(&lock_of("elsewhere", dead), STALE_LOCK_AGE * 2, &host));
-        assert!(!lock_is_stale("half-written", now, &host));
+        assert!(!lock_is_stale("half-written", now, &host), "a lock may be read while it is being written");
+        assert!(lock_is_stale("", UNNAMED_LOCK_GRACE * 2, &host), "but not for long");
         std::fs::write(&lock, lock_of(&host, dead)).unwrap();
         assert!(matches!(VideoLock::claim(&lock).unwrap(), Claim::Ours(_)), "a dead worker's lock is taken over");
         assert!(!lock.exists());
+        // Claiming leaves nothing but the lock itself (its temporary copy is gone).
+        let Claim::Ours(again) = VideoLock::claim(&lock).unwrap() else { panic!("free again") };
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, [std::ffi::OsString::from("a.mp4.lock")]);
+        assert_eq!(std::fs::read_to_string(&lock).unwrap(), lock_of(&host, std::process::id()));
+        drop(again);
     }
 
     #[test]
