@@ -337,7 +337,7 @@ impl Default for MeasureSpec {
         MeasureSpec {
             swing_transition: [0.2, 0.8],
             swing_speed_half_window_s: 0.05,
-            knee_range_percentiles: [5.0, 95.0],
+            knee_range_percentiles: [10.0, 90.0],
             knee_image_min_coverage: 0.5,
             top_half_window_s: 0.1,
             min_coverage: 0.5,
