@@ -13,7 +13,8 @@ scale). Per (check, view) the reading is modelled as offset + scale * truth + no
   the robust spread (1.4826 MAD) and the standard deviation after dropping 4-MAD outliers, inflated by
   (1 + 1/sqrt(n)) for the size of the sample;
 - clean_ceiling: how high the reading of a rep clearly without the fault went, at the false alarm
-  rate's quantile (pose errors are heavier-tailed than the noise figure: a fault must read past it);
+  rate's quantile, plus clean_ceiling_spreads times the spread of the good reps' readings towards
+  the fault's side (pose errors are heavier-tailed than the noise figure: a fault must read past it);
 - views with fewer than MIN_REPS readings get no entry: the engine then reports the check as not
   calibrated from that view rather than guess.
 Everything after the CALIBRATION marker line of the spec is replaced, keeping the entries fitted on
@@ -85,6 +86,16 @@ def spread(res):
     return max(mad, sd)
 
 
+def upper_spread(good):
+    """The spread of the readings above their median (root mean square of their distances from
+    it): how far a good rep's reading strays towards the fault's side. A clean ceiling guards that
+    side only, and on some views the good reps stray far the other way (from behind the hike's
+    good reps read down to 4 below their offset and at most 4.2 above it)."""
+    m = median(good)
+    up = [g - m for g in good if g >= m]
+    return math.sqrt(sum(u * u for u in up) / len(up))
+
+
 def fault_side(check):
     """The sign that puts a fault's side up (+1 above the threshold, -1 below) and a good rep's
     true size (`typical`)."""
@@ -117,7 +128,7 @@ def clean_ceiling(check, pts, offset, scale, false_alarm_rate, spreads):
     """How far, on the fault's side, the reading of a rep clearly without the fault (see is_good)
     may rise above offset + scale x typical: the false_alarm_rate quantile of those reps (with
     fewer than 1 / false_alarm_rate of them, the largest one seen), plus `spreads` times their
-    spread."""
+    spread towards the fault's side (upper_spread)."""
     if check is None:
         return None
     sign, typical = fault_side(check)
@@ -128,7 +139,7 @@ def clean_ceiling(check, pts, offset, scale, false_alarm_rate, spreads):
     # Plus one spread of those readings: the worst good rep of a clip not yet seen can lie past the
     # worst one seen (errors are shared by all reps of a clip, and a view has few clips). Without it
     # the cross-validated false alarms were 0.06 per clean rep, with it 0.01 (56 clips).
-    return good[max(0, math.ceil((1 - false_alarm_rate) * len(good)) - 1)] + spreads * spread(good)
+    return good[max(0, math.ceil((1 - false_alarm_rate) * len(good)) - 1)] + spreads * upper_spread(good)
 
 
 def entry_lines(e):
