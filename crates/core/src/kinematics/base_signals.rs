@@ -139,14 +139,16 @@ pub fn base_signals(frames: &[PoseFrame], spec: &ExerciseSpec) -> BaseSignals {
         .collect();
     // Where the person's frame is known, the thigh's swing is measured from its own rest
     // direction (see `rest_relative_elevation`); elsewhere from straight down.
-    let lift = PerSide::from_fn(|leg| skeletons.iter().map(|s| ankle_lift(s.as_ref()?, leg)).collect::<Vec<_>>());
+    let ankles = PerSide::from_fn(|leg| skeletons.iter().map(|s| ankle_offset(s.as_ref()?, leg)).collect::<Vec<_>>());
+    // How high each ankle is above the hip midpoint in the image (image y points down).
+    let lift = PerSide::from_fn(|leg| ankles[leg].iter().map(|a| a.map(|(_, y)| -y)).collect::<Vec<_>>());
     let facing = Facing { left_axis: &b.left_axis, yaw_deg: &b.yaw_deg };
     b.elevation = PerSide::from_fn(|side| {
         let e = rest_relative_elevation(&t, &skeletons, facing, &lift, side, &from_down[side]);
         smooth(&t, &e, &spec.smoothing)
     });
     let swing = PerSide::from_fn(|side| {
-        smooth(&t, &image_swing(&t, &skeletons, &b.elevation[side], side, image_only), &spec.smoothing)
+        smooth(&t, &image_swing(&t, &ankles, &b.elevation[side], side, image_only), &spec.smoothing)
     });
     (b.rep, b.rep_signal) = fuse_swings(&b.elevation, &swing);
     // A cut (a joined or edited clip) is no movement: no excursion may run across one.
@@ -326,32 +328,22 @@ fn fuse_swings(
 /// straightens the knee and the trunk tips, and the reach grew as often as it shrank.)
 fn image_swing(
     t: &[f64],
-    skeletons: &[Option<Skeleton>],
+    ankles: &PerSide<Vec<Option<(f64, f64)>>>,
     elevation: &[Option<f64>],
     side: Side,
     image_only: bool,
 ) -> Vec<Option<f64>> {
     const HALF_WINDOW_S: f64 = 4.0;
-    let [_, _, ankle, _] = side.leg();
     // The ankle's offset from the hip midpoint and its gap to the other ankle, in torso lengths.
-    let [_, _, other_ankle, _] = side.other().leg();
-    let measured: Vec<Option<(f64, f64, Option<f64>)>> = skeletons
+    let offs = &ankles[side];
+    let gap: Vec<Option<f64>> = offs
         .iter()
-        .map(|s| {
-            let s = s.as_ref()?;
-            let hip = s.image_mid(Joint::LeftHip, Joint::RightHip)?;
-            let sh = s.image_mid(Joint::LeftShoulder, Joint::RightShoulder)?;
-            let torso = (sh - hip).norm();
-            if torso < 1.0 {
-                return None;
-            }
-            let a = s.image_weak(ankle)?;
-            let gap = s.image_weak(other_ankle).map(|b| (a - b).norm() / torso);
-            Some(((a.x - hip.x) / torso, (a.y - hip.y) / torso, gap))
+        .zip(&ankles[side.other()])
+        .map(|(a, b)| {
+            let ((ax, ay), (bx, by)) = ((*a)?, (*b)?);
+            Some((ax - bx).hypot(ay - by))
         })
         .collect();
-    let offs: Vec<Option<(f64, f64)>> = measured.iter().map(|m| m.map(|m| (m.0, m.1))).collect();
-    let gap: Vec<Option<f64>> = measured.iter().map(|m| m.and_then(|m| m.2)).collect();
     let n = offs.len().min(t.len());
     let mut out = vec![None; n];
     let mut reference: Option<(f64, f64)> = None;
@@ -461,14 +453,14 @@ struct Facing<'a> {
     yaw_deg: &'a [Option<f64>],
 }
 
-/// How high the ankle is in the image above the hip midpoint, in torso lengths.
-fn ankle_lift(s: &Skeleton, side: Side) -> Option<f64> {
+/// The ankle's image offset from the hip midpoint (x right, y down), in torso lengths.
+fn ankle_offset(s: &Skeleton, side: Side) -> Option<(f64, f64)> {
     let [_, _, ankle, _] = side.leg();
     let hip = s.image_mid(Joint::LeftHip, Joint::RightHip)?;
     let sh = s.image_mid(Joint::LeftShoulder, Joint::RightShoulder)?;
     let torso = (sh - hip).norm();
-    let ankle = s.image_weak(ankle)?;
-    (torso >= 1.0).then(|| (hip.y - ankle.y) / torso)
+    let a = s.image_weak(ankle)?;
+    (torso >= 1.0).then(|| ((a.x - hip.x) / torso, (a.y - hip.y) / torso))
 }
 
 /// Which way the model's depth has the thigh go when the leg kicks (+1 backward as it should,
