@@ -113,7 +113,7 @@ pub fn temp_path(target: &Path, extension: Option<&str>) -> PathBuf {
 }
 
 /// Creates the temporary file exclusively (never through an existing name or link).
-fn create_temp(tmp: &Path) -> std::io::Result<File> {
+pub(crate) fn create_temp(tmp: &Path) -> std::io::Result<File> {
     OpenOptions::new().write(true).create_new(true).open(tmp)
 }
 

@@ -137,11 +137,7 @@ pub fn lock_is_stale(content: &str, age: std::time::Duration, host: &str) -> boo
 fn publish_lock(path: &Path, content: &str) -> std::io::Result<bool> {
     use std::io::Write;
     let tmp = crate::atomic::temp_path(path, Some("lock"));
-    let written = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&tmp)
-        .and_then(|mut file| file.write_all(content.as_bytes()));
+    let written = crate::atomic::create_temp(&tmp).and_then(|mut file| file.write_all(content.as_bytes()));
     let linked = written.and_then(|()| std::fs::hard_link(&tmp, path));
     let _ = std::fs::remove_file(&tmp);
     match linked {
