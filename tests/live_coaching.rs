@@ -55,8 +55,12 @@ fn replay_each() -> Vec<Replay> {
 
 /// The corpus grows; the bounds below were measured on a fixed slice of it: the shared samples and
 /// seed-8 renders, and our renders of the design seeds up to 1039 that existed then (all but
-/// 1003-1005, 1013-1015 and 1032-1035, rendered later).
+/// 1003-1005, 1013-1015 and 1032-1035, rendered later). `LIVE_ALL=1` takes the whole corpus (the
+/// bounds do not hold there: it is for measuring a change beyond the slice).
 fn in_fixed_slice(name: &str) -> bool {
+    if std::env::var_os("LIVE_ALL").is_some() {
+        return true;
+    }
     match name.strip_prefix('c').and_then(|rest| rest.get(..5)).and_then(|seed| seed.parse::<u32>().ok()) {
         Some(seed) => {
             let later = (1003..=1005).contains(&seed) || (1013..=1015).contains(&seed) || (1032..=1035).contains(&seed);
@@ -294,7 +298,11 @@ fn live_cues_and_counts_agree_with_the_offline_report_in_time() {
     // 0.85 swing on the session's first rep, which the whole clip's reading misses); a cue is
     // false when neither backs it. Stop 26, refitted on 17 more calibration renders: the offline
     // report faults fewer of this slice's (clip, check) pairs (18, from 19), so 22 fix cues agree
-    // with it; 2 of 18 pairs never cued, none false.
+    // with it; 2 of 18 pairs never cued, none false. Stop 30: the corpus's landmarks stored at
+    // 0.1 px tipped two clips' wobbles after a rep's return (c01031, seed-8 clip 03) into live reps
+    // the offline report does not have; a bump that rises out of the last return without a rest,
+    // by under half the set's usual swing, is passed over now. 4 mismatches here; over the whole
+    // corpus (`LIVE_ALL=1`, 269 clips) 58 → 48, nine mended outside this slice, one new (c01114).
     assert!(t.cue_delays.len() >= 22, "fix cues: {}", t.cue_delays.len());
     assert!(t.false_cues.is_empty(), "cues neither the offline report nor the labels back: {:?}", t.false_cues);
     assert!(median(&t.cue_delays) <= 0.8, "median cue delay {:.2} s", median(&t.cue_delays));

@@ -30,6 +30,7 @@ use crate::kinematics::{base_signals, BaseSignals, PerSide, Side};
 use crate::landmarks::PoseFrame;
 use crate::report::{Fault, InputInfo, Metric, Phase, RepReport, Report, SetReport};
 use crate::reps::segment;
+use crate::signal::median_of;
 use crate::spec::{CheckId, ExerciseSpec, View};
 use chunks::ClosedChunks;
 use serde::{Deserialize, Serialize};
@@ -128,6 +129,8 @@ struct Tally {
     first_peak_s: Option<f64>,
     /// Reps counted before the frames after them had settled their swing: told later.
     unsettled: Vec<Unsettled>,
+    /// Leg swing (`amplitude_deg`) of each full rep counted in the current set.
+    amplitudes: Vec<f64>,
 }
 
 /// A counted rep whose swing was not decided yet when it was counted (see `rules::rep`).
@@ -195,6 +198,7 @@ impl StreamingAnalyzer {
                 told: Vec::new(),
                 first_peak_s: None,
                 unsettled: Vec::new(),
+                amplitudes: Vec::new(),
             },
             phase: None,
             view: None,
@@ -376,6 +380,17 @@ impl StreamingAnalyzer {
         if rep.partial && (switch || t.side.is_none() || t.full == 0) {
             return RepState::Passed;
         }
+        // A bump that rises straight out of the last rep's return, without a rest between, by
+        // under half the set's usual swing (its counted full reps' median): a wobble on the way
+        // down or a leg label flickering there. The window calls it a rep only because it holds
+        // few reps to compare with; with the whole set in view the offline report finds none.
+        let mut swings = t.amplitudes.clone();
+        let wobble = !switch
+            && rep.start_s - t.last_end_s < self.spec.reps.baseline_window_s
+            && median_of(&mut swings).is_some_and(|usual| amplitude < self.spec.reps.full_fraction * usual);
+        if wobble {
+            return RepState::Passed;
+        }
         RepState::Settled
     }
 
@@ -412,10 +427,14 @@ impl StreamingAnalyzer {
             t.set += 1;
             t.full = 0;
             t.all = 0;
+            t.amplitudes.clear();
             events.push(LiveEvent::SetStarted { t_s: now, set: t.set, side });
         }
         t.all += 1;
         t.full += usize::from(!rep.partial);
+        if !rep.partial {
+            t.amplitudes.extend(rep.metrics.get(Metric::Amplitude));
+        }
         t.last_end_s = rep.end_s;
         if t.all == 1 {
             t.first_peak_s = Some(rep.peak_s);
