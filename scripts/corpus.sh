@@ -11,6 +11,7 @@
 #                                             bench's noise fit corpus/synth-noise.json
 #   bash scripts/corpus.sh pose-model NAME    pose every clip whose video is at hand with another pose model
 #                                             (movenet-thunder, movenet-lightning) into corpus/ beside its own
+#   bash scripts/corpus.sh requantize         rewrite the landmark files at the precision ingest keeps now
 #   bash scripts/corpus.sh figures            print the figures of both parts (calibration first, then validation),
 #                                             then the synthetic bench at the fitted noise beside validation
 #   bash scripts/corpus.sh crossval [--set NAME=VALUE...]   cross-validated figures of the calibration part
@@ -92,6 +93,8 @@ case "${1:-}" in
     (cd "$ROOT" && cargo build --release --quiet)
     # the synthetic bench's noise per view, fitted to the same part's pose error (about 2 min)
     "$BIN" eval --corpus "$ROOT/corpus" --split calibration --fit-synthetic "$ROOT/corpus/synth-noise.json" | grep '^synthetic' ;;
+  requantize)
+    python3 "$ROOT/scripts/corpus/requantize.py" "$ROOT/corpus" ;;
   pose-model)
     [ -n "${2:-}" ] || { echo "corpus: pose-model NAME (movenet-thunder, movenet-lightning)" >&2; exit 2; }
     (cd "$ROOT" && cargo build --release --quiet)

@@ -147,7 +147,8 @@ fn image_only_figures_hold() {
 /// side-on, now that the side views' calibration no longer holds a 45° clip read as side-on).
 /// Stop 28, a kick the depth reads forwards turned round facing the camera: 0.89 (102 of 114),
 /// 0.27, 0.90, 0.017. Stop 29, the knee's range between its 10th and 90th percentiles and the clean
-/// ceiling's spread towards the fault only: 0.89, 0.26, 0.90, 0.017.
+/// ceiling's spread towards the fault only: 0.89, 0.26, 0.90, 0.017. Stop 30, the landmarks
+/// stored at 0.1 px and refitted: 0.89, 0.262, 0.90, 0.017.
 const VALIDATION_PINS: (f64, f64, f64, f64) = (0.84, 0.26, 0.85, 0.03);
 
 /// The reference scorer's summary line, parsed: (reps exact, macro F1, clean flagged, coverage).

@@ -3,10 +3,9 @@
     python3 ingest.py --bin FORMCHECK --renders DIR --corpus CORPUS [NAME ...]
     python3 ingest.py --bin FORMCHECK --corpus CORPUS --shared SHARED     (the shared samples and renders)
 
-Per clip, corpus/clips/ gets NAME.landmarks.jsonl.xz (what `formcheck pose` wrote, rounded to what matters:
-0.01 px, 1e-4 for depth and metres, 1e-3 for visibility) and, for clips we rendered, NAME.truth.json.xz (the
-renderer's ground truth without its per-frame joints: params, camera, reps with labels and measured values,
-frame times). Clips of ../shared keep their ground truth there; the manifest points at it.
+Per clip, corpus/clips/ gets NAME.landmarks.jsonl.xz (what `formcheck pose` wrote, rounded to what matters,
+see `rounded_line`) and, for clips we rendered, NAME.truth.json.xz (the renderer's ground truth without its
+per-frame joints: params, camera, reps with labels and measured values, frame times). Clips of ../shared keep their ground truth there; the manifest points at it.
 
 The manifest line also carries the pose error measured against the full per-frame ground truth, which is not
 kept: per body joint the median 2D error in torso lengths, how often the legs came out left/right swapped,
@@ -50,13 +49,16 @@ def sha256(path):
 
 
 def rounded_line(line):
+    """One landmark line rounded to what the rules can use: 0.1 px, 1e-3 for depth and metres, 0.01 for
+    visibility and presence. The pose model's own error is several pixels and centimetres, so finer
+    digits only cost space (a third of the corpus at 0.01 px and 1e-4). Rounding twice changes nothing."""
     d = json.loads(line)
     if d.get("landmarks"):
-        d["landmarks"] = [[round(x, 2), round(y, 2), round(z, 4), round(v, 3)] for x, y, z, v in d["landmarks"]]
+        d["landmarks"] = [[round(x, 1), round(y, 1), round(z, 3), round(v, 2)] for x, y, z, v in d["landmarks"]]
     if d.get("world"):
-        d["world"] = [[round(a, 4) for a in p] for p in d["world"]]
+        d["world"] = [[round(a, 3) for a in p] for p in d["world"]]
     if isinstance(d.get("presence"), list):
-        d["presence"] = [round(v, 3) for v in d["presence"]]
+        d["presence"] = [round(v, 2) for v in d["presence"]]
     return json.dumps(d, separators=(",", ":"))
 
 

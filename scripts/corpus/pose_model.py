@@ -17,7 +17,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from ingest import XZ_PRESET  # noqa: E402
+from ingest import XZ_PRESET, rounded_line  # noqa: E402
 
 
 def main():
@@ -43,8 +43,8 @@ def main():
             out = os.path.join(tmp, "l.jsonl")
             subprocess.run([bin_, "pose", video, "--jsonl", out, "--model", model, "--real-clock"], check=True,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            with open(out, "rb") as src, lzma.open(os.path.join(corpus, rel) + ".part", "wb", preset=XZ_PRESET) as xz:
-                xz.write(src.read())
+            with open(out) as src, lzma.open(os.path.join(corpus, rel) + ".part", "wt", preset=XZ_PRESET) as xz:
+                xz.writelines(rounded_line(line) + "\n" for line in src if line.strip())
             os.replace(os.path.join(corpus, rel) + ".part", os.path.join(corpus, rel))
         e.setdefault("landmarks_by_model", {})[model] = rel
         done += 1
