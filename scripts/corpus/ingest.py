@@ -5,7 +5,8 @@
 
 Per clip, corpus/clips/ gets NAME.landmarks.jsonl.xz (what `formcheck pose` wrote, rounded to what matters,
 see `rounded_line`) and, for clips we rendered, NAME.truth.json.xz (the renderer's ground truth without its
-per-frame joints: params, camera, reps with labels and measured values, frame times). Clips of ../shared keep their ground truth there; the manifest points at it.
+per-frame joints: params, camera, reps with labels and measured values, frame times). Clips of ../shared keep
+their ground truth there; the manifest points at it.
 
 The manifest line also carries the pose error measured against the full per-frame ground truth, which is not
 kept: per body joint the median 2D error in torso lengths, how often the legs came out left/right swapped,
@@ -60,6 +61,13 @@ def rounded_line(line):
     if isinstance(d.get("presence"), list):
         d["presence"] = [round(v, 2) for v in d["presence"]]
     return json.dumps(d, separators=(",", ":"))
+
+
+def write_landmarks(path, lines):
+    """Writes rounded landmark lines to `path` as xz, whole or not at all (through PATH.part)."""
+    with lzma.open(path + ".part", "wt", preset=XZ_PRESET) as f:
+        f.write("\n".join(lines) + "\n")
+    os.replace(path + ".part", path)
 
 
 def pose(binary, video, out_jsonl):
@@ -147,9 +155,7 @@ def ingest_clip(args, name, video, gt_path, split_name, source, extra):
         pose(args.bin, video, raw)
         lines = [rounded_line(line) for line in open(raw) if line.strip()]
     frames = [json.loads(line) for line in lines]
-    with lzma.open(lm_out + ".part", "wt", preset=XZ_PRESET) as f:
-        f.write("\n".join(lines) + "\n")
-    os.replace(lm_out + ".part", lm_out)
+    write_landmarks(lm_out, lines)
     row = {"name": name, "split": split_name, "source": source, **extra, **summary(gt),
            "video_sha256": sha256(video), "pose": {"model": "full", "clock": "timestamps", "formcheck": version(args.bin)},
            "pose_error": pose_error(frames, gt)}

@@ -10,14 +10,13 @@ our renders in RENDERS_DIR), runs `formcheck pose VIDEO --model MODEL --real-clo
 end. Videos not at hand are listed: their renders can be made again with `corpus.sh render SEED`.
 """
 import json
-import lzma
 import os
 import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from ingest import XZ_PRESET, rounded_line  # noqa: E402
+from ingest import rounded_line, write_landmarks  # noqa: E402
 
 
 def main():
@@ -43,9 +42,8 @@ def main():
             out = os.path.join(tmp, "l.jsonl")
             subprocess.run([bin_, "pose", video, "--jsonl", out, "--model", model, "--real-clock"], check=True,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            with open(out) as src, lzma.open(os.path.join(corpus, rel) + ".part", "wt", preset=XZ_PRESET) as xz:
-                xz.writelines(rounded_line(line) + "\n" for line in src if line.strip())
-            os.replace(os.path.join(corpus, rel) + ".part", os.path.join(corpus, rel))
+            with open(out) as src:
+                write_landmarks(os.path.join(corpus, rel), [rounded_line(line) for line in src if line.strip()])
         e.setdefault("landmarks_by_model", {})[model] = rel
         done += 1
         print(f"pose-model: {e['name']} ({model})", flush=True)

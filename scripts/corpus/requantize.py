@@ -12,7 +12,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from ingest import XZ_PRESET, rounded_line  # noqa: E402
+from ingest import rounded_line, write_landmarks  # noqa: E402
 
 
 def main():
@@ -26,9 +26,7 @@ def main():
         new = [rounded_line(line) for line in old]
         before += size
         if new != old:
-            with lzma.open(path + ".part", "wt", preset=XZ_PRESET) as f:
-                f.write("\n".join(new) + "\n")
-            os.replace(path + ".part", path)
+            write_landmarks(path, new)
             rewritten += 1
         after += os.path.getsize(path)
     print(f"requantize: {rewritten} of {len(paths)} landmark files rewritten, {before / 1e6:.2f} MB -> {after / 1e6:.2f} MB")

@@ -384,10 +384,10 @@ impl StreamingAnalyzer {
         // under half the set's usual swing (its counted full reps' median): a wobble on the way
         // down or a leg label flickering there. The window calls it a rep only because it holds
         // few reps to compare with; with the whole set in view the offline report finds none.
-        let mut swings = t.amplitudes.clone();
         let wobble = !switch
             && rep.start_s - t.last_end_s < self.spec.reps.baseline_window_s
-            && median_of(&mut swings).is_some_and(|usual| amplitude < self.spec.reps.full_fraction * usual);
+            && median_of(&mut t.amplitudes.clone())
+                .is_some_and(|usual| amplitude < self.spec.reps.full_fraction * usual);
         if wobble {
             return RepState::Passed;
         }
